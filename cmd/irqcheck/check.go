@@ -1,0 +1,161 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/report"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// parseArgs parses flags that may come before or after the one positional
+// argument (the model).
+func parseArgs(fs *flag.FlagSet, args []string) (string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	switch len(pos) {
+	case 0:
+		return "", errors.New("missing model file")
+	case 1:
+		return pos[0], nil
+	}
+	return "", fmt.Errorf("expected one model file, got %d: %s", len(pos), strings.Join(pos, " "))
+}
+
+// load reads and compiles a model, printing its errors.
+func load(path string, stderr io.Writer) (*compile.Program, bool) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "irqcheck: %v\n", err)
+		return nil, false
+	}
+	p, err := compile.Load(path, src)
+	if err != nil {
+		var list syntax.ErrorList
+		if errors.As(err, &list) {
+			for _, e := range list {
+				fmt.Fprintln(stderr, e)
+			}
+		} else {
+			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		}
+		return nil, false
+	}
+	return p, true
+}
+
+// durationValue accepts Go durations or plain seconds.
+type durationValue struct{ d *time.Duration }
+
+func (v durationValue) String() string {
+	if v.d == nil {
+		return "0"
+	}
+	return v.d.String()
+}
+
+func (v durationValue) Set(s string) error {
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		*v.d = time.Duration(n * float64(time.Second))
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q (try 30s or 5m)", s)
+	}
+	*v.d = d
+	return nil
+}
+
+// sizeValue accepts a byte count with an optional K, M or G suffix.
+type sizeValue struct{ n *int64 }
+
+func (v sizeValue) String() string {
+	if v.n == nil {
+		return "0"
+	}
+	return strconv.FormatInt(*v.n, 10)
+}
+
+func (v sizeValue) Set(s string) error {
+	mult := int64(1)
+	t := strings.ToUpper(strings.TrimSuffix(strings.TrimSuffix(s, "B"), "b"))
+	switch {
+	case strings.HasSuffix(t, "K"):
+		mult, t = 1<<10, t[:len(t)-1]
+	case strings.HasSuffix(t, "M"):
+		mult, t = 1<<20, t[:len(t)-1]
+	case strings.HasSuffix(t, "G"):
+		mult, t = 1<<30, t[:len(t)-1]
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("bad size %q (try 512M or 4G)", s)
+	}
+	*v.n = int64(n * float64(mult))
+	return nil
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	jsonOut := fs.Bool("json", false, "print the result as JSON")
+	var opt explore.Options
+	fs.Int64Var(&opt.MaxStates, "max-states", 0, "stop after N states")
+	fs.IntVar(&opt.MaxDepth, "max-depth", 0, "do not explore beyond N steps")
+	fs.Var(durationValue{&opt.Time}, "time", "stop after this long")
+	fs.Var(sizeValue{&opt.MaxMemory}, "mem", "stop when state storage passes this size")
+	path, err := parseArgs(fs, args)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
+		}
+		return exitUsage
+	}
+	if opt.MaxStates < 0 || opt.MaxDepth < 0 {
+		fmt.Fprintln(stderr, "irqcheck check: limits must not be negative")
+		return exitUsage
+	}
+	p, ok := load(path, stderr)
+	if !ok {
+		return exitUsage
+	}
+	r := explore.Explore(p, opt)
+	if r.Violation != nil {
+		explore.Blame(p, r.Violation, r.Trace)
+	}
+	if *jsonOut {
+		if err := report.JSON(stdout, p, r); err != nil {
+			fmt.Fprintf(stderr, "irqcheck: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		report.Text(stdout, p, r)
+	}
+	switch r.Verdict {
+	case explore.Violated:
+		return exitViolation
+	case explore.Incomplete:
+		return exitIncomplete
+	}
+	return exitOK
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/report"
+)
+
+func cmdSim(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	seed := fs.Uint64("seed", 1, "random seed")
+	steps := fs.Int("steps", 1000, "most steps to run")
+	jsonOut := fs.Bool("json", false, "print the run as JSON")
+	path, err := parseArgs(fs, args)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(stderr, "irqcheck sim: %v\n", err)
+		}
+		return exitUsage
+	}
+	if *steps < 0 {
+		fmt.Fprintln(stderr, "irqcheck sim: --steps must not be negative")
+		return exitUsage
+	}
+	p, ok := load(path, stderr)
+	if !ok {
+		return exitUsage
+	}
+	r := explore.Simulate(p, *seed, *steps)
+	if r.Violation != nil {
+		explore.Blame(p, r.Violation, r.Trace)
+	}
+	if *jsonOut {
+		if err := report.JSON(stdout, p, r.Result()); err != nil {
+			fmt.Fprintf(stderr, "irqcheck: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		fmt.Fprintln(stdout, r.Summary())
+		fmt.Fprintln(stdout)
+		report.Columns(stdout, p, r.Trace)
+	}
+	if r.Violation != nil {
+		return exitViolation
+	}
+	return exitOK
+}

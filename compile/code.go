@@ -1,0 +1,279 @@
+package compile
+
+import (
+	"fmt"
+
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// Op is an instruction's operation.
+type Op uint8
+
+// The operations. Every non-free instruction is one step of its process
+// (or part of one, inside an atomic region); free instructions (jumps and
+// frame clears) run as the tail of the step before them.
+const (
+	OpExec   Op = iota // run Exec, go to Next
+	OpBranch           // go to Next if Cond holds, else to Alt
+	OpAwait            // enabled only if Cond holds; go to Next
+	OpAssert           // violation unless Cond holds; go to Next
+	OpChoice           // go to any of Targets (either/or)
+	OpChoose           // Store any value of Lo..Hi; go to Next
+	OpYield            // go to Next and let another thread of this CPU run
+	OpJump             // free: go to Next
+	OpClear            // free: zero frame slots ClearAt..ClearAt+ClearN; go to Next
+	OpEnd              // the end of the process: done, or handler return
+)
+
+// Instr is one instruction.
+type Instr struct {
+	Op      Op
+	Free    bool  // runs as the tail of the previous step
+	Region  int32 // atomic region: consecutive instructions of one region form one step; 0 = none
+	Next    int32
+	Alt     int32
+	Targets []int32
+	Exec    func(*Ctx)
+	Cond    func(*Ctx) int64
+	Lo, Hi  func(*Ctx) int64
+	Store   func(*Ctx, int64)
+	ClearAt int32 // frame-relative
+	ClearN  int32
+	Pos     syntax.Pos
+	Text    string // the statement as shown in traces
+	Msg     string // OpAssert: the assertion's message
+}
+
+// Code is the instruction list of one process; it ends with OpEnd.
+type Code []Instr
+
+// Status tells how a step ended.
+type Status uint8
+
+// Step outcomes.
+const (
+	StepOK      Status = iota
+	StepBlocked        // an await did not hold: the step is not enabled
+	StepError          // a violation: assertion, run-time error
+)
+
+// ErrorKind classifies a violation raised while executing a step.
+type ErrorKind uint8
+
+// Kinds of errors raised by steps.
+const (
+	ErrAssert ErrorKind = iota + 1
+	ErrRuntime
+)
+
+// RuntimeError is a violation raised while executing a step.
+type RuntimeError struct {
+	Kind ErrorKind
+	Pos  syntax.Pos
+	Msg  string
+}
+
+// maxAtomicInstrs bounds the instructions of one atomic step, so that a
+// loop that never ends inside atomic { } is reported, not run forever.
+const maxAtomicInstrs = 100000
+
+// maxChoice bounds the values of one choose.
+const maxChoice = 4096
+
+// Ctx is the context of one step: the state being written and who runs.
+type Ctx struct {
+	S     State
+	L     *Layout
+	CPU   int32 // this_cpu, or -1
+	Vec   int32 // this_vector, or -1
+	Frame int32 // first slot of the running process's locals
+
+	Status  Status
+	Err     RuntimeError
+	Yielded bool // the step executed yield()
+	Ret     int64
+
+	// The choice oracle: Choices[i] is taken at the i-th choice point of
+	// the step; past the end, 0 is taken and the arity recorded.
+	Choices []int32
+	Arity   []int32
+	cpos    int
+
+	stack  []int64 // scratch for call arguments
+	tmp    []int32 // scratch for brace initialisers
+	budget int
+}
+
+// Reset prepares the context for a new step over state s.
+func (x *Ctx) Reset(s State, cpu, vec, frame int32) {
+	x.S = s
+	x.CPU, x.Vec, x.Frame = cpu, vec, frame
+	x.Status = StepOK
+	x.Yielded = false
+	x.cpos = 0
+	x.Arity = x.Arity[:0]
+	x.stack = x.stack[:0]
+	x.budget = maxAtomicInstrs
+}
+
+// NextChoices advances the choice vector to the next unexplored one after
+// a step; it reports false when every combination has been tried.
+func (x *Ctx) NextChoices() bool {
+	n := x.cpos
+	if n > len(x.Choices) {
+		n = len(x.Choices)
+	}
+	for i := n - 1; i >= 0; i-- {
+		if x.Choices[i]+1 < x.Arity[i] {
+			x.Choices[i]++
+			x.Choices = x.Choices[:i+1]
+			return true
+		}
+	}
+	x.Choices = x.Choices[:0]
+	return false
+}
+
+// ChoicesUsed returns the choices taken by the last step.
+func (x *Ctx) ChoicesUsed() []int32 { return x.Choices[:x.cpos] }
+
+func (x *Ctx) choose(n int32) int32 {
+	i := x.cpos
+	x.cpos++
+	if i >= len(x.Choices) {
+		x.Choices = append(x.Choices, 0)
+	}
+	if i >= len(x.Arity) {
+		x.Arity = append(x.Arity, n)
+	} else {
+		x.Arity[i] = n
+	}
+	if x.Choices[i] >= n { // defensive: a stale vector
+		x.Choices[i] = 0
+	}
+	return x.Choices[i]
+}
+
+// Fail records a violation and stops the step.
+func (x *Ctx) Fail(kind ErrorKind, pos syntax.Pos, format string, args ...any) {
+	if x.Status == StepError {
+		return
+	}
+	x.Status = StepError
+	x.Err = RuntimeError{Kind: kind, Pos: pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Block marks the step as not enabled (an await inside it did not hold).
+func (x *Ctx) Block() {
+	if x.Status == StepOK {
+		x.Status = StepBlocked
+	}
+}
+
+// Step executes one step of code starting at pc and returns the new pc,
+// which is settled: it never points at a free instruction. x.Status tells
+// whether the step ran, was not enabled, or raised a violation.
+func (x *Ctx) Step(code Code, pc int32) int32 {
+	region := code[pc].Region
+	for {
+		pc = x.exec1(code, pc)
+		if x.Status != StepOK {
+			return pc
+		}
+		pc = x.Settle(code, pc)
+		if region == 0 || code[pc].Region != region || code[pc].Op == OpEnd {
+			return pc
+		}
+		x.budget--
+		if x.budget <= 0 {
+			x.Fail(ErrRuntime, code[pc].Pos, "atomic step runs more than %d instructions (a loop that never ends?)", maxAtomicInstrs)
+			return pc
+		}
+	}
+}
+
+// Run executes code from its start to its end in one step (an atomic fn
+// called inside an expression, or init).
+func (x *Ctx) Run(code Code) {
+	pc := x.Settle(code, 0)
+	for code[pc].Op != OpEnd {
+		pc = x.exec1(code, pc)
+		if x.Status != StepOK {
+			return
+		}
+		pc = x.Settle(code, pc)
+		x.budget--
+		if x.budget <= 0 {
+			x.Fail(ErrRuntime, code[pc].Pos, "atomic step runs more than %d instructions (a loop that never ends?)", maxAtomicInstrs)
+			return
+		}
+	}
+}
+
+// Settle runs the free instructions at pc and returns the first pc that
+// is a step (or the end).
+func (x *Ctx) Settle(code Code, pc int32) int32 {
+	for {
+		in := &code[pc]
+		if !in.Free {
+			return pc
+		}
+		if in.Op == OpClear {
+			base := x.Frame + in.ClearAt
+			clear(x.S[base : base+in.ClearN])
+		}
+		pc = in.Next
+	}
+}
+
+func (x *Ctx) exec1(code Code, pc int32) int32 {
+	in := &code[pc]
+	switch in.Op {
+	case OpExec:
+		in.Exec(x)
+		return in.Next
+	case OpBranch:
+		if in.Cond(x) != 0 {
+			return in.Next
+		}
+		return in.Alt
+	case OpAwait:
+		if in.Cond(x) == 0 {
+			x.Block()
+		}
+		return in.Next
+	case OpAssert:
+		if in.Cond(x) == 0 && x.Status == StepOK {
+			msg := in.Msg
+			if msg == "" {
+				msg = "assertion " + in.Text + " failed"
+			}
+			x.Fail(ErrAssert, in.Pos, "%s", msg)
+		}
+		return in.Next
+	case OpChoice:
+		return in.Targets[x.choose(int32(len(in.Targets)))]
+	case OpChoose:
+		lo, hi := in.Lo(x), in.Hi(x)
+		if x.Status != StepOK {
+			return pc
+		}
+		if hi < lo {
+			x.Fail(ErrRuntime, in.Pos, "choose from empty range %d..%d", lo, hi)
+			return pc
+		}
+		if hi-lo >= maxChoice {
+			x.Fail(ErrRuntime, in.Pos, "choose from %d values (at most %d)", hi-lo+1, maxChoice)
+			return pc
+		}
+		in.Store(x, lo+int64(x.choose(int32(hi-lo+1))))
+		return in.Next
+	case OpYield:
+		x.Yielded = true
+		return in.Next
+	case OpEnd:
+		return pc
+	}
+	x.Fail(ErrRuntime, in.Pos, "internal error: bad instruction %d", in.Op)
+	return pc
+}

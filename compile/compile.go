@@ -1,0 +1,453 @@
+package compile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/irqcheck/irqcheck/sema"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// Proc is a compiled thread, device, handler or init block.
+type Proc struct {
+	Kind      sema.ProcKind
+	Name      string
+	Index     int
+	CPU       int // threads: the CPU it starts on
+	Code      Code
+	FrameSize int32
+	Pos       syntax.Pos
+}
+
+// Property is a compiled invariant or final condition.
+type Property struct {
+	Name string
+	Pos  syntax.Pos
+	Text string
+	Eval func(*Ctx) int64
+}
+
+// Program is a compiled model, ready for the machine.
+type Program struct {
+	Name       string // file name
+	Layout     *Layout
+	Threads    []*Proc
+	Devices    []*Proc
+	Handlers   []*Proc
+	Init       *Proc // nil when the model has none
+	Invariants []*Property
+	Finals     []*Property
+	Symmetric  bool
+	// Initial is the state before init runs: globals at their initial
+	// values, all CPUs online with IF=1, threads at their first step.
+	Initial State
+	// ThreadNames lists thread names by index, for display.
+	ThreadNames []string
+}
+
+// Compile translates a checked program. Errors found only now (a vector
+// out of range, yield inside an atomic fn called from an atomic step) come
+// back as a syntax.ErrorList.
+func Compile(p *sema.Program) (*Program, error) {
+	c := &compiler{sp: p, prog: &Program{Name: p.File.Name, Symmetric: p.Symmetric}}
+	c.build()
+	if len(c.errs) > 0 {
+		c.errs.Sort()
+		return nil, c.errs
+	}
+	return c.prog, nil
+}
+
+type compiler struct {
+	sp    *sema.Program
+	prog  *Program
+	lay   *Layout
+	b     layoutBuilder
+	errs  syntax.ErrorList
+	seen  map[string]bool
+	globs map[*sema.Object]int32 // first slot of each global
+
+	// Per process being compiled.
+	proc      *sema.Proc
+	localOff  map[*sema.Object]int32 // frame-relative slot of each local
+	fnOff     map[*sema.Fn]int32     // frame-relative base of each fn's locals
+	subs      map[*sema.Fn]Code      // sub-programs for calls inside expressions
+	regionSeq int32
+}
+
+func (c *compiler) errorf(pos syntax.Pos, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	key := pos.String() + msg
+	if c.seen[key] {
+		return
+	}
+	c.seen[key] = true
+	c.errs = append(c.errs, &syntax.Error{Pos: pos, Msg: msg})
+}
+
+func (c *compiler) build() {
+	p := c.sp
+	c.seen = map[string]bool{}
+	c.lay = &Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight}
+	c.b = layoutBuilder{l: c.lay}
+	c.prog.Layout = c.lay
+	for _, t := range p.Threads {
+		c.prog.ThreadNames = append(c.prog.ThreadNames, t.Name)
+	}
+
+	vectors, verrs := vectorUniverse(p)
+	c.errs = append(c.errs, verrs...)
+	c.lay.Vectors = vectors
+	for i := range c.lay.VectorIndex {
+		c.lay.VectorIndex[i] = -1
+	}
+	for i, v := range vectors {
+		c.lay.VectorIndex[v] = int16(i)
+	}
+
+	// Globals first, in declaration order.
+	c.globs = map[*sema.Object]int32{}
+	for _, g := range p.Globals {
+		c.globs[g] = c.b.allocVar(g.Name, g.Type, g.Hex, -1)
+	}
+
+	// Frames: handler frames are per CPU, sized for the largest handler.
+	type framed struct {
+		sp   *sema.Proc
+		offs map[*sema.Object]int32
+		fo   map[*sema.Fn]int32
+		size int32
+	}
+	newFramed := func(pr *sema.Proc) framed {
+		offs, fo, size := c.frame(pr)
+		return framed{pr, offs, fo, size}
+	}
+	var handlers, threads, devices []framed
+	var hsize int32
+	hslots := map[int32]*SlotInfo{}
+	for _, h := range p.Handlers {
+		f := newFramed(h)
+		handlers = append(handlers, f)
+		hsize = max(hsize, f.size)
+		frameSlots(hslots, f.offs, h.Name)
+	}
+	c.lay.HFrameSize = int(hsize)
+
+	for cpu := 0; cpu < p.NCPUs; cpu++ {
+		pre := fmt.Sprintf("cpu%d.", cpu)
+		var cs CPUSlots
+		cs.Online = c.b.alloc(1, SlotInfo{Name: pre + "online", Kind: SlotBool, Owner: -1})
+		cs.IF = c.b.alloc(1, SlotInfo{Name: pre + "IF", Kind: SlotBool, Owner: -1})
+		cs.Cur = c.b.alloc(1, SlotInfo{Name: pre + "current", Kind: SlotHidden, Owner: -1})
+		cs.Handler = c.b.alloc(1, SlotInfo{Name: pre + "handler", Kind: SlotHidden, Owner: -1})
+		cs.HPC = c.b.alloc(1, SlotInfo{Name: pre + "hpc", Kind: SlotHidden, Owner: -1})
+		cs.HVec = c.b.alloc(1, SlotInfo{Name: pre + "hvec", Kind: SlotHidden, Owner: -1})
+		cs.HFrame = int32(c.lay.Size)
+		for off := int32(0); off < hsize; off++ {
+			in := slotOrUnused(hslots, off, "handler")
+			in.Name = pre + in.Name
+			c.b.alloc(1, in)
+		}
+		cs.IRR = c.b.alloc(irrWords, SlotInfo{Name: pre + "irr", Kind: SlotHidden, Owner: -1})
+		cs.VT = int32(c.lay.Size)
+		for _, v := range vectors {
+			c.b.alloc(1, SlotInfo{Name: fmt.Sprintf("%svector[%#x]", pre, v), Kind: SlotHidden, Owner: -1})
+		}
+		c.lay.CPUs = append(c.lay.CPUs, cs)
+	}
+
+	for _, t := range p.Threads {
+		f := newFramed(t)
+		var ps ProcSlots
+		ps.CPU = c.b.alloc(1, SlotInfo{Name: t.Name + ".cpu", Kind: SlotHidden, Owner: -1})
+		ps.PC = c.b.alloc(1, SlotInfo{Name: t.Name + ".pc", Kind: SlotHidden, Owner: -1})
+		ps.Frame = c.allocFrame(f.offs, t.Name, f.size)
+		c.lay.Threads = append(c.lay.Threads, ps)
+		threads = append(threads, f)
+	}
+	for _, d := range p.Devices {
+		f := newFramed(d)
+		var ps ProcSlots
+		ps.CPU = -1
+		ps.PC = c.b.alloc(1, SlotInfo{Name: d.Name + ".pc", Kind: SlotHidden, Owner: -1})
+		ps.Frame = c.allocFrame(f.offs, d.Name, f.size)
+		c.lay.Devices = append(c.lay.Devices, ps)
+		devices = append(devices, f)
+	}
+	c.lay.Inflight = c.b.alloc(p.Inflight, SlotInfo{Name: "inflight", Kind: SlotHidden, Owner: -1})
+
+	// Code.
+	for i, h := range handlers {
+		code := c.procCode(h.sp, h.offs, h.fo)
+		c.prog.Handlers = append(c.prog.Handlers, &Proc{Kind: sema.ProcHandler, Name: h.sp.Name, Index: i, Code: code, FrameSize: h.size, Pos: h.sp.Pos})
+	}
+	for i, t := range threads {
+		code := c.procCode(t.sp, t.offs, t.fo)
+		c.prog.Threads = append(c.prog.Threads, &Proc{Kind: sema.ProcThread, Name: t.sp.Name, Index: i, CPU: t.sp.CPU, Code: code, FrameSize: t.size, Pos: t.sp.Pos})
+	}
+	for i, d := range devices {
+		code := c.procCode(d.sp, d.offs, d.fo)
+		c.prog.Devices = append(c.prog.Devices, &Proc{Kind: sema.ProcDevice, Name: d.sp.Name, Index: i, CPU: -1, Code: code, FrameSize: d.size, Pos: d.sp.Pos})
+	}
+	if p.Init != nil {
+		f := newFramed(p.Init)
+		code := c.procCode(p.Init, f.offs, f.fo)
+		c.prog.Init = &Proc{Kind: sema.ProcInit, Name: "init", CPU: -1, Code: code, FrameSize: f.size, Pos: p.Init.Pos}
+	}
+	c.proc = nil
+	for _, inv := range p.Invariants {
+		c.prog.Invariants = append(c.prog.Invariants, &Property{Name: inv.Name, Pos: inv.Pos, Text: syntax.ExprString(inv.Cond), Eval: c.expr(inv.Cond)})
+	}
+	for _, f := range p.Finals {
+		c.prog.Finals = append(c.prog.Finals, &Property{Name: f.Name, Pos: f.Pos, Text: syntax.ExprString(f.Cond), Eval: c.expr(f.Cond)})
+	}
+	c.initialState()
+}
+
+// frameSlots describes the frame slots of a process for traces. A slot
+// shared by locals of fns never active together lists all their names.
+func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner string) {
+	type ent struct {
+		off  int32
+		name string
+		kind SlotKind
+		hex  bool
+	}
+	var ents []ent
+	for o, off := range offs {
+		var leaves []leaf
+		leaves = flatten(o.Type, owner+"."+o.Name, leaves)
+		for i, lf := range leaves {
+			ents = append(ents, ent{off + int32(i), lf.name, slotKind(lf.t), o.Hex})
+		}
+	}
+	sort.Slice(ents, func(i, j int) bool {
+		if ents[i].off != ents[j].off {
+			return ents[i].off < ents[j].off
+		}
+		return ents[i].name < ents[j].name
+	})
+	for _, e := range ents {
+		in := slots[e.off]
+		if in == nil {
+			slots[e.off] = &SlotInfo{Name: e.name, Kind: e.kind, Hex: e.hex, Owner: -1}
+			continue
+		}
+		if in.Kind != e.kind {
+			in.Kind = SlotInt
+		}
+		if !strings.Contains("/"+in.Name+"/", "/"+e.name+"/") {
+			in.Name += "/" + e.name
+		}
+	}
+}
+
+func slotOrUnused(slots map[int32]*SlotInfo, off int32, owner string) SlotInfo {
+	if in := slots[off]; in != nil {
+		return *in
+	}
+	return SlotInfo{Name: fmt.Sprintf("%s.unused%d", owner, off), Kind: SlotHidden, Owner: -1}
+}
+
+type leaf struct {
+	name string
+	t    *sema.Type
+}
+
+// flatten lists the scalar leaves of a value of type t, named from name.
+func flatten(t *sema.Type, name string, out []leaf) []leaf {
+	switch t.Kind {
+	case sema.Struct:
+		for _, f := range t.Struct.Fields {
+			out = flatten(f.Type, name+"."+f.Name, out)
+		}
+	case sema.Array:
+		for i := 0; i < t.Len; i++ {
+			out = flatten(t.Elem, fmt.Sprintf("%s[%d]", name, i), out)
+		}
+	default:
+		out = append(out, leaf{name, t})
+	}
+	return out
+}
+
+// allocFrame allocates the frame of a thread or device.
+func (c *compiler) allocFrame(offs map[*sema.Object]int32, owner string, size int32) int32 {
+	at := int32(c.lay.Size)
+	slots := map[int32]*SlotInfo{}
+	frameSlots(slots, offs, owner)
+	for off := int32(0); off < size; off++ {
+		c.b.alloc(1, slotOrUnused(slots, off, owner))
+	}
+	return at
+}
+
+// frame lays out the locals of a process and of every fn it can reach.
+// Locals of fns never active at the same time share slots: a fn's locals
+// start where the deepest of its callers' end, as on a stack (fns do not
+// recurse, so the call graph is acyclic).
+func (c *compiler) frame(pr *sema.Proc) (offs map[*sema.Object]int32, fnOff map[*sema.Fn]int32, size int32) {
+	offs = map[*sema.Object]int32{}
+	fnOff = map[*sema.Fn]int32{}
+	var own int32
+	for _, o := range pr.Locals {
+		offs[o] = own
+		own += int32(o.Type.Slots())
+	}
+	size = own
+	// Callers of each fn, in a deterministic order.
+	callees := func(body syntax.Node) []*sema.Fn {
+		var out []*sema.Fn
+		syntax.Inspect(body, func(n syntax.Node) bool {
+			if call, ok := n.(*syntax.CallExpr); ok {
+				if o := c.sp.Info.Uses[call.Fun]; o != nil && o.Kind == sema.ObjFn {
+					out = append(out, o.Fn)
+				}
+			}
+			return true
+		})
+		return out
+	}
+	// Longest-path offsets over the DAG, by repeated relaxation in
+	// topological order (depth-first post-order).
+	var order []*sema.Fn
+	visited := map[*sema.Fn]bool{}
+	var dfs func(fn *sema.Fn)
+	dfs = func(fn *sema.Fn) {
+		if visited[fn] {
+			return
+		}
+		visited[fn] = true
+		for _, g := range callees(fn.Decl.Body) {
+			dfs(g)
+		}
+		order = append(order, fn)
+	}
+	roots := callees(pr.Body)
+	for _, fn := range roots {
+		dfs(fn)
+	}
+	for _, fn := range roots {
+		if own > fnOff[fn] {
+			fnOff[fn] = own
+		}
+	}
+	for i := len(order) - 1; i >= 0; i-- { // callers before callees
+		fn := order[i]
+		var n int32
+		for _, o := range fn.Locals {
+			n += int32(o.Type.Slots())
+		}
+		end := fnOff[fn] + n
+		if end > size {
+			size = end
+		}
+		for _, g := range callees(fn.Decl.Body) {
+			if end > fnOff[g] {
+				fnOff[g] = end
+			}
+		}
+	}
+	// Offsets only grow during relaxation; recompute sizes' ends.
+	for fn, off := range fnOff {
+		var at int32 = off
+		for _, o := range fn.Locals {
+			offs[o] = at
+			at += int32(o.Type.Slots())
+		}
+		if at > size {
+			size = at
+		}
+	}
+	return offs, fnOff, size
+}
+
+// initialState builds the state before init: globals at their initial
+// values, every CPU online with interrupts enabled and its first thread
+// current, every thread at its first step.
+func (c *compiler) initialState() {
+	l := c.lay
+	s := make(State, l.Size)
+	for _, g := range c.sp.Globals {
+		c.initValue(s, c.globs[g], g.Type, g.Init)
+	}
+	for i := range l.CPUs {
+		cs := l.CPUs[i]
+		s[cs.Online] = 1
+		s[cs.IF] = 1
+		s[cs.Cur] = -1
+	}
+	for i, t := range c.prog.Threads {
+		ps := l.Threads[i]
+		s[ps.CPU] = int32(t.CPU)
+		if s[l.CPUs[t.CPU].Cur] == -1 {
+			s[l.CPUs[t.CPU].Cur] = int32(i)
+		}
+		x := &Ctx{S: s, L: l, Frame: ps.Frame}
+		s[ps.PC] = x.Settle(t.Code, 0)
+	}
+	for i, d := range c.prog.Devices {
+		ps := l.Devices[i]
+		x := &Ctx{S: s, L: l, Frame: ps.Frame}
+		s[ps.PC] = x.Settle(d.Code, 0)
+	}
+	c.prog.Initial = s
+}
+
+// initValue writes the initial value of a variable of type t at slot at.
+func (c *compiler) initValue(s State, at int32, t *sema.Type, init syntax.Expr) {
+	if t.Kind == sema.Thread && init == nil {
+		s[at] = -1
+		return
+	}
+	switch t.Kind {
+	case sema.Struct:
+		lit, _ := init.(*syntax.CompositeLit)
+		off := at
+		for i, f := range t.Struct.Fields {
+			var fe syntax.Expr
+			if lit != nil {
+				if lit.Fields != nil {
+					for _, kv := range lit.Fields {
+						if kv.Key.Name == f.Name {
+							fe = kv.Value
+						}
+					}
+				} else if i < len(lit.Elems) {
+					fe = lit.Elems[i]
+				}
+			}
+			c.initValue(s, off, f.Type, fe)
+			off += int32(f.Type.Slots())
+		}
+	case sema.Array:
+		lit, _ := init.(*syntax.CompositeLit)
+		n := int32(t.Elem.Slots())
+		for i := 0; i < t.Len; i++ {
+			var ee syntax.Expr
+			if lit != nil && i < len(lit.Elems) {
+				ee = lit.Elems[i]
+			}
+			c.initValue(s, at+int32(i)*n, t.Elem, ee)
+		}
+	default:
+		if init != nil {
+			s[at] = int32(c.sp.Info.Consts[init])
+		}
+	}
+}
+
+// Load parses, checks and compiles a model source. Errors are a
+// syntax.ErrorList of file:line:col messages.
+func Load(filename string, src []byte) (*Program, error) {
+	f, err := syntax.ParseFile(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := sema.Check(f)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(sp)
+}

@@ -1,0 +1,833 @@
+package compile
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/irqcheck/irqcheck/sema"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// exprFn evaluates an expression. On a run-time error it calls Ctx.Fail
+// and returns 0; callers check Ctx.Status before using effects.
+type exprFn func(*Ctx) int64
+
+// addrFn computes the absolute slot of an assignable expression.
+type addrFn func(*Ctx) int32
+
+func unparen(e syntax.Expr) syntax.Expr {
+	for {
+		p, ok := e.(*syntax.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
+func (c *compiler) typeOf(e syntax.Expr) *sema.Type {
+	if t := c.sp.Info.Types[e]; t != nil {
+		return t
+	}
+	return sema.TypInvalid
+}
+
+// expr compiles an expression to a closure.
+func (c *compiler) expr(e syntax.Expr) exprFn {
+	if v, ok := c.sp.Info.Consts[e]; ok {
+		return func(*Ctx) int64 { return v }
+	}
+	switch e := e.(type) {
+	case *syntax.ParenExpr:
+		return c.expr(e.X)
+	case *syntax.Ident:
+		o := c.sp.Info.Uses[e]
+		switch {
+		case o == nil:
+		case o.Kind == sema.ObjGlobal:
+			slot := c.globs[o]
+			return func(x *Ctx) int64 { return int64(x.S[slot]) }
+		case o.Kind == sema.ObjLocal:
+			off := c.localOff[o]
+			return func(x *Ctx) int64 { return int64(x.S[x.Frame+off]) }
+		case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BThisCPU:
+			return func(x *Ctx) int64 { return int64(x.CPU) }
+		case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BThisVector:
+			return func(x *Ctx) int64 { return int64(x.Vec) }
+		}
+	case *syntax.IndexExpr, *syntax.SelectorExpr:
+		a := c.addr(e)
+		return func(x *Ctx) int64 {
+			at := a(x)
+			if x.Status != StepOK {
+				return 0
+			}
+			return int64(x.S[at])
+		}
+	case *syntax.UnaryExpr:
+		f := c.expr(e.X)
+		switch e.Op {
+		case syntax.NOT:
+			return func(x *Ctx) int64 { return b2i(f(x) == 0) }
+		case syntax.SUB:
+			return func(x *Ctx) int64 { return -f(x) }
+		case syntax.TILDE:
+			return func(x *Ctx) int64 { return ^f(x) }
+		case syntax.ADD:
+			return f
+		}
+	case *syntax.BinaryExpr:
+		return c.binary(e)
+	case *syntax.CondExpr:
+		cf, tf, ef := c.expr(e.Cond), c.expr(e.Then), c.expr(e.Else)
+		return func(x *Ctx) int64 {
+			if cf(x) != 0 {
+				return tf(x)
+			}
+			return ef(x)
+		}
+	case *syntax.CallExpr:
+		return c.call(e)
+	}
+	c.errorf(e.Pos(), "internal error: cannot compile expression %s", syntax.ExprString(e))
+	return func(*Ctx) int64 { return 0 }
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (c *compiler) binary(e *syntax.BinaryExpr) exprFn {
+	xf, yf := c.expr(e.X), c.expr(e.Y)
+	switch e.Op {
+	case syntax.LAND:
+		return func(x *Ctx) int64 { return b2i(xf(x) != 0 && yf(x) != 0) }
+	case syntax.LOR:
+		return func(x *Ctx) int64 { return b2i(xf(x) != 0 || yf(x) != 0) }
+	case syntax.EQL:
+		return func(x *Ctx) int64 { return b2i(xf(x) == yf(x)) }
+	case syntax.NEQ:
+		return func(x *Ctx) int64 { return b2i(xf(x) != yf(x)) }
+	case syntax.LSS:
+		return func(x *Ctx) int64 { return b2i(xf(x) < yf(x)) }
+	case syntax.LEQ:
+		return func(x *Ctx) int64 { return b2i(xf(x) <= yf(x)) }
+	case syntax.GTR:
+		return func(x *Ctx) int64 { return b2i(xf(x) > yf(x)) }
+	case syntax.GEQ:
+		return func(x *Ctx) int64 { return b2i(xf(x) >= yf(x)) }
+	case syntax.AND:
+		return func(x *Ctx) int64 { return xf(x) & yf(x) }
+	case syntax.OR:
+		return func(x *Ctx) int64 { return xf(x) | yf(x) }
+	case syntax.XOR:
+		return func(x *Ctx) int64 { return xf(x) ^ yf(x) }
+	}
+	op, pos := e.Op, e.OpPos
+	return func(x *Ctx) int64 {
+		a, b := xf(x), yf(x)
+		v, err := sema.Arith(op, a, b)
+		if err != "" {
+			x.Fail(ErrRuntime, pos, "%s in %d %s %d", err, a, op, b)
+			return 0
+		}
+		return v
+	}
+}
+
+// addr compiles an assignable expression to its slot.
+func (c *compiler) addr(e syntax.Expr) addrFn {
+	switch e := unparen(e).(type) {
+	case *syntax.Ident:
+		o := c.sp.Info.Uses[e]
+		if o != nil && o.Kind == sema.ObjGlobal {
+			slot := c.globs[o]
+			return func(*Ctx) int32 { return slot }
+		}
+		if o != nil && o.Kind == sema.ObjLocal {
+			off := c.localOff[o]
+			return func(x *Ctx) int32 { return x.Frame + off }
+		}
+	case *syntax.SelectorExpr:
+		base := c.addr(e.X)
+		st := c.typeOf(e.X).Struct
+		var off int32
+		for i := 0; i < c.sp.Info.Fields[e]; i++ {
+			off += int32(st.Fields[i].Type.Slots())
+		}
+		return func(x *Ctx) int32 { return base(x) + off }
+	case *syntax.IndexExpr:
+		base := c.addr(e.X)
+		at := c.typeOf(e.X)
+		idx := c.expr(e.Index)
+		n := int32(at.Elem.Slots())
+		length := int64(at.Len)
+		pos := e.Index.Pos()
+		name := syntax.ExprString(e.X)
+		return func(x *Ctx) int32 {
+			i := idx(x)
+			if i < 0 || i >= length {
+				if i == -1 && at.Index == sema.Thread {
+					x.Fail(ErrRuntime, pos, "%s indexed by none", name)
+				} else {
+					x.Fail(ErrRuntime, pos, "index %d out of range 0..%d of %s", i, length-1, name)
+				}
+				return 0
+			}
+			return base(x) + int32(i)*n
+		}
+	}
+	c.errorf(e.Pos(), "internal error: %s is not assignable", syntax.ExprString(e))
+	return func(*Ctx) int32 { return 0 }
+}
+
+// checker returns a range check for values stored in a location of type
+// t, or nil when every value of the type fits.
+func (c *compiler) checker(t *sema.Type, what string, pos syntax.Pos) func(*Ctx, int64) bool {
+	switch t.Kind {
+	case sema.Int:
+		lo, hi := t.Lo, t.Hi
+		return func(x *Ctx, v int64) bool {
+			if v < lo || v > hi {
+				x.Fail(ErrRuntime, pos, "value %d out of range %s of %s", v, t, what)
+				return false
+			}
+			return true
+		}
+	case sema.CPU:
+		n := int64(c.sp.NCPUs)
+		return func(x *Ctx, v int64) bool {
+			if v < 0 || v >= n {
+				x.Fail(ErrRuntime, pos, "value %d is not a cpu (storing to %s)", v, what)
+				return false
+			}
+			return true
+		}
+	case sema.Bool:
+		return func(x *Ctx, v int64) bool {
+			if v != 0 && v != 1 {
+				x.Fail(ErrRuntime, pos, "value %d is not a bool (storing to %s)", v, what)
+				return false
+			}
+			return true
+		}
+	}
+	return nil
+}
+
+// store compiles a store of a scalar into lhs, with its range check.
+func (c *compiler) store(lhs syntax.Expr, pos syntax.Pos) func(*Ctx, int64) {
+	a := c.addr(lhs)
+	chk := c.checker(c.typeOf(lhs), syntax.ExprString(lhs), pos)
+	if chk == nil {
+		return func(x *Ctx, v int64) {
+			at := a(x)
+			if x.Status == StepOK {
+				x.S[at] = int32(v)
+			}
+		}
+	}
+	return func(x *Ctx, v int64) {
+		at := a(x)
+		if x.Status == StepOK && chk(x, v) {
+			x.S[at] = int32(v)
+		}
+	}
+}
+
+// storeLocal compiles a store into a local variable.
+func (c *compiler) storeLocal(o *sema.Object, pos syntax.Pos) func(*Ctx, int64) {
+	off := c.localOff[o]
+	chk := c.checker(o.Type, o.Name, pos)
+	return func(x *Ctx, v int64) {
+		if chk == nil || chk(x, v) {
+			x.S[x.Frame+off] = int32(v)
+		}
+	}
+}
+
+// initLocal compiles the declaration of a local: its initial value, or zero.
+func (c *compiler) initLocal(o *sema.Object, init syntax.Expr) func(*Ctx) {
+	off := c.localOff[o]
+	n := int32(o.Type.Slots())
+	if init == nil {
+		isThread := o.Type.Kind == sema.Thread
+		return func(x *Ctx) {
+			clear(x.S[x.Frame+off : x.Frame+off+n])
+			if isThread {
+				x.S[x.Frame+off] = -1
+			}
+		}
+	}
+	if lit, ok := init.(*syntax.CompositeLit); ok {
+		w := c.composite(lit, o.Type)
+		return func(x *Ctx) { w(x, x.Frame+off) }
+	}
+	if !o.Type.IsScalar() {
+		src := c.addr(init)
+		return func(x *Ctx) {
+			from := src(x)
+			if x.Status == StepOK {
+				copy(x.S[x.Frame+off:x.Frame+off+n], x.S[from:from+n])
+			}
+		}
+	}
+	f := c.expr(init)
+	st := c.storeLocal(o, init.Pos())
+	return func(x *Ctx) {
+		v := f(x)
+		if x.Status == StepOK {
+			st(x, v)
+		}
+	}
+}
+
+// composite compiles a brace initialiser for a value of type t into a
+// writer that stores it at a given slot; unnamed parts become zero (none
+// for threads). Every part is evaluated before anything is written, so
+// that msg = {addr: msg.data, data: msg.addr} reads the old values.
+func (c *compiler) composite(lit *syntax.CompositeLit, t *sema.Type) func(*Ctx, int32) {
+	fill := c.compositeInto(lit, t)
+	n := int32(t.Slots())
+	return func(x *Ctx, at int32) {
+		base := len(x.tmp)
+		x.tmp = slices.Grow(x.tmp, int(n))[:base+int(n)]
+		buf := x.tmp[base : base+int(n)]
+		fill(x, buf)
+		if x.Status == StepOK {
+			copy(x.S[at:at+n], buf)
+		}
+		x.tmp = x.tmp[:base]
+	}
+}
+
+// compositeInto compiles a brace initialiser to a filler of a buffer of
+// t.Slots() values.
+func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*Ctx, []int32) {
+	type part struct {
+		off int32
+		w   func(*Ctx, []int32)
+	}
+	var parts []part
+	var threadSlots []int32 // thread-typed leaves default to none
+	var markThreads func(t *sema.Type, off int32)
+	markThreads = func(t *sema.Type, off int32) {
+		switch t.Kind {
+		case sema.Thread:
+			threadSlots = append(threadSlots, off)
+		case sema.Struct:
+			for _, f := range t.Struct.Fields {
+				markThreads(f.Type, off)
+				off += int32(f.Type.Slots())
+			}
+		case sema.Array:
+			for i := 0; i < t.Len; i++ {
+				markThreads(t.Elem, off+int32(i)*int32(t.Elem.Slots()))
+			}
+		}
+	}
+	markThreads(t, 0)
+	elem := func(e syntax.Expr, et *sema.Type, off int32) {
+		if sub, ok := e.(*syntax.CompositeLit); ok {
+			parts = append(parts, part{off, c.compositeInto(sub, et)})
+			return
+		}
+		if !et.IsScalar() {
+			src := c.addr(e)
+			m := int32(et.Slots())
+			parts = append(parts, part{off, func(x *Ctx, buf []int32) {
+				from := src(x)
+				if x.Status == StepOK {
+					copy(buf[:m], x.S[from:from+m])
+				}
+			}})
+			return
+		}
+		f := c.expr(e)
+		chk := c.checker(et, "field", e.Pos())
+		parts = append(parts, part{off, func(x *Ctx, buf []int32) {
+			v := f(x)
+			if x.Status == StepOK && (chk == nil || chk(x, v)) {
+				buf[0] = int32(v)
+			}
+		}})
+	}
+	switch t.Kind {
+	case sema.Struct:
+		offs := make([]int32, len(t.Struct.Fields))
+		var off int32
+		for i, f := range t.Struct.Fields {
+			offs[i] = off
+			off += int32(f.Type.Slots())
+		}
+		if lit.Fields != nil {
+			for _, kv := range lit.Fields {
+				f, i := t.Struct.Field(kv.Key.Name)
+				elem(kv.Value, f.Type, offs[i])
+			}
+		} else {
+			for i, e := range lit.Elems {
+				elem(e, t.Struct.Fields[i].Type, offs[i])
+			}
+		}
+	case sema.Array:
+		m := int32(t.Elem.Slots())
+		for i, e := range lit.Elems {
+			elem(e, t.Elem, int32(i)*m)
+		}
+	}
+	return func(x *Ctx, buf []int32) {
+		clear(buf)
+		for _, ts := range threadSlots {
+			buf[ts] = -1
+		}
+		for _, p := range parts {
+			p.w(x, buf[p.off:])
+			if x.Status != StepOK {
+				return
+			}
+		}
+	}
+}
+
+// assign compiles an assignment statement.
+func (c *compiler) assign(s *syntax.AssignStmt) func(*Ctx) {
+	lt := c.typeOf(s.LHS)
+	if s.Op == syntax.ASSIGN {
+		if lit, ok := s.RHS.(*syntax.CompositeLit); ok {
+			a := c.addr(s.LHS)
+			w := c.composite(lit, lt)
+			return func(x *Ctx) {
+				at := a(x)
+				if x.Status == StepOK {
+					w(x, at)
+				}
+			}
+		}
+		if !lt.IsScalar() {
+			dst, src := c.addr(s.LHS), c.addr(s.RHS)
+			n := int32(lt.Slots())
+			return func(x *Ctx) {
+				from := src(x)
+				to := dst(x)
+				if x.Status == StepOK {
+					copy(x.S[to:to+n], x.S[from:from+n])
+				}
+			}
+		}
+		f := c.expr(s.RHS)
+		st := c.store(s.LHS, s.TokPos)
+		return func(x *Ctx) {
+			v := f(x)
+			if x.Status == StepOK {
+				st(x, v)
+			}
+		}
+	}
+	op := map[syntax.Token]syntax.Token{
+		syntax.ADDASN: syntax.ADD, syntax.SUBASN: syntax.SUB, syntax.MULASN: syntax.MUL,
+		syntax.QUOASN: syntax.QUO, syntax.REMASN: syntax.REM, syntax.ANDASN: syntax.AND,
+		syntax.ORASN: syntax.OR, syntax.XORASN: syntax.XOR, syntax.SHLASN: syntax.SHL,
+		syntax.SHRASN: syntax.SHR,
+	}[s.Op]
+	return c.update(s.LHS, op, c.expr(s.RHS), s.TokPos)
+}
+
+// update compiles lhs = lhs op y with its checks.
+func (c *compiler) update(lhs syntax.Expr, op syntax.Token, y exprFn, pos syntax.Pos) func(*Ctx) {
+	a := c.addr(lhs)
+	chk := c.checker(c.typeOf(lhs), syntax.ExprString(lhs), pos)
+	return func(x *Ctx) {
+		at := a(x)
+		v := y(x)
+		if x.Status != StepOK {
+			return
+		}
+		old := int64(x.S[at])
+		r, err := sema.Arith(op, old, v)
+		if err != "" {
+			x.Fail(ErrRuntime, pos, "%s in %d %s %d", err, old, op, v)
+			return
+		}
+		if chk == nil || chk(x, r) {
+			x.S[at] = int32(r)
+		}
+	}
+}
+
+func (c *compiler) incDec(s *syntax.IncDecStmt) func(*Ctx) {
+	op := syntax.ADD
+	if s.Op == syntax.DEC {
+		op = syntax.SUB
+	}
+	return c.update(s.X, op, func(*Ctx) int64 { return 1 }, s.TokPos)
+}
+
+// bindArgs compiles the binding of a call's arguments to fn's parameters.
+// All arguments are evaluated before any parameter is written.
+func (c *compiler) bindArgs(call *syntax.CallExpr, fn *sema.Fn) func(*Ctx) {
+	type arg struct {
+		val  exprFn
+		src  addrFn // struct arguments are copied slot by slot
+		n    int32
+		off  int32
+		chk  func(*Ctx, int64) bool
+		isSt bool
+	}
+	args := make([]arg, len(call.Args))
+	for i, a := range call.Args {
+		p := fn.Params[i]
+		args[i] = arg{off: c.localOff[p], n: int32(p.Type.Slots())}
+		if p.Type.IsScalar() {
+			args[i].val = c.expr(a)
+			args[i].chk = c.checker(p.Type, p.Name, a.Pos())
+		} else {
+			args[i].src = c.addr(a)
+			args[i].isSt = true
+		}
+	}
+	return func(x *Ctx) {
+		base := len(x.stack)
+		for _, a := range args {
+			if a.isSt {
+				from := a.src(x)
+				if x.Status != StepOK {
+					break
+				}
+				for k := int32(0); k < a.n; k++ {
+					x.stack = append(x.stack, int64(x.S[from+k]))
+				}
+				continue
+			}
+			v := a.val(x)
+			if x.Status != StepOK {
+				break
+			}
+			x.stack = append(x.stack, v)
+		}
+		if x.Status == StepOK {
+			k := base
+			for _, a := range args {
+				if a.isSt {
+					for j := int32(0); j < a.n; j++ {
+						x.S[x.Frame+a.off+j] = int32(x.stack[k])
+						k++
+					}
+					continue
+				}
+				v := x.stack[k]
+				k++
+				if a.chk != nil && !a.chk(x, v) {
+					break
+				}
+				x.S[x.Frame+a.off] = int32(v)
+			}
+		}
+		x.stack = x.stack[:base]
+	}
+}
+
+// call compiles a call inside an expression.
+func (c *compiler) call(e *syntax.CallExpr) exprFn {
+	info := c.sp.Info
+	if t := info.Calls[e]; t != nil { // conversion
+		f := c.expr(e.Args[0])
+		if t.Kind == sema.CPU {
+			n := int64(c.sp.NCPUs)
+			pos := e.Pos()
+			return func(x *Ctx) int64 {
+				v := f(x)
+				if x.Status == StepOK && (v < 0 || v >= n) {
+					x.Fail(ErrRuntime, pos, "cpu(%d): not a cpu (this model has cpus 0..%d)", v, n-1)
+				}
+				return v
+			}
+		}
+		return f
+	}
+	o := info.Uses[e.Fun]
+	if o == nil {
+		c.errorf(e.Pos(), "internal error: unresolved call %s", e.Fun.Name)
+		return func(*Ctx) int64 { return 0 }
+	}
+	if o.Kind == sema.ObjFn {
+		fn := o.Fn
+		bind := c.bindArgs(e, fn)
+		code := c.subProgram(fn)
+		clearAt, clearN := c.fnOff[fn], c.fnLocalSlots(fn)
+		return func(x *Ctx) int64 {
+			bind(x)
+			if x.Status != StepOK {
+				return 0
+			}
+			x.Run(code)
+			base := x.Frame + clearAt
+			clear(x.S[base : base+clearN])
+			return x.Ret
+		}
+	}
+	return c.builtin(e, o.Builtin)
+}
+
+// vectorCheck validates a vector operand.
+func vectorCheck(x *Ctx, v int64, pos syntax.Pos, what string) bool {
+	if v < 0 || v >= NumVectors {
+		x.Fail(ErrRuntime, pos, "%s: vector %d out of range 0..%d", what, v, NumVectors-1)
+		return false
+	}
+	return true
+}
+
+func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
+	args := make([]exprFn, len(e.Args))
+	for i, a := range e.Args {
+		if b.ID == sema.BRequestIRQ && i == 2 {
+			continue // the handler name
+		}
+		if i < len(b.LValue) && b.LValue[i] {
+			continue
+		}
+		args[i] = c.expr(a)
+	}
+	pos := e.Pos()
+	name := b.Name
+	switch b.ID {
+	case sema.BSendIPI:
+		cf, vf := args[0], args[1]
+		capacity := c.sp.Inflight
+		return func(x *Ctx) int64 {
+			cpu, v := cf(x), vf(x)
+			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
+				return 0
+			}
+			if !x.L.AddMessage(x.S, int32(cpu), int32(v)) {
+				x.Fail(ErrRuntime, pos, "more than %d messages in flight (raise the limit with: inflight N;)", capacity)
+			}
+			return 0
+		}
+	case sema.BPending:
+		cf, vf := args[0], args[1]
+		return func(x *Ctx) int64 {
+			cpu, v := cf(x), vf(x)
+			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
+				return 0
+			}
+			return b2i(x.L.IRRBit(x.S, int32(cpu), int32(v)))
+		}
+	case sema.BClearPending:
+		cf, vf := args[0], args[1]
+		return func(x *Ctx) int64 {
+			cpu, v := cf(x), vf(x)
+			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
+				return 0
+			}
+			x.L.SetIRR(x.S, int32(cpu), int32(v), false)
+			return 0
+		}
+	case sema.BRequestIRQ:
+		cf, vf := args[0], args[1]
+		h := int32(c.sp.Info.Uses[e.Args[2].(*syntax.Ident)].Index)
+		return func(x *Ctx) int64 {
+			cpu, v := cf(x), vf(x)
+			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
+				return 0
+			}
+			i := x.L.VectorIndex[v]
+			if i < 0 {
+				x.Fail(ErrRuntime, pos, "request_irq: vector %#x is not one of the model's handler vectors (%s)", v, describeVectors(x.L.Vectors))
+				return 0
+			}
+			x.S[x.L.CPUs[cpu].VT+int32(i)] = h + 1
+			return 0
+		}
+	case sema.BFreeIRQ:
+		cf, vf := args[0], args[1]
+		return func(x *Ctx) int64 {
+			cpu, v := cf(x), vf(x)
+			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
+				return 0
+			}
+			if i := x.L.VectorIndex[v]; i >= 0 {
+				x.S[x.L.CPUs[cpu].VT+int32(i)] = 0
+			}
+			return 0
+		}
+	case sema.BIRQDisable, sema.BIRQEnable:
+		val := int32(0)
+		if b.ID == sema.BIRQEnable {
+			val = 1
+		}
+		return func(x *Ctx) int64 {
+			x.S[x.L.CPUs[x.CPU].IF] = val
+			return 0
+		}
+	case sema.BIRQsDisabled:
+		return func(x *Ctx) int64 { return b2i(x.S[x.L.CPUs[x.CPU].IF] == 0) }
+	case sema.BCPUOnline:
+		cf := args[0]
+		return func(x *Ctx) int64 {
+			cpu := cf(x)
+			return int64(x.S[x.L.CPUs[cpu].Online])
+		}
+	case sema.BCurrent:
+		cf := args[0]
+		return func(x *Ctx) int64 {
+			cpu := cf(x)
+			return int64(x.S[x.L.CPUs[cpu].Cur])
+		}
+	case sema.BCPUDown:
+		cf := args[0]
+		return func(x *Ctx) int64 {
+			cpu := cf(x)
+			if x.Status == StepOK {
+				CPUDown(x, int32(cpu), pos)
+			}
+			return 0
+		}
+	case sema.BCPUUp:
+		cf := args[0]
+		return func(x *Ctx) int64 {
+			cpu := cf(x)
+			if x.Status == StepOK {
+				CPUUp(x, int32(cpu))
+			}
+			return 0
+		}
+	case sema.BCmpxchg:
+		a := c.addr(e.Args[0])
+		of, nf := args[1], args[2]
+		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
+		return func(x *Ctx) int64 {
+			at := a(x)
+			o, n := of(x), nf(x)
+			if x.Status != StepOK {
+				return 0
+			}
+			cur := int64(x.S[at])
+			if cur == o && (chk == nil || chk(x, n)) {
+				x.S[at] = int32(n)
+			}
+			return cur
+		}
+	case sema.BTryCmpxchg:
+		a, oa := c.addr(e.Args[0]), c.addr(e.Args[1])
+		nf := args[2]
+		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
+		return func(x *Ctx) int64 {
+			at, oat := a(x), oa(x)
+			n := nf(x)
+			if x.Status != StepOK {
+				return 0
+			}
+			cur := x.S[at]
+			if cur == x.S[oat] {
+				if chk == nil || chk(x, n) {
+					x.S[at] = int32(n)
+				}
+				return 1
+			}
+			x.S[oat] = cur
+			return 0
+		}
+	case sema.BXchg:
+		a := c.addr(e.Args[0])
+		nf := args[1]
+		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
+		return func(x *Ctx) int64 {
+			at := a(x)
+			n := nf(x)
+			if x.Status != StepOK {
+				return 0
+			}
+			cur := int64(x.S[at])
+			if chk == nil || chk(x, n) {
+				x.S[at] = int32(n)
+			}
+			return cur
+		}
+	case sema.BFetchOr, sema.BFetchAnd, sema.BFetchXor, sema.BFetchAdd, sema.BFetchSub:
+		op := map[sema.BuiltinID]syntax.Token{
+			sema.BFetchOr: syntax.OR, sema.BFetchAnd: syntax.AND, sema.BFetchXor: syntax.XOR,
+			sema.BFetchAdd: syntax.ADD, sema.BFetchSub: syntax.SUB,
+		}[b.ID]
+		a := c.addr(e.Args[0])
+		vf := args[1]
+		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
+		return func(x *Ctx) int64 {
+			at := a(x)
+			v := vf(x)
+			if x.Status != StepOK {
+				return 0
+			}
+			cur := int64(x.S[at])
+			r, err := sema.Arith(op, cur, v)
+			if err != "" {
+				x.Fail(ErrRuntime, pos, "%s: %s", name, err)
+				return 0
+			}
+			if chk == nil || chk(x, r) {
+				x.S[at] = int32(r)
+			}
+			return cur
+		}
+	case sema.BYield:
+		return func(x *Ctx) int64 { x.Yielded = true; return 0 }
+	}
+	c.errorf(pos, "internal error: built-in %s not compiled", name)
+	return func(*Ctx) int64 { return 0 }
+}
+
+// CPUDown takes cpu offline (DESIGN.md section 1): its pending vectors are
+// dropped, its threads move to the lowest online CPU. It is not enabled
+// while cpu runs a handler (offlining waits for the handler, as
+// stop_machine does), and taking the last online CPU down is an error.
+func CPUDown(x *Ctx, cpu int32, pos syntax.Pos) {
+	l := x.L
+	cs := l.CPUs[cpu]
+	if x.S[cs.Online] == 0 {
+		return
+	}
+	if x.S[cs.Handler] != 0 {
+		x.Block()
+		return
+	}
+	target := int32(-1)
+	for i := range l.CPUs {
+		if int32(i) != cpu && x.S[l.CPUs[i].Online] != 0 {
+			target = int32(i)
+			break
+		}
+	}
+	if target < 0 {
+		x.Fail(ErrRuntime, pos, "cpu_down(%d): cannot take the last online cpu offline", cpu)
+		return
+	}
+	x.S[cs.Online] = 0
+	x.S[cs.IF] = 1
+	x.S[cs.Cur] = -1
+	clear(x.S[cs.IRR : cs.IRR+irrWords])
+	for i := range l.Threads {
+		if x.S[l.Threads[i].CPU] == cpu {
+			x.S[l.Threads[i].CPU] = target
+		}
+	}
+}
+
+// CPUUp brings cpu back online with an empty IRR and no current thread.
+func CPUUp(x *Ctx, cpu int32) {
+	cs := x.L.CPUs[cpu]
+	if x.S[cs.Online] != 0 {
+		return
+	}
+	x.S[cs.Online] = 1
+	x.S[cs.IF] = 1
+	x.S[cs.Cur] = -1
+}
+
+// String renders an instruction for debugging.
+func (in *Instr) String() string {
+	return fmt.Sprintf("op%d %q next=%d alt=%d region=%d", in.Op, in.Text, in.Next, in.Alt, in.Region)
+}

@@ -1,0 +1,305 @@
+// Package compile translates a checked model (sema.Program) into a machine
+// program: a fixed layout of the state vector, and for every thread,
+// device and handler a list of instructions whose operands are closures
+// over that layout. The explorer never sees the syntax tree again.
+package compile
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/irqcheck/irqcheck/sema"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// NumVectors is the number of interrupt vectors per CPU (x86: 8 bits).
+const NumVectors = 256
+
+// irrWords is the number of 32-bit slots holding one CPU's pending set.
+const irrWords = NumVectors / 32
+
+// State is a machine state: a flat vector of slots whose meaning is given
+// by a Layout. Two states are equal exactly when their slots are equal.
+type State []int32
+
+// SlotKind says how a slot's value is displayed.
+type SlotKind uint8
+
+// The kinds of slots.
+const (
+	SlotInt SlotKind = iota
+	SlotBool
+	SlotCPU
+	SlotThread
+	SlotHidden // machine bookkeeping not shown as a variable change
+)
+
+// SlotInfo names one slot for traces.
+type SlotInfo struct {
+	Name  string
+	Kind  SlotKind
+	Hex   bool
+	Owner int // for locals: the process that owns it (see Layout.Procs); -1 otherwise
+}
+
+// CPUSlots gives the offsets of one CPU's slots.
+type CPUSlots struct {
+	Online  int32
+	IF      int32 // interrupts enabled
+	Cur     int32 // current thread index, or -1
+	Handler int32 // running handler index + 1, or 0
+	HPC     int32 // handler program counter
+	HVec    int32 // vector being handled
+	HFrame  int32 // first slot of the handler frame
+	IRR     int32 // first of irrWords slots: pending vectors as a bitmap
+	VT      int32 // first of len(Vectors) slots: handler index + 1 per vector, or 0
+}
+
+// ProcSlots gives the offsets of a thread's or device's slots.
+type ProcSlots struct {
+	CPU   int32 // bound CPU (threads only; -1 for devices)
+	PC    int32
+	Frame int32 // first slot of its locals
+}
+
+// Layout fixes where everything lives in the state vector.
+type Layout struct {
+	NCPUs    int
+	Size     int // number of slots
+	CPUs     []CPUSlots
+	Threads  []ProcSlots
+	Devices  []ProcSlots
+	Inflight int32 // first of InflightCap slots, sorted descending, 0 = empty
+	// InflightCap is the capacity of the in-flight multiset.
+	InflightCap int
+	// Vectors lists the vectors that can have a handler, ascending; VT
+	// slots follow this order. VectorIndex maps a vector to its position,
+	// or -1.
+	Vectors     []int
+	VectorIndex [NumVectors]int16
+	HFrameSize  int
+	Slots       []SlotInfo
+}
+
+// msg packs an in-flight message into a slot value (never 0).
+func msg(cpu, vec int32) int32 { return cpu<<8 | vec + 1 }
+
+// UnpackMsg splits an in-flight slot value into cpu and vector.
+func UnpackMsg(m int32) (cpu, vec int32) { m--; return m >> 8, m & 0xff }
+
+// IRRBit reports whether vector v is pending on CPU c.
+func (l *Layout) IRRBit(s State, c, v int32) bool {
+	w := s[l.CPUs[c].IRR+v/32]
+	return uint32(w)&(1<<(uint(v)%32)) != 0
+}
+
+// SetIRR sets or clears vector v's pending bit on CPU c.
+func (l *Layout) SetIRR(s State, c, v int32, on bool) {
+	i := l.CPUs[c].IRR + v/32
+	bit := uint32(1) << (uint(v) % 32)
+	if on {
+		s[i] = int32(uint32(s[i]) | bit)
+	} else {
+		s[i] = int32(uint32(s[i]) &^ bit)
+	}
+}
+
+// HighestPending returns the highest pending vector on CPU c, or -1.
+func (l *Layout) HighestPending(s State, c int32) int32 {
+	base := l.CPUs[c].IRR
+	for w := int32(irrWords - 1); w >= 0; w-- {
+		x := uint32(s[base+w])
+		if x != 0 {
+			b := int32(31)
+			for x&(1<<uint(b)) == 0 {
+				b--
+			}
+			return w*32 + b
+		}
+	}
+	return -1
+}
+
+// PendingVectors lists the pending vectors of CPU c, ascending.
+func (l *Layout) PendingVectors(s State, c int32) []int32 {
+	var out []int32
+	for v := int32(0); v < NumVectors; v++ {
+		if l.IRRBit(s, c, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// HandlerFor returns the handler index registered for vector v on CPU c, or -1.
+func (l *Layout) HandlerFor(s State, c, v int32) int {
+	i := l.VectorIndex[v]
+	if i < 0 {
+		return -1
+	}
+	return int(s[l.CPUs[c].VT+int32(i)]) - 1
+}
+
+// AddMessage puts (c, v) in flight; it reports false when the multiset is full.
+func (l *Layout) AddMessage(s State, c, v int32) bool {
+	m := msg(c, v)
+	base := l.Inflight
+	n := int32(l.InflightCap)
+	if s[base+n-1] != 0 {
+		return false
+	}
+	// Insert keeping the slots sorted descending, empties (0) last.
+	i := base
+	for i < base+n && s[i] >= m {
+		i++
+	}
+	copy(s[i+1:base+n], s[i:base+n-1])
+	s[i] = m
+	return true
+}
+
+// RemoveMessageAt takes the message in in-flight position i out of flight.
+func (l *Layout) RemoveMessageAt(s State, i int) {
+	base := int(l.Inflight)
+	n := l.InflightCap
+	copy(s[base+i:base+n-1], s[base+i+1:base+n])
+	s[base+n-1] = 0
+}
+
+// Name returns a printable name for slot i.
+func (l *Layout) Name(i int) string { return l.Slots[i].Name }
+
+// Format renders the value v of slot i.
+func (l *Layout) Format(i int, v int32, threadNames []string) string {
+	return FormatValue(l.Slots[i].Kind, l.Slots[i].Hex, v, threadNames)
+}
+
+// FormatValue renders a slot value of the given kind.
+func FormatValue(k SlotKind, hex bool, v int32, threadNames []string) string {
+	switch k {
+	case SlotBool:
+		if v != 0 {
+			return "true"
+		}
+		return "false"
+	case SlotThread:
+		if v < 0 || int(v) >= len(threadNames) {
+			return "none"
+		}
+		return threadNames[v]
+	case SlotCPU:
+		return fmt.Sprintf("%d", v)
+	}
+	if hex && v >= 0 {
+		return fmt.Sprintf("%#x", v)
+	}
+	return fmt.Sprintf("%d", v)
+}
+
+// layoutBuilder allocates slots.
+type layoutBuilder struct {
+	l *Layout
+}
+
+func (b *layoutBuilder) alloc(n int, info SlotInfo) int32 {
+	at := int32(len(b.l.Slots))
+	for i := 0; i < n; i++ {
+		in := info
+		if n > 1 && info.Kind != SlotHidden {
+			in.Name = fmt.Sprintf("%s[%d]", info.Name, i)
+		}
+		b.l.Slots = append(b.l.Slots, in)
+	}
+	b.l.Size = len(b.l.Slots)
+	return at
+}
+
+// allocVar lays out a variable of type t, naming each scalar slot.
+func (b *layoutBuilder) allocVar(name string, t *sema.Type, hex bool, owner int) int32 {
+	at := int32(len(b.l.Slots))
+	b.allocVar0(name, t, hex, owner)
+	b.l.Size = len(b.l.Slots)
+	return at
+}
+
+func (b *layoutBuilder) allocVar0(name string, t *sema.Type, hex bool, owner int) {
+	switch t.Kind {
+	case sema.Struct:
+		for _, f := range t.Struct.Fields {
+			b.allocVar0(name+"."+f.Name, f.Type, hex, owner)
+		}
+	case sema.Array:
+		for i := 0; i < t.Len; i++ {
+			b.allocVar0(fmt.Sprintf("%s[%d]", name, i), t.Elem, hex, owner)
+		}
+	default:
+		b.l.Slots = append(b.l.Slots, SlotInfo{Name: name, Kind: slotKind(t), Hex: hex, Owner: owner})
+	}
+}
+
+func slotKind(t *sema.Type) SlotKind {
+	switch t.Kind {
+	case sema.Bool:
+		return SlotBool
+	case sema.CPU:
+		return SlotCPU
+	case sema.Thread:
+		return SlotThread
+	}
+	return SlotInt
+}
+
+// vectorUniverse collects the vectors that can ever have a handler: the
+// constant vector arguments of request_irq. If one is not constant, every
+// small integer constant in the model is a candidate.
+func vectorUniverse(p *sema.Program) ([]int, []*syntax.Error) {
+	seen := map[int]bool{}
+	dynamic := false
+	var errs []*syntax.Error
+	for _, d := range p.File.Decls {
+		syntax.Inspect(d, func(n syntax.Node) bool {
+			call, ok := n.(*syntax.CallExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			o := p.Info.Uses[call.Fun]
+			if o == nil || o.Kind != sema.ObjBuiltin || o.Builtin.ID != sema.BRequestIRQ {
+				return true
+			}
+			v, ok := p.Info.Consts[call.Args[1]]
+			if !ok {
+				dynamic = true
+				return true
+			}
+			if v < 0 || v >= NumVectors {
+				errs = append(errs, &syntax.Error{Pos: call.Args[1].Pos(), Msg: fmt.Sprintf("vector %d out of range 0..%d", v, NumVectors-1)})
+				return true
+			}
+			seen[int(v)] = true
+			return true
+		})
+	}
+	if dynamic {
+		for e, v := range p.Info.Consts {
+			if t := p.Info.Types[e]; t != nil && t.IsInteger() && v >= 0 && v < NumVectors {
+				seen[int(v)] = true
+			}
+		}
+	}
+	var out []int
+	for v := 0; v < NumVectors; v++ {
+		if seen[v] {
+			out = append(out, v)
+		}
+	}
+	return out, errs
+}
+
+// describeVectors renders a vector list for messages.
+func describeVectors(vs []int) string {
+	var parts []string
+	for _, v := range vs {
+		parts = append(parts, fmt.Sprintf("%#x", v))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,316 @@
+package compile
+
+import (
+	"github.com/irqcheck/irqcheck/sema"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// emitter builds the code of one process or sub-program.
+type emitter struct {
+	c      *compiler
+	code   Code
+	region int32 // current atomic region, 0 outside atomic code
+	loops  []*loopFix
+	fns    []*fnFix // fns being inlined, innermost last
+	endFix []int32  // returns from the process body
+}
+
+type loopFix struct {
+	breaks    []int32
+	continues []int32
+}
+
+type fnFix struct {
+	fn     *sema.Fn
+	target func(*Ctx, int64) // where a returned value goes; nil to discard
+	sub    bool              // a sub-program: the value goes to Ctx.Ret
+	exits  []int32
+}
+
+func (c *compiler) newRegion() int32 {
+	c.regionSeq++
+	return c.regionSeq
+}
+
+// procCode compiles the body of a process.
+func (c *compiler) procCode(pr *sema.Proc, offs map[*sema.Object]int32, fnOff map[*sema.Fn]int32) Code {
+	c.proc = pr
+	c.localOff = offs
+	c.fnOff = fnOff
+	c.subs = map[*sema.Fn]Code{}
+	e := &emitter{c: c}
+	if pr.Kind == sema.ProcInit {
+		e.region = c.newRegion()
+	}
+	e.block(pr.Body)
+	end := e.emit(Instr{Op: OpEnd, Pos: pr.Body.Rbrace, Text: "end"})
+	e.fix(e.endFix, end)
+	return e.code
+}
+
+// emit appends an instruction that falls through to the next one.
+func (e *emitter) emit(in Instr) int32 {
+	at := int32(len(e.code))
+	in.Region = e.region
+	if in.Op != OpEnd {
+		in.Next = at + 1
+	}
+	e.code = append(e.code, in)
+	return at
+}
+
+// jump appends a free jump whose target is fixed later.
+func (e *emitter) jump() int32 {
+	return e.emit(Instr{Op: OpJump, Free: true})
+}
+
+func (e *emitter) fix(list []int32, to int32) {
+	for _, at := range list {
+		e.code[at].Next = to
+	}
+}
+
+func (e *emitter) here() int32 { return int32(len(e.code)) }
+
+func (e *emitter) block(b *syntax.BlockStmt) {
+	for _, s := range b.Stmts {
+		e.stmt(s)
+	}
+}
+
+func (e *emitter) stmt(s syntax.Stmt) {
+	c := e.c
+	info := c.sp.Info
+	text := syntax.StmtHeadline(s)
+	switch s := s.(type) {
+	case *syntax.BlockStmt:
+		e.block(s)
+	case *syntax.EmptyStmt:
+	case *syntax.DeclStmt:
+		d := s.Decl
+		obj := info.Defs[d.Name]
+		if call, fn := e.fnCall(d.Init); fn != nil {
+			e.inline(call, fn, c.storeLocal(obj, d.Init.Pos()))
+			return
+		}
+		e.emit(Instr{Op: OpExec, Exec: c.initLocal(obj, d.Init), Pos: s.Pos(), Text: text})
+	case *syntax.ExprStmt:
+		call := unparen(s.X).(*syntax.CallExpr)
+		if o := info.Uses[call.Fun]; o != nil && o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BYield {
+			if e.region != 0 {
+				c.errorf(s.Pos(), "yield() inside an atomic step (reached through an atomic block or atomic fn)")
+			}
+			e.emit(Instr{Op: OpYield, Pos: s.Pos(), Text: text})
+			return
+		}
+		if _, fn := e.fnCall(call); fn != nil {
+			e.inline(call, fn, nil)
+			return
+		}
+		f := c.expr(call)
+		e.emit(Instr{Op: OpExec, Exec: func(x *Ctx) { f(x) }, Pos: s.Pos(), Text: text})
+	case *syntax.AssignStmt:
+		if s.Op == syntax.ASSIGN {
+			if call, fn := e.fnCall(s.RHS); fn != nil {
+				e.inline(call, fn, c.store(s.LHS, s.TokPos))
+				return
+			}
+		}
+		e.emit(Instr{Op: OpExec, Exec: c.assign(s), Pos: s.Pos(), Text: text})
+	case *syntax.IncDecStmt:
+		e.emit(Instr{Op: OpExec, Exec: c.incDec(s), Pos: s.Pos(), Text: text})
+	case *syntax.IfStmt:
+		br := e.emit(Instr{Op: OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		e.stmt(s.Then)
+		if s.Else == nil {
+			e.code[br].Alt = e.here()
+			return
+		}
+		j := e.jump()
+		e.code[br].Alt = e.here()
+		e.stmt(s.Else)
+		e.fix([]int32{j}, e.here())
+	case *syntax.WhileStmt:
+		head := e.emit(Instr{Op: OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		lf := &loopFix{}
+		e.loops = append(e.loops, lf)
+		e.stmt(s.Body)
+		e.loops = e.loops[:len(e.loops)-1]
+		j := e.jump()
+		e.code[j].Next = head
+		e.code[head].Alt = e.here()
+		e.fix(lf.breaks, e.here())
+		e.fix(lf.continues, head)
+	case *syntax.ForStmt:
+		if s.Init != nil {
+			e.stmt(s.Init)
+		}
+		head := e.here()
+		br := int32(-1)
+		if s.Cond != nil {
+			br = e.emit(Instr{Op: OpBranch, Cond: c.expr(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
+		}
+		lf := &loopFix{}
+		e.loops = append(e.loops, lf)
+		e.stmt(s.Body)
+		e.loops = e.loops[:len(e.loops)-1]
+		post := e.here()
+		if s.Post != nil {
+			e.stmt(s.Post)
+		}
+		if e.here() == head {
+			// for (;;) { } with nothing in it: a step that spins.
+			e.emit(Instr{Op: OpExec, Exec: func(*Ctx) {}, Pos: s.Pos(), Text: text})
+		}
+		j := e.jump()
+		e.code[j].Next = head
+		if br >= 0 {
+			e.code[br].Alt = e.here()
+		}
+		e.fix(lf.breaks, e.here())
+		e.fix(lf.continues, post)
+	case *syntax.AwaitStmt:
+		e.emit(Instr{Op: OpAwait, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+	case *syntax.AssertStmt:
+		e.emit(Instr{Op: OpAssert, Cond: c.expr(s.Cond), Msg: s.Msg, Pos: s.Pos(), Text: syntax.ExprString(s.Cond)})
+	case *syntax.AtomicStmt:
+		saved := e.region
+		if e.region == 0 {
+			e.region = c.newRegion()
+		}
+		start := e.here()
+		e.block(s.Body)
+		if e.here() > start && e.code[start].Op != OpJump && e.code[start].Op != OpClear {
+			// Label the step with the whole block rather than its first statement.
+			e.code[start].Text = text
+			e.code[start].Pos = s.Pos()
+		}
+		e.region = saved
+	case *syntax.EitherStmt:
+		ch := e.emit(Instr{Op: OpChoice, Pos: s.Pos(), Text: text})
+		var ends []int32
+		for _, b := range s.Branches {
+			e.code[ch].Targets = append(e.code[ch].Targets, e.here())
+			e.block(b)
+			ends = append(ends, e.jump())
+		}
+		e.fix(ends, e.here())
+	case *syntax.ChooseStmt:
+		e.emit(Instr{Op: OpChoose, Lo: c.expr(s.Lo), Hi: c.expr(s.Hi), Store: c.store(s.X, s.Pos()), Pos: s.Pos(), Text: text})
+	case *syntax.ReturnStmt:
+		if len(e.fns) == 0 {
+			if s.Result != nil {
+				f := c.expr(s.Result)
+				e.emit(Instr{Op: OpExec, Exec: func(x *Ctx) { f(x) }, Pos: s.Pos(), Text: text})
+			}
+			e.endFix = append(e.endFix, e.jump())
+			return
+		}
+		fc := e.fns[len(e.fns)-1]
+		if s.Result != nil {
+			f := c.expr(s.Result)
+			var exec func(*Ctx)
+			switch {
+			case fc.sub:
+				exec = func(x *Ctx) { x.Ret = f(x) }
+			case fc.target != nil:
+				t := fc.target
+				exec = func(x *Ctx) {
+					v := f(x)
+					if x.Status == StepOK {
+						t(x, v)
+					}
+				}
+			default:
+				exec = func(x *Ctx) { f(x) }
+			}
+			e.emit(Instr{Op: OpExec, Exec: exec, Pos: s.Pos(), Text: text})
+		}
+		fc.exits = append(fc.exits, e.jump())
+	case *syntax.BranchStmt:
+		lf := e.loops[len(e.loops)-1]
+		if s.Tok == syntax.BREAK {
+			lf.breaks = append(lf.breaks, e.jump())
+		} else {
+			lf.continues = append(lf.continues, e.jump())
+		}
+	default:
+		c.errorf(s.Pos(), "internal error: cannot compile %T", s)
+	}
+}
+
+// fnCall reports whether e is a direct call of a user fn.
+func (e *emitter) fnCall(x syntax.Expr) (*syntax.CallExpr, *sema.Fn) {
+	if x == nil {
+		return nil, nil
+	}
+	call, ok := x.(*syntax.CallExpr)
+	if !ok {
+		return nil, nil
+	}
+	if o := e.c.sp.Info.Uses[call.Fun]; o != nil && o.Kind == sema.ObjFn {
+		return call, o.Fn
+	}
+	return nil, nil
+}
+
+// inline compiles a statement-level call of fn into the process's code:
+// binding the arguments is one step (none without parameters), then the
+// body's steps follow; an atomic fn is all one step. The fn's locals are
+// cleared when it returns, so that dead values do not split states.
+func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*Ctx, int64)) {
+	c := e.c
+	saved := e.region
+	if fn.Atomic && e.region == 0 {
+		e.region = c.newRegion()
+	}
+	if len(fn.Params) > 0 {
+		bind := c.bindArgs(call, fn)
+		e.emit(Instr{Op: OpExec, Exec: bind, Pos: call.Pos(), Text: syntax.ExprString(call)})
+	} else if fn.Atomic {
+		// The step is labelled with the call, not the first statement.
+		defer func(start int32) {
+			if e.here() > start && !e.code[start].Free {
+				e.code[start].Text = syntax.ExprString(call)
+				e.code[start].Pos = call.Pos()
+			}
+		}(e.here())
+	}
+	fc := &fnFix{fn: fn, target: target}
+	e.fns = append(e.fns, fc)
+	e.block(fn.Decl.Body)
+	e.fns = e.fns[:len(e.fns)-1]
+	if n := c.fnLocalSlots(fn); n > 0 {
+		at := e.emit(Instr{Op: OpClear, Free: true, ClearAt: c.fnOff[fn], ClearN: n})
+		e.fix(fc.exits, at)
+	} else {
+		e.fix(fc.exits, e.here())
+	}
+	e.region = saved
+}
+
+func (c *compiler) fnLocalSlots(fn *sema.Fn) int32 {
+	var n int32
+	for _, o := range fn.Locals {
+		n += int32(o.Type.Slots())
+	}
+	return n
+}
+
+// subProgram compiles fn to run to completion inside one step, for calls
+// inside expressions.
+func (c *compiler) subProgram(fn *sema.Fn) Code {
+	if code, ok := c.subs[fn]; ok {
+		return code
+	}
+	c.subs[fn] = nil // guards against recursion (sema forbids it)
+	e := &emitter{c: c}
+	e.region = c.newRegion()
+	fc := &fnFix{fn: fn, sub: true}
+	e.fns = append(e.fns, fc)
+	e.block(fn.Decl.Body)
+	end := e.emit(Instr{Op: OpEnd, Pos: fn.Decl.Body.Rbrace, Text: "end"})
+	e.fix(fc.exits, end)
+	c.subs[fn] = e.code
+	return e.code
+}

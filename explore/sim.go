@@ -1,0 +1,105 @@
+package explore
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
+)
+
+// SimResult is one random run.
+type SimResult struct {
+	Seed      uint64
+	Trace     *Trace
+	Violation *machine.Violation
+	Terminal  bool // the run reached a state with no successors
+	Steps     int
+	Limit     int
+	Elapsed   time.Duration
+}
+
+// Simulate makes one random run of at most steps steps: at each state one
+// enabled transition is drawn uniformly with a PCG generator seeded by
+// seed, so the same seed gives the same run. It stops at a violation, a
+// terminal state or the step limit.
+func Simulate(p *compile.Program, seed uint64, steps int) *SimResult {
+	start := time.Now()
+	m := machine.New(p)
+	rng := rand.New(rand.NewPCG(seed, 0x1dc4))
+	res := &SimResult{Seed: seed, Limit: steps}
+	inits, v := m.InitialStates()
+	if v != nil {
+		res.Violation = v
+		res.Trace = &Trace{}
+		return res
+	}
+	s := slices.Clone(inits[rng.IntN(len(inits))])
+	res.Trace = &Trace{Initial: slices.Clone(s)}
+	if v := m.CheckInvariants(s); v != nil {
+		res.Violation = v
+		return res
+	}
+	for res.Steps < steps {
+		n, _ := m.Successors(s, func(*machine.Successor) bool { return true })
+		if n == 0 {
+			res.Terminal = true
+			res.Violation = m.Terminal(s)
+			break
+		}
+		want := int32(rng.IntN(n))
+		tr := Replay(p, m, s, []int32{want})
+		st := tr.Steps[0]
+		res.Trace.Steps = append(res.Trace.Steps, st)
+		res.Steps++
+		if st.Failed {
+			// Find the violation the step raised.
+			var t int32 = -1
+			m.Successors(s, func(sc *machine.Successor) bool {
+				t++
+				if t == want {
+					res.Violation = sc.Violation
+					return false
+				}
+				return true
+			})
+			break
+		}
+		s = st.State
+		if v := m.CheckInvariants(s); v != nil {
+			res.Violation = v
+			break
+		}
+	}
+	res.Elapsed = time.Since(start)
+	return res
+}
+
+// Summary is the first line of a simulation report.
+func (r *SimResult) Summary() string {
+	switch {
+	case r.Violation != nil:
+		v := r.Violation
+		return fmt.Sprintf("sim (seed %d): violation: %s at %s: %s (after %d steps)", r.Seed, v.Kind, v.Pos, v.Msg, r.Steps)
+	case r.Terminal:
+		return fmt.Sprintf("sim (seed %d): every process finished after %d steps", r.Seed, r.Steps)
+	}
+	return fmt.Sprintf("sim (seed %d): stopped after %d steps (the --steps limit)", r.Seed, r.Steps)
+}
+
+// Result presents the run as a check result, for the JSON report.
+func (r *SimResult) Result() *Result {
+	res := &Result{Violation: r.Violation, Trace: r.Trace, Depth: r.Steps, Elapsed: r.Elapsed, States: int64(r.Steps + 1), Transitions: int64(r.Steps)}
+	switch {
+	case r.Violation != nil:
+		res.Verdict = Violated
+	case r.Terminal:
+		res.Verdict = Verified
+	default:
+		res.Verdict = Incomplete
+		res.Limit = "steps"
+	}
+	return res
+}

@@ -1,0 +1,79 @@
+package explore
+
+import (
+	"unsafe"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/zeebo/xxh3"
+)
+
+// hashSeed is fixed so that fingerprints, and so runs, are reproducible.
+const hashSeed = 0x9e3779b97f4a7c15
+
+// Fingerprint hashes a state to 64 bits. Zero is reserved for empty
+// table slots, so a state hashing to zero is given 1.
+func Fingerprint(s compile.State) uint64 {
+	if len(s) == 0 {
+		return 1
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*4)
+	h := xxh3.HashSeed(b, hashSeed)
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+// fpSet is an open-addressing set of fingerprints with linear probing.
+type fpSet struct {
+	table []uint64
+	mask  uint64
+	n     int
+}
+
+func newFPSet(capacity int) *fpSet {
+	size := 1024
+	for size < capacity*2 {
+		size *= 2
+	}
+	return &fpSet{table: make([]uint64, size), mask: uint64(size - 1)}
+}
+
+// insert adds fp and reports whether it was new.
+func (s *fpSet) insert(fp uint64) bool {
+	if s.n*4 >= len(s.table)*3 {
+		s.grow()
+	}
+	i := fp & s.mask
+	for {
+		v := s.table[i]
+		if v == 0 {
+			s.table[i] = fp
+			s.n++
+			return true
+		}
+		if v == fp {
+			return false
+		}
+		i = (i + 1) & s.mask
+	}
+}
+
+func (s *fpSet) grow() {
+	old := s.table
+	s.table = make([]uint64, len(old)*2)
+	s.mask = uint64(len(s.table) - 1)
+	for _, fp := range old {
+		if fp == 0 {
+			continue
+		}
+		i := fp & s.mask
+		for s.table[i] != 0 {
+			i = (i + 1) & s.mask
+		}
+		s.table[i] = fp
+	}
+}
+
+// bytes is the memory the set holds.
+func (s *fpSet) bytes() int { return len(s.table) * 8 }

@@ -1,0 +1,229 @@
+package explore
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// Trace is a run of the machine: the initial state and each step after it.
+type Trace struct {
+	Initial compile.State
+	Steps   []Step
+}
+
+// Step is one transition of a trace, described for people.
+type Step struct {
+	T       machine.Transition
+	Column  int    // CPU number, or NCPUs + device index
+	Actor   string // thread, handler or device name; "" for machine events
+	Text    string // what happened, in source terms
+	Pos     syntax.Pos
+	Changes []Change
+	State   compile.State // the state after the step (nil for a violating step)
+	Failed  bool          // this step raised the violation
+}
+
+// Change is one value a step changed.
+type Change struct {
+	Name     string
+	Old, New string
+}
+
+// rebuild replays the transitions leading to f from the initial state.
+func rebuild(p *compile.Program, m *machine.Machine, inits []compile.State, parent, tid []int32, f *found) *Trace {
+	var path []int32 // transition ids from an initial state
+	st := f.state
+	for parent[st] >= 0 {
+		path = append(path, tid[st])
+		st = parent[st]
+	}
+	slices.Reverse(path)
+	if f.tid >= 0 {
+		path = append(path, f.tid)
+	}
+	return Replay(p, m, inits[tid[st]], path)
+}
+
+// Replay runs the given transition ids (indices in the successor order of
+// each state) from s0 and describes each step.
+func Replay(p *compile.Program, m *machine.Machine, s0 compile.State, path []int32) *Trace {
+	tr := &Trace{Initial: slices.Clone(s0)}
+	s := slices.Clone(s0)
+	for _, want := range path {
+		var got *machine.Successor
+		var next compile.State
+		var t int32 = -1
+		m.Successors(s, func(sc *machine.Successor) bool {
+			t++
+			if t != want {
+				return true
+			}
+			c := *sc
+			got = &c
+			if sc.Next != nil && sc.Violation == nil {
+				next = slices.Clone(sc.Next)
+			}
+			return false
+		})
+		if got == nil {
+			panic(fmt.Sprintf("internal error: trace replay found no transition %d", want))
+		}
+		step := Describe(p, s, got, next)
+		tr.Steps = append(tr.Steps, step)
+		if got.Violation != nil {
+			break
+		}
+		s = next
+	}
+	return tr
+}
+
+// Describe renders one transition from s (to next, nil on a violation).
+func Describe(p *compile.Program, s compile.State, sc *machine.Successor, next compile.State) Step {
+	l := p.Layout
+	t := sc.T
+	st := Step{T: t, Column: int(t.CPU), State: next, Failed: sc.Violation != nil}
+	switch t.Kind {
+	case machine.ThreadStep:
+		st.Actor = p.Threads[t.Proc].Name
+		st.Text = t.Instr.Text
+		st.Pos = t.Instr.Pos
+		if t.Yield && t.Proc2 != t.Proc && t.Proc2 >= 0 {
+			st.Text += fmt.Sprintf(" (switch to %s)", p.Threads[t.Proc2].Name)
+		}
+	case machine.HandlerStep:
+		st.Actor = p.Handlers[t.Proc].Name
+		st.Text = t.Instr.Text
+		st.Pos = t.Instr.Pos
+	case machine.DeviceStep:
+		st.Column = l.NCPUs + int(t.Proc)
+		st.Actor = p.Devices[t.Proc].Name
+		st.Text = t.Instr.Text
+		st.Pos = t.Instr.Pos
+	case machine.Entry:
+		if t.Proc >= 0 {
+			st.Text = fmt.Sprintf("irq %#x -> %s", t.Vector, p.Handlers[t.Proc].Name)
+		} else {
+			st.Text = fmt.Sprintf("irq %#x -> no handler", t.Vector)
+		}
+	case machine.Arrival:
+		st.Text = fmt.Sprintf("arrives: %#x", t.Vector)
+	case machine.Drop:
+		st.Text = fmt.Sprintf("DROPPED (cpu %d offline): %#x", t.CPU, t.Vector)
+	case machine.Switch:
+		st.Text = fmt.Sprintf("switch to %s", p.Threads[t.Proc].Name)
+	}
+	if sc.Violation != nil {
+		st.Text += "   <-- " + string(sc.Violation.Kind)
+	}
+	if next != nil {
+		st.Changes = Diff(p, s, next)
+	}
+	return st
+}
+
+// Diff lists the visible values that differ between two states: variables,
+// IF and online flags, pending vectors and messages put in flight.
+func Diff(p *compile.Program, a, b compile.State) []Change {
+	l := p.Layout
+	var out []Change
+	for i := range a {
+		if a[i] == b[i] || l.Slots[i].Kind == compile.SlotHidden {
+			continue
+		}
+		out = append(out, Change{Name: l.Name(i), Old: l.Format(i, a[i], p.ThreadNames), New: l.Format(i, b[i], p.ThreadNames)})
+	}
+	for c := range l.CPUs {
+		for _, v := range pendingDiff(l, a, b, int32(c)) {
+			out = append(out, v)
+		}
+	}
+	added := inflightAdded(l, a, b)
+	for _, mv := range added {
+		c, v := compile.UnpackMsg(mv)
+		out = append(out, Change{Name: "in flight", Old: "", New: fmt.Sprintf("+(cpu %d, %#x)", c, v)})
+	}
+	return out
+}
+
+func pendingDiff(l *compile.Layout, a, b compile.State, c int32) []Change {
+	var out []Change
+	base := l.CPUs[c].IRR
+	for w := int32(0); w < compile.NumVectors/32; w++ {
+		if a[base+w] == b[base+w] {
+			continue
+		}
+		for bit := int32(0); bit < 32; bit++ {
+			v := w*32 + bit
+			was, is := l.IRRBit(a, c, v), l.IRRBit(b, c, v)
+			switch {
+			case !was && is:
+				out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("+%#x", v)})
+			case was && !is:
+				out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("-%#x", v)})
+			}
+		}
+	}
+	return out
+}
+
+// inflightAdded lists the messages in b's multiset beyond a's.
+func inflightAdded(l *compile.Layout, a, b compile.State) []int32 {
+	count := map[int32]int{}
+	base := int(l.Inflight)
+	for i := 0; i < l.InflightCap; i++ {
+		if a[base+i] != 0 {
+			count[a[base+i]]++
+		}
+	}
+	var out []int32
+	for i := 0; i < l.InflightCap; i++ {
+		mv := b[base+i]
+		if mv == 0 {
+			continue
+		}
+		if count[mv] > 0 {
+			count[mv]--
+			continue
+		}
+		out = append(out, mv)
+	}
+	return out
+}
+
+// Blame fills in a violation's position when the machine could not: a
+// spurious interrupt is blamed on the step that sent it, a vector stuck
+// pending on the last step that disabled interrupts on its CPU.
+func Blame(p *compile.Program, v *machine.Violation, tr *Trace) {
+	if v == nil || tr == nil || v.Pos.IsValid() && v.Kind != machine.Spurious {
+		return
+	}
+	l := p.Layout
+	prev := tr.Initial
+	var pos syntax.Pos
+	for _, st := range tr.Steps {
+		if st.State == nil {
+			break
+		}
+		switch v.Kind {
+		case machine.Spurious:
+			for _, mv := range inflightAdded(l, prev, st.State) {
+				if c, vec := compile.UnpackMsg(mv); c == v.CPU && vec == v.Vector {
+					pos = st.Pos
+				}
+			}
+		case machine.Hang:
+			if v.CPU >= 0 && prev[l.CPUs[v.CPU].IF] == 1 && st.State[l.CPUs[v.CPU].IF] == 0 && st.Pos.IsValid() {
+				pos = st.Pos
+			}
+		}
+		prev = st.State
+	}
+	if pos.IsValid() {
+		v.Pos = pos
+	}
+}

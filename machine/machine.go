@@ -1,0 +1,475 @@
+// Package machine implements the transition relation of DESIGN.md
+// section 1 over compiled programs: thread, handler and device steps,
+// interrupt entry, arrivals and drops, context switches; and the
+// classification of terminal states (hang, final) and invariants.
+package machine
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// Kind classifies a transition.
+type Kind uint8
+
+// The kinds of transitions.
+const (
+	ThreadStep  Kind = iota // a statement of the current thread of a CPU
+	HandlerStep             // a statement of the handler a CPU is running
+	DeviceStep              // a statement of a device
+	Entry                   // a CPU takes its highest pending vector
+	Arrival                 // a message in flight reaches an online CPU
+	Drop                    // a message in flight reaches an offline CPU
+	Switch                  // another thread becomes current on a CPU
+)
+
+// Transition says what a transition did, for traces.
+type Transition struct {
+	Kind   Kind
+	CPU    int32 // the CPU whose column shows it; -1 for a device step
+	Proc   int32 // thread, handler or device index; Switch: the new thread
+	Instr  *compile.Instr
+	Vector int32 // Entry, Arrival, Drop
+	Yield  bool  // a thread step that yielded and switched to Proc2
+	Proc2  int32 // Yield: the thread that became current, or -1
+}
+
+// ViolationKind names a kind of violation.
+type ViolationKind string
+
+// The kinds of violations.
+const (
+	Assertion ViolationKind = "assertion"
+	Invariant ViolationKind = "invariant"
+	Final     ViolationKind = "final"
+	Hang      ViolationKind = "hang"
+	Spurious  ViolationKind = "spurious"
+	Runtime   ViolationKind = "runtime"
+)
+
+// Violation is a broken property.
+type Violation struct {
+	Kind ViolationKind
+	Pos  syntax.Pos
+	Msg  string
+	// For a spurious interrupt or a stuck vector: where it happened, so
+	// that the trace can name the step that caused it.
+	CPU    int32
+	Vector int32
+}
+
+func (v *Violation) Error() string {
+	return fmt.Sprintf("%s at %s: %s", v.Kind, v.Pos, v.Msg)
+}
+
+// Successor is one outgoing transition of a state.
+type Successor struct {
+	T         Transition
+	Next      compile.State // valid only during the callback
+	Violation *Violation    // the transition itself breaks a property; Next is meaningless
+}
+
+// Machine generates successors of states of one program. It is not safe
+// for concurrent use; make one per worker.
+type Machine struct {
+	P     *compile.Program
+	L     *compile.Layout
+	x     compile.Ctx // the step being enumerated
+	probe compile.Ctx // dry runs that decide whether a thread can run
+	buf   compile.State
+	buf2  compile.State
+	pbuf  compile.State
+	succ  Successor
+}
+
+// New returns a machine for p.
+func New(p *compile.Program) *Machine {
+	m := &Machine{P: p, L: p.Layout}
+	m.x.L = p.Layout
+	m.probe.L = p.Layout
+	m.buf = make(compile.State, p.Layout.Size)
+	m.buf2 = make(compile.State, p.Layout.Size)
+	m.pbuf = make(compile.State, p.Layout.Size)
+	return m
+}
+
+// Emit receives successors; returning false stops the enumeration.
+type Emit func(*Successor) bool
+
+// Successors calls emit for every transition enabled in s, in a fixed
+// order: per CPU (handler step, or interrupt entry, or the current
+// thread's step and context switches), then devices, then arrivals. It
+// returns the number of successors and whether emit stopped it.
+func (m *Machine) Successors(s compile.State, emit Emit) (n int, stopped bool) {
+	l := m.L
+	for c := int32(0); c < int32(l.NCPUs); c++ {
+		cs := &l.CPUs[c]
+		if s[cs.Online] == 0 {
+			continue
+		}
+		if h := s[cs.Handler]; h != 0 {
+			k, stop := m.step(s, Transition{Kind: HandlerStep, CPU: c, Proc: h - 1}, m.P.Handlers[h-1].Code, cs.HPC, cs.HFrame, s[cs.HVec], emit)
+			n += k
+			if stop {
+				return n, true
+			}
+			continue
+		}
+		if s[cs.IF] != 0 {
+			if v := l.HighestPending(s, c); v >= 0 {
+				n++
+				if !m.entry(s, c, v, emit) {
+					return n, true
+				}
+				continue // a pending, unmasked interrupt is taken before the CPU runs on
+			}
+		}
+		cur := s[cs.Cur]
+		blocked := true
+		if cur >= 0 && !m.threadDone(s, cur) {
+			ps := &l.Threads[cur]
+			k, stop := m.step(s, Transition{Kind: ThreadStep, CPU: c, Proc: cur, Proc2: -1}, m.P.Threads[cur].Code, ps.PC, ps.Frame, -1, emit)
+			n += k
+			if stop {
+				return n, true
+			}
+			blocked = k == 0
+		}
+		if blocked {
+			for t := int32(0); t < int32(len(l.Threads)); t++ {
+				if t == cur || s[l.Threads[t].CPU] != c || !m.canRun(s, t) {
+					continue
+				}
+				copy(m.buf, s)
+				m.buf[cs.Cur] = t
+				n++
+				m.succ = Successor{T: Transition{Kind: Switch, CPU: c, Proc: t}, Next: m.buf}
+				if !emit(&m.succ) {
+					return n, true
+				}
+			}
+		}
+	}
+	for d := range l.Devices {
+		ps := &l.Devices[d]
+		code := m.P.Devices[d].Code
+		if code[s[ps.PC]].Op == compile.OpEnd {
+			continue
+		}
+		k, stop := m.step(s, Transition{Kind: DeviceStep, CPU: -1, Proc: int32(d)}, code, ps.PC, ps.Frame, -1, emit)
+		n += k
+		if stop {
+			return n, true
+		}
+	}
+	base := int(l.Inflight)
+	prev := int32(0)
+	for i := 0; i < l.InflightCap; i++ {
+		mv := s[base+i]
+		if mv == 0 {
+			break
+		}
+		if mv == prev {
+			continue // the same message again: the same successor
+		}
+		prev = mv
+		c, v := compile.UnpackMsg(mv)
+		copy(m.buf, s)
+		l.RemoveMessageAt(m.buf, i)
+		kind := Drop
+		if m.buf[l.CPUs[c].Online] != 0 {
+			kind = Arrival
+			l.SetIRR(m.buf, c, v, true)
+		}
+		n++
+		m.succ = Successor{T: Transition{Kind: kind, CPU: c, Vector: v}, Next: m.buf}
+		if !emit(&m.succ) {
+			return n, true
+		}
+	}
+	return n, false
+}
+
+func (m *Machine) threadDone(s compile.State, t int32) bool {
+	return m.P.Threads[t].Code[s[m.L.Threads[t].PC]].Op == compile.OpEnd
+}
+
+// canRun reports whether thread t is not finished and has an enabled step.
+func (m *Machine) canRun(s compile.State, t int32) bool {
+	if m.threadDone(s, t) {
+		return false
+	}
+	ps := &m.L.Threads[t]
+	code := m.P.Threads[t].Code
+	x := &m.probe
+	x.Choices = x.Choices[:0]
+	for {
+		copy(m.pbuf, s)
+		x.Reset(m.pbuf, s[ps.CPU], -1, ps.Frame)
+		x.Step(code, s[ps.PC])
+		if x.Status != compile.StepBlocked {
+			x.Choices = x.Choices[:0]
+			return true
+		}
+		if !x.NextChoices() {
+			return false
+		}
+	}
+}
+
+// step enumerates the outcomes of one step of a process (every choice of
+// its either/choose points) and emits the enabled ones.
+func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot, frame, vec int32, emit Emit) (n int, stopped bool) {
+	l := m.L
+	x := &m.x
+	x.Choices = x.Choices[:0]
+	cpu := t.CPU
+	if t.Kind == ThreadStep {
+		cpu = s[l.Threads[t.Proc].CPU]
+	}
+	pc := s[pcSlot]
+	t.Instr = &code[pc]
+	for {
+		copy(m.buf, s)
+		x.Reset(m.buf, cpu, vec, frame)
+		newpc := x.Step(code, pc)
+		switch x.Status {
+		case compile.StepOK:
+			m.buf[pcSlot] = newpc
+			if code[newpc].Op == compile.OpEnd {
+				m.finish(t, frame)
+			}
+			if x.Yielded && t.Kind == ThreadStep {
+				k, stop := m.yield(t, emit)
+				n += k
+				if stop {
+					return n, true
+				}
+				break
+			}
+			n++
+			m.succ = Successor{T: t, Next: m.buf}
+			if !emit(&m.succ) {
+				return n, true
+			}
+		case compile.StepError:
+			kind := Runtime
+			if x.Err.Kind == compile.ErrAssert {
+				kind = Assertion
+			}
+			n++
+			m.succ = Successor{T: t, Violation: &Violation{Kind: kind, Pos: x.Err.Pos, Msg: x.Err.Msg, CPU: cpu, Vector: -1}}
+			if !emit(&m.succ) {
+				return n, true
+			}
+		}
+		if !x.NextChoices() {
+			return n, false
+		}
+	}
+}
+
+// finish ends a process that reached its end: a thread or device is done
+// (its locals cleared), a handler returns (frame popped, IF=1).
+func (m *Machine) finish(t Transition, frame int32) {
+	l := m.L
+	switch t.Kind {
+	case HandlerStep:
+		cs := &l.CPUs[t.CPU]
+		m.buf[cs.Handler] = 0
+		m.buf[cs.HPC] = 0
+		m.buf[cs.HVec] = 0
+		m.buf[cs.IF] = 1
+		clear(m.buf[cs.HFrame : cs.HFrame+int32(l.HFrameSize)])
+	case ThreadStep:
+		n := m.P.Threads[t.Proc].FrameSize
+		clear(m.buf[frame : frame+n])
+	case DeviceStep:
+		n := m.P.Devices[t.Proc].FrameSize
+		clear(m.buf[frame : frame+n])
+	}
+}
+
+// yield emits the outcomes of a step that called yield(): the thread stays
+// current, or any other runnable thread of its CPU becomes current.
+func (m *Machine) yield(t Transition, emit Emit) (n int, stopped bool) {
+	l := m.L
+	cpu := m.buf[l.Threads[t.Proc].CPU]
+	t.Yield = true
+	t.Proc2 = t.Proc
+	n++
+	m.succ = Successor{T: t, Next: m.buf}
+	if !emit(&m.succ) {
+		return n, true
+	}
+	copy(m.buf2, m.buf)
+	for u := int32(0); u < int32(len(l.Threads)); u++ {
+		if u == t.Proc || m.buf2[l.Threads[u].CPU] != cpu || !m.canRun(m.buf2, u) {
+			continue
+		}
+		copy(m.buf, m.buf2)
+		m.buf[l.CPUs[cpu].Cur] = u
+		t.Proc2 = u
+		n++
+		m.succ = Successor{T: t, Next: m.buf}
+		if !emit(&m.succ) {
+			return n, true
+		}
+	}
+	return n, false
+}
+
+// entry makes CPU c take vector v.
+func (m *Machine) entry(s compile.State, c, v int32, emit Emit) bool {
+	l := m.L
+	cs := &l.CPUs[c]
+	copy(m.buf, s)
+	l.SetIRR(m.buf, c, v, false)
+	h := l.HandlerFor(m.buf, c, v)
+	t := Transition{Kind: Entry, CPU: c, Vector: v, Proc: int32(h)}
+	if h < 0 {
+		m.succ = Successor{T: t, Violation: &Violation{
+			Kind: Spurious, CPU: c, Vector: v,
+			Msg: fmt.Sprintf("interrupt on cpu %d vector %#x, which has no handler there: it is lost", c, v),
+		}}
+		return emit(&m.succ)
+	}
+	code := m.P.Handlers[h].Code
+	m.buf[cs.Handler] = int32(h) + 1
+	m.buf[cs.HVec] = v
+	m.buf[cs.IF] = 0
+	m.x.Reset(m.buf, c, v, cs.HFrame)
+	pc := m.x.Settle(code, 0)
+	m.buf[cs.HPC] = pc
+	if code[pc].Op == compile.OpEnd { // an empty handler returns at once
+		m.finish(Transition{Kind: HandlerStep, CPU: c}, cs.HFrame)
+	}
+	m.succ = Successor{T: t, Next: m.buf}
+	return emit(&m.succ)
+}
+
+// InitialStates runs init (every outcome of its choices) and returns the
+// distinct initial states, or the violation init raised.
+func (m *Machine) InitialStates() ([]compile.State, *Violation) {
+	p := m.P
+	if p.Init == nil {
+		return []compile.State{slices.Clone(p.Initial)}, nil
+	}
+	size := int32(m.L.Size)
+	buf := make(compile.State, size+p.Init.FrameSize)
+	var out []compile.State
+	x := &compile.Ctx{L: m.L}
+	for {
+		clear(buf)
+		copy(buf, p.Initial)
+		x.Reset(buf, -1, -1, size)
+		x.Run(p.Init.Code)
+		switch x.Status {
+		case compile.StepError:
+			kind := Runtime
+			if x.Err.Kind == compile.ErrAssert {
+				kind = Assertion
+			}
+			return nil, &Violation{Kind: kind, Pos: x.Err.Pos, Msg: "in init: " + x.Err.Msg, CPU: -1, Vector: -1}
+		case compile.StepOK:
+			s := slices.Clone(buf[:size])
+			dup := false
+			for _, o := range out {
+				if slices.Equal(o, s) {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				out = append(out, s)
+			}
+		}
+		if !x.NextChoices() {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, &Violation{Kind: Hang, Pos: p.Init.Pos, Msg: "init never completes: every outcome blocks in an await", CPU: -1, Vector: -1}
+	}
+	return out, nil
+}
+
+// CheckInvariants returns the first invariant s breaks, or nil.
+func (m *Machine) CheckInvariants(s compile.State) *Violation {
+	for _, inv := range m.P.Invariants {
+		if v := m.evalProperty(s, inv); v != nil {
+			v.Kind = Invariant
+			return v
+		}
+	}
+	return nil
+}
+
+func (m *Machine) evalProperty(s compile.State, p *compile.Property) *Violation {
+	x := &m.probe
+	x.Reset(s, -1, -1, 0)
+	r := p.Eval(x)
+	if x.Status == compile.StepError {
+		return &Violation{Kind: Runtime, Pos: x.Err.Pos, Msg: x.Err.Msg, CPU: -1, Vector: -1}
+	}
+	if r != 0 {
+		return nil
+	}
+	name := ""
+	if p.Name != "" {
+		name = p.Name + ": "
+	}
+	return &Violation{Pos: p.Pos, Msg: fmt.Sprintf("%s%s does not hold", name, p.Text), CPU: -1, Vector: -1}
+}
+
+// Terminal classifies a state with no successors: a hang if a thread,
+// device or handler is blocked or a vector is pending for good, otherwise
+// the first final condition that does not hold, or nil.
+func (m *Machine) Terminal(s compile.State) *Violation {
+	l := m.L
+	p := m.P
+	for t := range l.Threads {
+		if m.threadDone(s, int32(t)) {
+			continue
+		}
+		in := &p.Threads[t].Code[s[l.Threads[t].PC]]
+		c := s[l.Threads[t].CPU]
+		return &Violation{Kind: Hang, Pos: in.Pos, CPU: c, Vector: -1,
+			Msg: fmt.Sprintf("thread %s is blocked forever on cpu %d at %s", p.Threads[t].Name, c, in.Text)}
+	}
+	for c := range l.CPUs {
+		cs := &l.CPUs[c]
+		if h := s[cs.Handler]; h != 0 {
+			in := &p.Handlers[h-1].Code[s[cs.HPC]]
+			return &Violation{Kind: Hang, Pos: in.Pos, CPU: int32(c), Vector: s[cs.HVec],
+				Msg: fmt.Sprintf("handler %s is blocked forever on cpu %d at %s", p.Handlers[h-1].Name, c, in.Text)}
+		}
+	}
+	for d := range l.Devices {
+		code := p.Devices[d].Code
+		in := &code[s[l.Devices[d].PC]]
+		if in.Op == compile.OpEnd {
+			continue
+		}
+		return &Violation{Kind: Hang, Pos: in.Pos, CPU: -1, Vector: -1,
+			Msg: fmt.Sprintf("device %s is blocked forever at %s", p.Devices[d].Name, in.Text)}
+	}
+	for c := range l.CPUs {
+		if v := l.HighestPending(s, int32(c)); v >= 0 {
+			return &Violation{Kind: Hang, CPU: int32(c), Vector: v,
+				Msg: fmt.Sprintf("vector %#x is pending on cpu %d but can never be taken: interrupts stay disabled there", v, c)}
+		}
+	}
+	for _, f := range p.Finals {
+		if v := m.evalProperty(s, f); v != nil {
+			if v.Kind == "" {
+				v.Kind = Final
+			}
+			return v
+		}
+	}
+	return nil
+}

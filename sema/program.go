@@ -1,0 +1,112 @@
+package sema
+
+import "github.com/irqcheck/irqcheck/syntax"
+
+// ObjKind classifies a named entity.
+type ObjKind int
+
+// The kinds of named entities.
+const (
+	ObjConst   ObjKind = iota // const NAME = value
+	ObjGlobal                 // a global variable
+	ObjLocal                  // a local variable or fn parameter
+	ObjFn                     // fn or atomic fn
+	ObjHandler                // handler NAME
+	ObjThread                 // thread NAME on cpu C
+	ObjDevice                 // device NAME
+	ObjStruct                 // struct NAME
+	ObjBuiltin                // a built-in function or name
+)
+
+var objKindNames = [...]string{
+	ObjConst: "constant", ObjGlobal: "variable", ObjLocal: "local variable", ObjFn: "function",
+	ObjHandler: "handler", ObjThread: "thread", ObjDevice: "device", ObjStruct: "struct type",
+	ObjBuiltin: "built-in",
+}
+
+func (k ObjKind) String() string { return objKindNames[k] }
+
+// Object is a named entity of a model.
+type Object struct {
+	Kind    ObjKind
+	Name    string
+	Pos     syntax.Pos
+	Type    *Type    // type of a variable, constant or fn result
+	Value   int64    // ObjConst: the value
+	Hex     bool     // ObjConst or variable: shown in hex in traces
+	Index   int      // index among the objects of its kind (threads, handlers, devices, globals)
+	Fn      *Fn      // ObjFn
+	Proc    *Proc    // ObjThread, ObjDevice, ObjHandler
+	Builtin *Builtin // ObjBuiltin
+	Init    syntax.Expr
+}
+
+// Fn is a checked fn declaration.
+type Fn struct {
+	Name   string
+	Decl   *syntax.FnDecl
+	Atomic bool
+	Params []*Object
+	Result *Type     // TypVoid when the fn returns nothing
+	Locals []*Object // every local of the body, parameters first
+}
+
+// ProcKind tells what kind of process runs a body of code.
+type ProcKind int
+
+// The kinds of processes.
+const (
+	ProcThread  ProcKind = iota // bound to a CPU, scheduled cooperatively
+	ProcDevice                  // bound to no CPU, always runnable
+	ProcHandler                 // runs on the CPU that took the interrupt
+	ProcInit                    // runs once before exploration
+)
+
+// Proc is a thread, device, handler or the init block.
+type Proc struct {
+	Kind   ProcKind
+	Name   string
+	Pos    syntax.Pos
+	Body   *syntax.BlockStmt
+	CPU    int       // ProcThread: the CPU it starts on
+	Index  int       // index among procs of the same kind
+	Locals []*Object // locals declared in the body (not those of called fns)
+}
+
+// Property is an invariant or final condition.
+type Property struct {
+	Name string // "" when unnamed
+	Pos  syntax.Pos
+	Cond syntax.Expr
+}
+
+// Program is a resolved and type-checked model.
+type Program struct {
+	File       *syntax.File
+	NCPUs      int
+	Symmetric  bool
+	Inflight   int // most messages in flight at once
+	Globals    []*Object
+	Threads    []*Proc
+	Devices    []*Proc
+	Handlers   []*Proc
+	Init       *Proc // nil when the model has no init block
+	Fns        []*Fn
+	Invariants []*Property
+	Finals     []*Property
+	Info       *Info
+}
+
+// Info records what the checker found about each expression and name.
+type Info struct {
+	Types  map[syntax.Expr]*Type        // type of every checked expression
+	Consts map[syntax.Expr]int64        // value of every constant expression
+	Uses   map[*syntax.Ident]*Object    // object each identifier refers to
+	Defs   map[*syntax.Ident]*Object    // object each declaring identifier defines
+	Calls  map[*syntax.CallExpr]*Type   // conversion target for int(x) / cpu(x) calls
+	Fields map[*syntax.SelectorExpr]int // field index of each selector
+}
+
+// DefaultInflight is the capacity of the in-flight multiset when the model
+// declares none.
+const DefaultInflight = 8

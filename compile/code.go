@@ -73,6 +73,12 @@ type RuntimeError struct {
 	Msg  string
 }
 
+// Delivery is a message a device's send delivered at once.
+type Delivery struct {
+	CPU, Vector int32
+	Dropped     bool // the CPU was offline
+}
+
 // maxAtomicInstrs bounds the instructions of one atomic step, so that a
 // loop that never ends inside atomic { } is reported, not run forever.
 const maxAtomicInstrs = 100000
@@ -87,6 +93,13 @@ type Ctx struct {
 	CPU   int32 // this_cpu, or -1
 	Vec   int32 // this_vector, or -1
 	Frame int32 // first slot of the running process's locals
+
+	// Direct is set while a device runs: its messages are posted writes
+	// that land at once (pending on an online CPU, dropped at an offline
+	// one) instead of going in flight.
+	Direct bool
+	// Delivered lists what direct sends did in this step.
+	Delivered []Delivery
 
 	Status  Status
 	Err     RuntimeError
@@ -110,6 +123,8 @@ func (x *Ctx) Reset(s State, cpu, vec, frame int32) {
 	x.CPU, x.Vec, x.Frame = cpu, vec, frame
 	x.Status = StepOK
 	x.Yielded = false
+	x.Direct = false
+	x.Delivered = x.Delivered[:0]
 	x.cpos = 0
 	x.Arity = x.Arity[:0]
 	x.stack = x.stack[:0]

@@ -603,6 +603,14 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
 				return 0
 			}
+			if x.Direct {
+				online := x.S[x.L.CPUs[cpu].Online] != 0
+				if online {
+					x.L.SetIRR(x.S, int32(cpu), int32(v), true)
+				}
+				x.Delivered = append(x.Delivered, Delivery{CPU: int32(cpu), Vector: int32(v), Dropped: !online})
+				return 0
+			}
 			if !x.L.AddMessage(x.S, int32(cpu), int32(v)) {
 				x.Fail(ErrRuntime, pos, "more than %d messages in flight (raise the limit with: inflight N;)", capacity)
 			}

@@ -25,6 +25,18 @@ type Step struct {
 	Changes []Change
 	State   compile.State // the state after the step (nil for a violating step)
 	Failed  bool          // this step raised the violation
+	// Also holds text for other columns: where a device's message landed.
+	Also []Cell
+	// Delivered lists the messages a device step delivered at once.
+	Delivered []compile.Delivery
+	// Violation names the kind of violation this step raised, or "".
+	Violation machine.ViolationKind
+}
+
+// Cell is text shown in another column of a step's row.
+type Cell struct {
+	Column int
+	Text   string
 }
 
 // Change is one value a step changed.
@@ -117,8 +129,16 @@ func Describe(p *compile.Program, s compile.State, sc *machine.Successor, next c
 	case machine.Switch:
 		st.Text = fmt.Sprintf("switch to %s", p.Threads[t.Proc].Name)
 	}
+	st.Delivered = slices.Clone(sc.Delivered)
+	for _, d := range sc.Delivered {
+		text := fmt.Sprintf("arrives: %#x (from %s)", d.Vector, st.Actor)
+		if d.Dropped {
+			text = fmt.Sprintf("DROPPED (cpu %d offline): %#x (from %s)", d.CPU, d.Vector, st.Actor)
+		}
+		st.Also = append(st.Also, Cell{Column: int(d.CPU), Text: text})
+	}
 	if sc.Violation != nil {
-		st.Text += "   <-- " + string(sc.Violation.Kind)
+		st.Violation = sc.Violation.Kind
 	}
 	if next != nil {
 		st.Changes = Diff(p, s, next)
@@ -213,6 +233,11 @@ func Blame(p *compile.Program, v *machine.Violation, tr *Trace) {
 		case machine.Spurious:
 			for _, mv := range inflightAdded(l, prev, st.State) {
 				if c, vec := compile.UnpackMsg(mv); c == v.CPU && vec == v.Vector {
+					pos = st.Pos
+				}
+			}
+			for _, d := range st.Delivered {
+				if d.CPU == v.CPU && d.Vector == v.Vector && !d.Dropped {
 					pos = st.Pos
 				}
 			}

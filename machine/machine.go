@@ -70,6 +70,9 @@ type Successor struct {
 	T         Transition
 	Next      compile.State // valid only during the callback
 	Violation *Violation    // the transition itself breaks a property; Next is meaningless
+	// Delivered lists the messages a device step delivered at once
+	// (valid only during the callback).
+	Delivered []compile.Delivery
 }
 
 // Machine generates successors of states of one program. It is not safe
@@ -209,6 +212,7 @@ func (m *Machine) canRun(s compile.State, t int32) bool {
 	for {
 		copy(m.pbuf, s)
 		x.Reset(m.pbuf, s[ps.CPU], -1, ps.Frame)
+		x.Direct = false
 		x.Step(code, s[ps.PC])
 		if x.Status != compile.StepBlocked {
 			x.Choices = x.Choices[:0]
@@ -235,6 +239,7 @@ func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot,
 	for {
 		copy(m.buf, s)
 		x.Reset(m.buf, cpu, vec, frame)
+		x.Direct = t.Kind == DeviceStep
 		newpc := x.Step(code, pc)
 		switch x.Status {
 		case compile.StepOK:
@@ -251,7 +256,7 @@ func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot,
 				break
 			}
 			n++
-			m.succ = Successor{T: t, Next: m.buf}
+			m.succ = Successor{T: t, Next: m.buf, Delivered: x.Delivered}
 			if !emit(&m.succ) {
 				return n, true
 			}

@@ -86,11 +86,25 @@ func Columns(w io.Writer, p *compile.Program, tr *explore.Trace) {
 	}
 	row("", sep)
 	for i, st := range tr.Steps {
-		lines := StepLines(st)
-		for k, line := range lines {
+		cols := map[int][]string{}
+		if st.Column >= 0 && st.Column < ncols {
+			cols[st.Column] = StepLines(st)
+		}
+		for _, a := range st.Also {
+			if a.Column >= 0 && a.Column < ncols && a.Column != st.Column {
+				cols[a.Column] = append(cols[a.Column], wrap(a.Text, columnWidth)...)
+			}
+		}
+		height := 0
+		for _, ls := range cols {
+			height = max(height, len(ls))
+		}
+		for k := 0; k < height; k++ {
 			cells := make([]string, ncols)
-			if st.Column >= 0 && st.Column < ncols {
-				cells[st.Column] = line
+			for c, ls := range cols {
+				if k < len(ls) {
+					cells[c] = ls[k]
+				}
 			}
 			num := ""
 			if k == 0 {
@@ -122,6 +136,9 @@ func StepLines(st explore.Step) []string {
 			s = fmt.Sprintf("  %s: %s -> %s", c.Name, c.Old, c.New)
 		}
 		out = append(out, wrap(s, columnWidth)...)
+	}
+	if st.Violation != "" {
+		out = append(out, "  => "+string(st.Violation))
 	}
 	return out
 }

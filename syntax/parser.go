@@ -1,6 +1,9 @@
 package syntax
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Limits that keep the parser's work bounded on any input.
 const (
@@ -114,7 +117,12 @@ func (p *parser) found() string {
 		return "end of file"
 	case STRING:
 		return p.lit
-	case IDENT, INT, ILLEGAL:
+	case IDENT, INT:
+		return "'" + p.lit + "'"
+	case ILLEGAL:
+		if !utf8.ValidString(p.lit) {
+			return "invalid UTF-8"
+		}
 		return "'" + p.lit + "'"
 	}
 	return "'" + p.tok.String() + "'"
@@ -216,7 +224,8 @@ func stmtStart(tok Token) bool {
 
 // syncDecl skips tokens after an error in a declaration that began at token
 // number start: it stops before a declaration or type keyword, or after a
-// ';' or a '}' at the outer brace level. It always consumes at least one token.
+// ';' or a '}' at the outer brace level. It consumes at least one token if
+// the declaration did not, so that the declaration loop makes progress.
 func (p *parser) syncDecl(start int) {
 	if p.ntok == start {
 		p.next()
@@ -248,7 +257,8 @@ func (p *parser) syncDecl(start int) {
 // syncStmt skips tokens after an error in a statement that began at token
 // number start: it stops after a ';' or a balanced '}', or before a '}'
 // that closes the enclosing block or a keyword that begins a statement, a
-// declaration or a type. It consumes at least one token if the statement did not.
+// declaration or a type. It consumes at least one token if the statement
+// did not, so that the statement loop makes progress.
 func (p *parser) syncStmt(start int) {
 	if p.ntok == start {
 		p.next()

@@ -88,6 +88,10 @@ func TestParseDecls(t *testing.T) {
 				&CompositeLit{Lbrace: at(1, 24), Elems: []Expr{num(25, 3, "3")}, Rbrace: at(1, 26)},
 			}, Rbrace: at(1, 29)},
 		}}},
+		{"int x[cpu(1)];", []Decl{&VarDecl{Type: named(1, "int"), Name: id(5, "x"), Dims: []*ArrayDim{{
+			Lbrack: at(1, 6),
+			Size:   &CallExpr{Fun: id(7, "cpu"), Lparen: at(1, 10), Args: []Expr{num(11, 1, "1")}, Rparen: at(1, 12)},
+		}}}}},
 		{"thread owner = none;", []Decl{&VarDecl{Type: named(1, "thread"), Name: id(8, "owner"), Init: &NoneLit{NonePos: at(1, 16)}}}},
 		{"int[0..3] level = 1;", []Decl{&VarDecl{
 			Type: &RangeType{IntPos: at(1, 1), Lo: num(5, 0, "0"), Hi: num(8, 3, "3")},

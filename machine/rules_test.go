@@ -1,0 +1,429 @@
+package machine_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
+)
+
+func check(t *testing.T, src string) *explore.Result {
+	t.Helper()
+	p, err := compile.Load("test.irq", []byte(src))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	r := explore.Explore(p, explore.Options{MaxStates: 1_000_000})
+	if r.Violation != nil {
+		explore.Blame(p, r.Violation, r.Trace)
+	}
+	return r
+}
+
+// expect runs src and checks the verdict and, for a violation, its kind
+// and that its message contains msg.
+func expect(t *testing.T, src string, verdict explore.Verdict, kind machine.ViolationKind, msg string) *explore.Result {
+	t.Helper()
+	r := check(t, src)
+	if r.Verdict != verdict {
+		t.Fatalf("verdict %s, want %s (violation %v)", r.Verdict, verdict, r.Violation)
+	}
+	if verdict == explore.Violated {
+		if r.Violation.Kind != kind {
+			t.Fatalf("kind %s, want %s: %v", r.Violation.Kind, kind, r.Violation)
+		}
+		if !strings.Contains(r.Violation.Msg, msg) {
+			t.Fatalf("message %q does not contain %q", r.Violation.Msg, msg)
+		}
+	}
+	return r
+}
+
+// Each machine rule of DESIGN.md section 1, on its own.
+func TestRules(t *testing.T) {
+	tests := []struct {
+		name    string
+		src     string
+		verdict explore.Verdict
+		kind    machine.ViolationKind
+		msg     string
+	}{
+		{
+			name: "arrival at an offline cpu is dropped",
+			src: `cpus 2; const V = 0x30; int handled;
+				handler h { handled++; }
+				init { request_irq(1, V, h); cpu_down(1); }
+				thread t on cpu 0 { send_ipi(1, V); }
+				invariant never: handled == 0;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "arrival at an online cpu runs the handler",
+			src: `cpus 2; const V = 0x30; int handled;
+				handler h { handled++; }
+				init { request_irq(1, V, h); }
+				thread t on cpu 0 { send_ipi(1, V); }
+				final handled == 0;`,
+			verdict: explore.Violated, kind: machine.Final, msg: "handled == 0",
+		},
+		{
+			name: "a handler never nests",
+			src: `cpus 1; const A = 0x30; const B = 0x40; int depth; int runs;
+				handler h { depth++; assert depth == 1, "nested"; depth--; runs++; }
+				init { request_irq(0, A, h); request_irq(0, B, h); }
+				thread t on cpu 0 { send_ipi(0, A); send_ipi(0, B); }
+				final runs == 2;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "IF=0 holds interrupts back",
+			src: `cpus 1; const V = 0x30; int x;
+				handler h { assert x == 2, "taken while IF=0"; }
+				init { request_irq(0, V, h); }
+				thread t on cpu 0 { irq_disable(); send_ipi(0, V); await pending(0, V); x = 1; x = 2; irq_enable(); }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "IF=1 lets the interrupt in between statements",
+			src: `cpus 1; const V = 0x30; int x;
+				handler h { assert x == 2, "taken between the writes"; }
+				init { request_irq(0, V, h); }
+				thread t on cpu 0 { send_ipi(0, V); x = 1; x = 2; }`,
+			verdict: explore.Violated, kind: machine.Assertion, msg: "taken between the writes",
+		},
+		{
+			name: "a pending unmasked interrupt is taken before the cpu runs on",
+			src: `cpus 1; const V = 0x30; int x;
+				handler h { x = 10; }
+				init { request_irq(0, V, h); }
+				thread t on cpu 0 { irq_disable(); send_ipi(0, V); await pending(0, V); irq_enable(); assert x == 10; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "the highest pending vector is taken first",
+			src: `cpus 1; const LO = 0x30; const HI = 0x40; int first;
+				handler h { if (first == 0) first = this_vector; }
+				init { request_irq(0, LO, h); request_irq(0, HI, h); }
+				thread t on cpu 0 { irq_disable(); send_ipi(0, LO); send_ipi(0, HI); await pending(0, LO) && pending(0, HI); irq_enable(); }
+				final first == HI;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "a terminal state with a blocked thread is a hang",
+			src: `cpus 1; bool go;
+				thread t on cpu 0 { await go; }`,
+			verdict: explore.Violated, kind: machine.Hang, msg: "thread t is blocked forever",
+		},
+		{
+			name: "a vector pending for good is a hang",
+			src: `cpus 1; const V = 0x30;
+				handler h { }
+				init { request_irq(0, V, h); }
+				thread t on cpu 0 { irq_disable(); send_ipi(0, V); }`,
+			verdict: explore.Violated, kind: machine.Hang, msg: "vector 0x30 is pending on cpu 0",
+		},
+		{
+			name: "an interrupt on a vector with no handler is spurious",
+			src: `cpus 2; const V = 0x30;
+				handler h { }
+				init { request_irq(0, V, h); }
+				thread t on cpu 0 { send_ipi(1, V); }`,
+			verdict: explore.Violated, kind: machine.Spurious, msg: "cpu 1 vector 0x30",
+		},
+		{
+			name: "free_irq removes the handler",
+			src: `cpus 1; const V = 0x30;
+				handler h { }
+				init { request_irq(0, V, h); }
+				thread t on cpu 0 { free_irq(0, V); send_ipi(0, V); }`,
+			verdict: explore.Violated, kind: machine.Spurious, msg: "vector 0x30",
+		},
+		{
+			name: "an idle cpu takes interrupts",
+			src: `cpus 2; const V = 0x30; bool done;
+				handler h { done = true; }
+				init { request_irq(1, V, h); }
+				thread t on cpu 0 { send_ipi(1, V); await done; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "cpu_down drops the pending vectors",
+			src: `cpus 2; const V = 0x30; bool sent; int handled;
+				handler h { handled++; }
+				init { request_irq(1, V, h); }
+				thread b on cpu 1 { irq_disable(); send_ipi(1, V); await pending(1, V); sent = true; await !cpu_online(1); }
+				thread t on cpu 0 { await sent; cpu_down(1); }
+				invariant never: handled == 0;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "cpu_down moves threads to the lowest online cpu",
+			src: `cpus 3; bool down;
+				thread a on cpu 2 { await down; assert this_cpu == 0, "not moved to cpu 0"; }
+				thread t on cpu 1 { cpu_down(2); down = true; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "cpu_up brings a cpu back with an empty irr",
+			src: `cpus 2; const V = 0x30; int handled;
+				handler h { handled++; }
+				init { request_irq(1, V, h); }
+				thread t on cpu 0 { cpu_down(1); send_ipi(1, V); cpu_up(1); }
+				final handled == 0;`,
+			verdict: explore.Violated, kind: machine.Final, msg: "handled == 0",
+		},
+		{
+			name: "cpu_down of the last online cpu is an error",
+			src: `cpus 1;
+				thread t on cpu 0 { cpu_down(0); }`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "last online cpu",
+		},
+		{
+			name: "a blocked thread lets another thread of its cpu run",
+			src: `cpus 1; bool go; int order;
+				thread a on cpu 0 { await go; order = order * 10 + 1; }
+				thread b on cpu 0 { go = true; order = order * 10 + 2; }
+				final order == 21;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "scheduling is cooperative: no switch without block, end or yield",
+			src: `cpus 1; int x;
+				thread a on cpu 0 { x = 1; assert x == 1, "preempted"; }
+				thread b on cpu 0 { x = 2; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "yield lets another thread run",
+			src: `cpus 1; int x;
+				thread a on cpu 0 { x = 1; yield(); assert x == 1, "preempted at yield"; }
+				thread b on cpu 0 { x = 2; }`,
+			verdict: explore.Violated, kind: machine.Assertion, msg: "preempted at yield",
+		},
+		{
+			name: "devices run without a cpu and interleave freely",
+			src: `cpus 1; int x;
+				device d { x = 1; }
+				thread t on cpu 0 { x = 2; assert x == 2, "device raced"; }`,
+			verdict: explore.Violated, kind: machine.Assertion, msg: "device raced",
+		},
+		{
+			name: "atomic blocks are one step",
+			src: `cpus 2; int x;
+				thread a on cpu 0 { atomic { x = 1; assert x == 1, "torn"; } }
+				thread b on cpu 1 { x = 2; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "atomic fn is one step",
+			src: `cpus 2; int x;
+				atomic fn set(int v) int { x = v; return x; }
+				thread a on cpu 0 { int r = set(1); assert r == 1, "torn"; }
+				thread b on cpu 1 { x = 2; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "fn steps interleave",
+			src: `cpus 2; int x;
+				fn set(int v) int { x = v; return x; }
+				thread a on cpu 0 { int r = set(1); assert r == 1, "raced"; }
+				thread b on cpu 1 { x = 2; }`,
+			verdict: explore.Violated, kind: machine.Assertion, msg: "raced",
+		},
+		{
+			name: "await inside atomic guards the whole step",
+			src: `cpus 2; bool locked; int inside;
+				fn lock() { atomic { await !locked; locked = true; } }
+				fn unlock() { locked = false; }
+				thread a on cpu 0 { lock(); inside++; assert inside == 1, "mutual exclusion"; inside--; unlock(); }
+				thread b on cpu 1 { lock(); inside++; assert inside == 1, "mutual exclusion"; inside--; unlock(); }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "a racy test-and-set is caught",
+			src: `cpus 2; bool locked; int inside;
+				fn lock() { await !locked; locked = true; }
+				thread a on cpu 0 { lock(); inside++; assert inside == 1, "mutual exclusion"; inside--; locked = false; }
+				thread b on cpu 1 { lock(); inside++; assert inside == 1, "mutual exclusion"; inside--; locked = false; }`,
+			verdict: explore.Violated, kind: machine.Assertion, msg: "mutual exclusion",
+		},
+		{
+			name: "cmpxchg returns the old value and swaps only on a match",
+			src: `cpus 1; int x = 5;
+				thread t on cpu 0 {
+					assert cmpxchg(x, 4, 9) == 5; assert x == 5;
+					assert cmpxchg(x, 5, 9) == 5; assert x == 9;
+					int old = 1;
+					assert !try_cmpxchg(x, old, 3); assert old == 9;
+					assert try_cmpxchg(x, old, 3); assert x == 3;
+					assert xchg(x, 7) == 3; assert x == 7;
+					assert fetch_or(x, 8) == 7; assert x == 15;
+					assert fetch_and(x, 6) == 15; assert x == 6;
+					assert fetch_add(x, 4) == 6; assert x == 10;
+					assert fetch_sub(x, 1) == 10; assert x == 9;
+					assert fetch_xor(x, 1) == 9; assert x == 8;
+				}`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "either and choose explore every branch",
+			src: `cpus 1; int x; int y;
+				thread t on cpu 0 { either { x = 1; } or { x = 2; } choose y in 0..2; assert x + y != 4, "reached"; }`,
+			verdict: explore.Violated, kind: machine.Assertion, msg: "reached",
+		},
+		{
+			name: "current names the thread running on a cpu",
+			src: `cpus 2;
+				thread a on cpu 0 { assert current(0) == a; assert current(1) == b; }
+				thread b on cpu 1 { await false; }`,
+			verdict: explore.Violated, kind: machine.Hang, msg: "thread b",
+		},
+		{
+			name: "index out of range is a run-time error",
+			src: `cpus 1; int a[2]; int i;
+				thread t on cpu 0 { i = 2; a[i] = 1; }`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "index 2 out of range 0..1",
+		},
+		{
+			name: "division by zero is a run-time error",
+			src: `cpus 1; int z; int x;
+				thread t on cpu 0 { x = 1 / z; }`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "division by zero",
+		},
+		{
+			name: "overflow of a declared range is a run-time error",
+			src: `cpus 1; int[0..2] n;
+				thread t on cpu 0 { while (true) n++; }`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "out of range int[0..2]",
+		},
+		{
+			name: "an invariant is checked in every state",
+			src: `cpus 1; int x;
+				thread t on cpu 0 { x = 1; x = 0; }
+				invariant zero: x == 0;`,
+			verdict: explore.Violated, kind: machine.Invariant, msg: "zero: x == 0",
+		},
+		{
+			name: "in-flight capacity is enforced",
+			src: `cpus 2; inflight 1; const V = 0x30;
+				handler h { }
+				init { request_irq(1, V, h); }
+				thread t on cpu 0 { send_ipi(1, V); send_ipi(1, V); }`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "more than 1 messages in flight",
+		},
+		{
+			name: "a handler blocked for good is a hang",
+			src: `cpus 2; const V = 0x30; bool go;
+				handler h { await go; }
+				init { request_irq(1, V, h); }
+				thread t on cpu 0 { send_ipi(1, V); }`,
+			verdict: explore.Violated, kind: machine.Hang, msg: "handler h is blocked forever on cpu 1",
+		},
+		{
+			name: "cpu_down waits while the cpu runs a handler",
+			src: `cpus 2; const V = 0x30; bool entered; bool go; int done;
+				handler h { entered = true; await go; done++; }
+				init { request_irq(1, V, h); }
+				device d { go = true; }
+				thread t on cpu 0 { send_ipi(1, V); await entered; cpu_down(1); }
+				final done == 1;`,
+			verdict: explore.Verified,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			expect(t, tc.src, tc.verdict, tc.kind, tc.msg)
+		})
+	}
+}
+
+// State and transition counts of tiny models, worked out by hand (see the
+// comment of each case).
+func TestStateCounts(t *testing.T) {
+	tests := []struct {
+		name        string
+		src         string
+		states      int64
+		transitions int64
+	}{
+		{
+			// pc 0 -> pc 1 -> done: a chain of three states.
+			name:        "one thread, two statements",
+			src:         `cpus 1; int x; thread t on cpu 0 { x = 1; x = 2; }`,
+			states:      3,
+			transitions: 2,
+		},
+		{
+			// (a, b) in {0,1}^2: four states; two ways into (1,1).
+			name:        "two cpus, one statement each",
+			src:         `cpus 2; int a; int b; thread t0 on cpu 0 { a = 1; } thread t1 on cpu 1 { b = 1; }`,
+			states:      4,
+			transitions: 4,
+		},
+		{
+			// initial, then x = 0, 1, 2 with the thread done.
+			name:        "choose",
+			src:         `cpus 1; int x; thread t on cpu 0 { choose x in 0..2; }`,
+			states:      4,
+			transitions: 3,
+		},
+		{
+			// initial; at "f = true"; at "f = false"; done with f true; done with f false.
+			name:        "either",
+			src:         `cpus 1; bool f; thread a on cpu 0 { either { f = true; } or { f = false; } }`,
+			states:      5,
+			transitions: 4,
+		},
+		{
+			// sent (in flight) -> arrived (pending on cpu 1) -> entered
+			// (handler at h++, IF=0) -> h = 1 and the handler returned.
+			name: "one IPI and its handler",
+			src: `cpus 2; const V = 0x30; int h;
+				handler hd { h++; }
+				init { request_irq(1, V, hd); }
+				thread t on cpu 0 { send_ipi(1, V); }`,
+			states:      5,
+			transitions: 4,
+		},
+		{
+			// s0 a at send; s1 sent, a done; s2 arrived; s3 switched to b;
+			// s4 handled (empty handler returns at once); s5 arrived and
+			// switched; s6 cpu 1 down with the message in flight; s7
+			// handled and switched; s8 cpu 1 down, nothing left (reached
+			// from s5 by cpu_down, s6 by the drop, s7 by cpu_down).
+			// Transitions: s0:1 s1:2 s2:2 s3:2 s4:1 s5:2 s6:1 s7:1 = 12.
+			name: "an IPI racing cpu_down",
+			src: `cpus 2; const V = 0x30;
+				handler hd { }
+				init { request_irq(1, V, hd); }
+				thread a on cpu 0 { send_ipi(1, V); }
+				thread b on cpu 0 { cpu_down(1); }`,
+			states:      9,
+			transitions: 12,
+		},
+		{
+			// s0 a at yield; s1 stays (a at x=1); s2 switched to b; s3 x=1,
+			// a done; s4 x=2, b done; s5 s3 switched to b; s6 s4 switched
+			// to a; s7 x=2 both done; s8 x=1 both done.
+			name: "yield",
+			src: `cpus 1; int x;
+				thread a on cpu 0 { yield(); x = 1; }
+				thread b on cpu 0 { x = 2; }`,
+			states:      9,
+			transitions: 8,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := check(t, tc.src)
+			if r.Verdict != explore.Verified {
+				t.Fatalf("verdict %s: %v", r.Verdict, r.Violation)
+			}
+			if r.States != tc.states || r.Transitions != tc.transitions {
+				t.Errorf("states %d, transitions %d; want %d, %d", r.States, r.Transitions, tc.states, tc.transitions)
+			}
+		})
+	}
+}

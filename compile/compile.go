@@ -328,10 +328,13 @@ func (c *compiler) frame(pr *sema.Proc) (offs map[*sema.Object]int32, fnOff map[
 	for _, fn := range roots {
 		dfs(fn)
 	}
-	for _, fn := range roots {
-		if own > fnOff[fn] {
-			fnOff[fn] = own
+	raise := func(fn *sema.Fn, at int32) {
+		if old, ok := fnOff[fn]; !ok || at > old {
+			fnOff[fn] = at
 		}
+	}
+	for _, fn := range roots {
+		raise(fn, own)
 	}
 	for i := len(order) - 1; i >= 0; i-- { // callers before callees
 		fn := order[i]
@@ -344,9 +347,7 @@ func (c *compiler) frame(pr *sema.Proc) (offs map[*sema.Object]int32, fnOff map[
 			size = end
 		}
 		for _, g := range callees(fn.Decl.Body) {
-			if end > fnOff[g] {
-				fnOff[g] = end
-			}
+			raise(g, end)
 		}
 	}
 	// Offsets only grow during relaxation; recompute sizes' ends.

@@ -142,8 +142,56 @@ func Describe(p *compile.Program, s compile.State, sc *machine.Successor, next c
 	}
 	if next != nil {
 		st.Changes = Diff(p, s, next)
+		st.Changes = dropScopeExits(p, t, st.Changes, s, next)
 	}
 	return st
+}
+
+// dropScopeExits hides the clearing of a fn's locals when it returns:
+// a local of a called fn going back to zero is the fn ending, not news.
+func dropScopeExits(p *compile.Program, t machine.Transition, ch []Change, s, next compile.State) []Change {
+	var code compile.Code
+	var frame, size int32
+	done := false
+	l := p.Layout
+	switch t.Kind {
+	case machine.ThreadStep:
+		code, frame, size = p.Threads[t.Proc].Code, l.Threads[t.Proc].Frame, p.Threads[t.Proc].FrameSize
+		done = code[next[l.Threads[t.Proc].PC]].Op == compile.OpEnd
+	case machine.DeviceStep:
+		code, frame, size = p.Devices[t.Proc].Code, l.Devices[t.Proc].Frame, p.Devices[t.Proc].FrameSize
+		done = code[next[l.Devices[t.Proc].PC]].Op == compile.OpEnd
+	case machine.HandlerStep:
+		code, frame, size = p.Handlers[t.Proc].Code, l.CPUs[t.CPU].HFrame, int32(l.HFrameSize)
+		done = next[l.CPUs[t.CPU].Handler] == 0
+	default:
+		return ch
+	}
+	hidden := map[string]bool{}
+	if done {
+		for i := frame; i < frame+size; i++ {
+			if next[i] == 0 && s[i] != 0 {
+				hidden[l.Name(int(i))] = true
+			}
+		}
+	}
+	for _, in := range code {
+		if in.Op != compile.OpClear {
+			continue
+		}
+		for i := frame + in.ClearAt; i < frame+in.ClearAt+in.ClearN; i++ {
+			if next[i] == 0 && s[i] != 0 {
+				hidden[l.Name(int(i))] = true
+			}
+		}
+	}
+	out := ch[:0]
+	for _, c := range ch {
+		if !hidden[c.Name] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Diff lists the visible values that differ between two states: variables,

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// timing matches the parts of a report that depend on the machine's speed.
+var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s`)
+
+func normalize(s string) string { return timing.ReplaceAllString(s, "T s, R states/s") }
+
+// TestCheckGolden runs `irqcheck check` on every model in testdata/check
+// and compares exit code, stdout and stderr with NAME.golden (a txtar
+// archive). Run with -update to rewrite the goldens after reading them.
+func TestCheckGolden(t *testing.T) {
+	models, err := filepath.Glob("testdata/check/*.irq")
+	if err != nil || len(models) == 0 {
+		t.Fatalf("no models: %v", err)
+	}
+	for _, model := range models {
+		name := strings.TrimSuffix(filepath.Base(model), ".irq")
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"check", model, "--max-states", "100000"}, &stdout, &stderr)
+			got := &txtar.Archive{
+				Comment: []byte("exit " + strconv.Itoa(code) + "\n"),
+				Files: []txtar.File{
+					{Name: "stdout", Data: []byte(normalize(stdout.String()))},
+					{Name: "stderr", Data: stderr.Bytes()},
+				},
+			}
+			golden := strings.TrimSuffix(model, ".irq") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, txtar.Format(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := txtar.ParseFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if g, w := string(txtar.Format(got)), string(txtar.Format(want)); g != w {
+				t.Errorf("output differs from %s:\n--- got ---\n%s\n--- want ---\n%s", golden, g, w)
+			}
+		})
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		err  string // substring of stderr
+	}{
+		{[]string{"check", "testdata/check/msi_x86_fix.irq"}, exitOK, ""},
+		{[]string{"check", "testdata/check/msi_naive.irq"}, exitViolation, ""},
+		{[]string{"check", "testdata/check/syntax_error.irq"}, exitUsage, "syntax_error.irq:3:1: expected ';'"},
+		{[]string{"check", "testdata/check/type_error.irq"}, exitUsage, "type_error.irq:3:28: "},
+		{[]string{"check", "testdata/check/limit.irq", "--max-states", "50"}, exitIncomplete, ""},
+		{[]string{"check", "testdata/check/limit.irq", "--max-depth", "10"}, exitIncomplete, ""},
+		{[]string{"check", "testdata/check/limit.irq", "--time", "0.2"}, exitIncomplete, ""},
+		{[]string{"check", "testdata/check/limit.irq", "--mem", "1M"}, exitIncomplete, ""},
+		{[]string{"check"}, exitUsage, "missing model file"},
+		{[]string{"check", "a.irq", "b.irq"}, exitUsage, "expected one model file"},
+		{[]string{"check", "--bogus", "x.irq"}, exitUsage, "flag provided but not defined"},
+		{[]string{"check", "testdata/check/nonexistent.irq"}, exitUsage, "no such file"},
+		{[]string{"check", "--time", "soon", "x.irq"}, exitUsage, "bad duration"},
+		{[]string{"frobnicate"}, exitUsage, "unknown command"},
+		{[]string{}, exitUsage, "usage"},
+		{[]string{"sim", "testdata/check/msi_x86_fix.irq"}, exitOK, ""},
+		{[]string{"sim", "testdata/check/syntax_error.irq"}, exitUsage, "expected ';'"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout.String(), stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.err) {
+				t.Errorf("stderr %q does not contain %q", stderr.String(), tc.err)
+			}
+		})
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"check", "--json", "testdata/check/csd_async_offline.irq"}, &stdout, &stderr)
+	if code != exitViolation {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var got struct {
+		Verdict  string
+		Kind     string
+		Message  string
+		Position struct {
+			File      string
+			Line, Col int
+		}
+		States      int64
+		Transitions int64
+		Depth       int
+		Trace       []struct {
+			Step   int
+			Column string
+			Kind   string
+			Text   string
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout.String())
+	}
+	if got.Verdict != "violation" || got.Kind != "hang" || got.Position.Line != 7 || got.States == 0 || got.Depth != len(got.Trace) {
+		t.Errorf("unexpected report: %+v", got)
+	}
+	last := got.Trace[len(got.Trace)-1]
+	if last.Kind != "drop" || last.Column != "cpu 1" {
+		t.Errorf("last step %+v, want the drop of the IPI in cpu 1's column", last)
+	}
+}
+
+func TestSimDeterministic(t *testing.T) {
+	runSim := func(seed string) string {
+		var stdout, stderr bytes.Buffer
+		run([]string{"sim", "testdata/check/csd_async_offline.irq", "--seed", seed}, &stdout, &stderr)
+		return stdout.String()
+	}
+	a, b := runSim("7"), runSim("7")
+	if a != b {
+		t.Errorf("same seed, different runs:\n%s\n---\n%s", a, b)
+	}
+	differs := false
+	for _, s := range []string{"1", "2", "3", "4", "5"} {
+		if runSim(s) != a {
+			differs = true
+		}
+	}
+	if !differs {
+		t.Errorf("six seeds gave the same run: the seed is not used")
+	}
+}

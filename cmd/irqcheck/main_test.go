@@ -26,9 +26,11 @@ func normalize(s string) string { return timing.ReplaceAllString(s, "T s, R stat
 // archive). Run with -update to rewrite the goldens after reading them.
 func TestCheckGolden(t *testing.T) {
 	models, err := filepath.Glob("testdata/check/*.irq")
-	if err != nil || len(models) == 0 {
-		t.Fatalf("no models: %v", err)
+	examples, err2 := filepath.Glob("../../examples/*.irq")
+	if err != nil || err2 != nil || len(models) == 0 || len(examples) == 0 {
+		t.Fatalf("no models: %v %v", err, err2)
 	}
+	models = append(models, examples...)
 	for _, model := range models {
 		name := strings.TrimSuffix(filepath.Base(model), ".irq")
 		t.Run(name, func(t *testing.T) {
@@ -41,7 +43,7 @@ func TestCheckGolden(t *testing.T) {
 					{Name: "stderr", Data: stderr.Bytes()},
 				},
 			}
-			golden := strings.TrimSuffix(model, ".irq") + ".golden"
+			golden := filepath.Join("testdata/check", name+".golden")
 			if *update {
 				if err := os.WriteFile(golden, txtar.Format(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -65,8 +67,8 @@ func TestExitCodes(t *testing.T) {
 		code int
 		err  string // substring of stderr
 	}{
-		{[]string{"check", "testdata/check/msi_x86_fix.irq"}, exitOK, ""},
-		{[]string{"check", "testdata/check/msi_naive.irq"}, exitViolation, ""},
+		{[]string{"check", "../../examples/msi_x86_fix.irq"}, exitOK, ""},
+		{[]string{"check", "../../examples/msi_naive.irq"}, exitViolation, ""},
 		{[]string{"check", "testdata/check/syntax_error.irq"}, exitUsage, "syntax_error.irq:3:1: expected ';'"},
 		{[]string{"check", "testdata/check/type_error.irq"}, exitUsage, "type_error.irq:3:28: "},
 		{[]string{"check", "testdata/check/limit.irq", "--max-states", "50"}, exitIncomplete, ""},
@@ -80,7 +82,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"check", "--time", "soon", "x.irq"}, exitUsage, "bad duration"},
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},
 		{[]string{}, exitUsage, "usage"},
-		{[]string{"sim", "testdata/check/msi_x86_fix.irq"}, exitOK, ""},
+		{[]string{"sim", "../../examples/msi_x86_fix.irq"}, exitOK, ""},
 		{[]string{"sim", "testdata/check/syntax_error.irq"}, exitUsage, "expected ';'"},
 	}
 	for _, tc := range tests {
@@ -99,7 +101,7 @@ func TestExitCodes(t *testing.T) {
 
 func TestJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"check", "--json", "testdata/check/csd_async_offline.irq"}, &stdout, &stderr)
+	code := run([]string{"check", "--json", "../../examples/csd_async_offline.irq"}, &stdout, &stderr)
 	if code != exitViolation {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -136,7 +138,7 @@ func TestJSON(t *testing.T) {
 func TestSimDeterministic(t *testing.T) {
 	runSim := func(seed string) string {
 		var stdout, stderr bytes.Buffer
-		run([]string{"sim", "testdata/check/csd_async_offline.irq", "--seed", seed}, &stdout, &stderr)
+		run([]string{"sim", "../../examples/csd_async_offline.irq", "--seed", seed}, &stdout, &stderr)
 		return stdout.String()
 	}
 	a, b := runSim("7"), runSim("7")

@@ -206,9 +206,7 @@ func Diff(p *compile.Program, a, b compile.State) []Change {
 		out = append(out, Change{Name: l.Name(i), Old: l.Format(i, a[i], p.ThreadNames), New: l.Format(i, b[i], p.ThreadNames)})
 	}
 	for c := range l.CPUs {
-		for _, v := range pendingDiff(l, a, b, int32(c)) {
-			out = append(out, v)
-		}
+		out = append(out, pendingDiff(l, a, b, int32(c))...)
 	}
 	added := inflightAdded(l, a, b)
 	for _, mv := range added {

@@ -1315,7 +1315,9 @@ func (c *checker) index(e *syntax.IndexExpr) *Type {
 	iv, isConst := c.prog.Info.Consts[e.Index]
 	switch xt.Index {
 	case Int:
-		if !it.IsInteger() {
+		// A cpu value may index a plain array too (bool listed[2];
+		// listed[this_cpu]): the run-time bounds check still applies.
+		if !it.IsInteger() && it.Kind != CPU {
 			c.errorf(e.Index.Pos(), "index must be an int, not %s", it)
 			return c.record(e, TypInvalid)
 		}

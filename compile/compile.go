@@ -42,8 +42,8 @@ type Program struct {
 	// Initial is the state before init runs: globals at their initial
 	// values, all CPUs online with IF=1, threads at their first step.
 	Initial State
-	// ThreadNames lists thread names by index, for display.
-	ThreadNames []string
+	// Names lists thread and handler names by index, for display.
+	Names Names
 }
 
 // Compile translates a checked program. Errors found only now (a vector
@@ -93,7 +93,10 @@ func (c *compiler) build() {
 	c.b = layoutBuilder{l: c.lay}
 	c.prog.Layout = c.lay
 	for _, t := range p.Threads {
-		c.prog.ThreadNames = append(c.prog.ThreadNames, t.Name)
+		c.prog.Names.Threads = append(c.prog.Names.Threads, t.Name)
+	}
+	for _, h := range p.Handlers {
+		c.prog.Names.Handlers = append(c.prog.Names.Handlers, h.Name)
 	}
 
 	vectors, verrs := vectorUniverse(p)
@@ -152,7 +155,7 @@ func (c *compiler) build() {
 		cs.IRR = c.b.alloc(irrWords, SlotInfo{Name: pre + "irr", Kind: SlotHidden, Owner: -1})
 		cs.VT = int32(c.lay.Size)
 		for _, v := range vectors {
-			c.b.alloc(1, SlotInfo{Name: fmt.Sprintf("%svector[%#x]", pre, v), Kind: SlotHidden, Owner: -1})
+			c.b.alloc(1, SlotInfo{Name: fmt.Sprintf("%svector[%#x]", pre, v), Kind: SlotHandler, Owner: -1})
 		}
 		c.lay.CPUs = append(c.lay.CPUs, cs)
 	}

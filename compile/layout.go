@@ -31,7 +31,8 @@ const (
 	SlotBool
 	SlotCPU
 	SlotThread
-	SlotHidden // machine bookkeeping not shown as a variable change
+	SlotHandler // a vector table entry: handler index + 1, or 0
+	SlotHidden  // machine bookkeeping not shown as a variable change
 )
 
 // SlotInfo names one slot for traces.
@@ -169,24 +170,35 @@ func (l *Layout) RemoveMessageAt(s State, i int) {
 // Name returns a printable name for slot i.
 func (l *Layout) Name(i int) string { return l.Slots[i].Name }
 
+// Names holds the names that slot values refer to.
+type Names struct {
+	Threads  []string
+	Handlers []string
+}
+
 // Format renders the value v of slot i.
-func (l *Layout) Format(i int, v int32, threadNames []string) string {
-	return FormatValue(l.Slots[i].Kind, l.Slots[i].Hex, v, threadNames)
+func (l *Layout) Format(i int, v int32, names *Names) string {
+	return FormatValue(l.Slots[i].Kind, l.Slots[i].Hex, v, names)
 }
 
 // FormatValue renders a slot value of the given kind.
-func FormatValue(k SlotKind, hex bool, v int32, threadNames []string) string {
+func FormatValue(k SlotKind, hex bool, v int32, names *Names) string {
 	switch k {
+	case SlotHandler:
+		if v <= 0 || int(v) > len(names.Handlers) {
+			return "none"
+		}
+		return names.Handlers[v-1]
 	case SlotBool:
 		if v != 0 {
 			return "true"
 		}
 		return "false"
 	case SlotThread:
-		if v < 0 || int(v) >= len(threadNames) {
+		if v < 0 || int(v) >= len(names.Threads) {
 			return "none"
 		}
-		return threadNames[v]
+		return names.Threads[v]
 	case SlotCPU:
 		return fmt.Sprintf("%d", v)
 	}

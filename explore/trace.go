@@ -203,7 +203,7 @@ func Diff(p *compile.Program, a, b compile.State) []Change {
 		if a[i] == b[i] || l.Slots[i].Kind == compile.SlotHidden {
 			continue
 		}
-		out = append(out, Change{Name: l.Name(i), Old: l.Format(i, a[i], p.ThreadNames), New: l.Format(i, b[i], p.ThreadNames)})
+		out = append(out, Change{Name: l.Name(i), Old: l.Format(i, a[i], &p.Names), New: l.Format(i, b[i], &p.Names)})
 	}
 	for c := range l.CPUs {
 		out = append(out, pendingDiff(l, a, b, int32(c))...)

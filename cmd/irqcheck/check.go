@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/irqcheck/irqcheck/catalog"
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
 	"github.com/irqcheck/irqcheck/report"
@@ -40,12 +41,24 @@ func parseArgs(fs *flag.FlagSet, args []string) (string, error) {
 	return "", fmt.Errorf("expected one model file, got %d: %s", len(pos), strings.Join(pos, " "))
 }
 
-// load reads and compiles a model, printing its errors.
+// load reads and compiles a model, printing its errors. A path of the
+// form catalog:NAME names a model embedded in the binary.
 func load(path string, stderr io.Writer) (*compile.Program, bool) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "irqcheck: %v\n", err)
-		return nil, false
+	var src []byte
+	if strings.HasPrefix(path, "catalog:") {
+		m, ok := catalog.Lookup(path)
+		if !ok {
+			fmt.Fprintf(stderr, "irqcheck: no catalog model %q (irqcheck list shows them)\n", strings.TrimPrefix(path, "catalog:"))
+			return nil, false
+		}
+		src = m.Source
+	} else {
+		var err error
+		src, err = os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "irqcheck: %v\n", err)
+			return nil, false
+		}
 	}
 	p, err := compile.Load(path, src)
 	if err != nil {

@@ -5,6 +5,10 @@
 //
 //	irqcheck check MODEL.irq [--json] [--max-states N] [--max-depth N] [--time D] [--mem SIZE]
 //	irqcheck sim MODEL.irq [--seed S] [--steps N] [--json]
+//	irqcheck demo [--cpus3]
+//	irqcheck list
+//
+// MODEL.irq may be catalog:NAME, a model embedded in the binary.
 //
 // Exit codes: 0 verified (or a sim run without violation), 1 violation,
 // 2 bad model or usage, 3 incomplete (a limit ended the run).
@@ -29,6 +33,8 @@ const usage = `irqcheck: a model checker for interrupt and IPI delivery protocol
 usage:
   irqcheck check MODEL.irq [flags]   explore every interleaving; print verified or the shortest violating trace
   irqcheck sim MODEL.irq [flags]     one random run, drawn as per-CPU columns
+  irqcheck demo [--cpus3]            check every embedded catalog model and print a table
+  irqcheck list                      list the embedded catalog models (check one with catalog:NAME)
   irqcheck help                      this text
 
 check flags:
@@ -60,6 +66,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(args[1:], stdout, stderr)
 	case "sim":
 		return cmdSim(args[1:], stdout, stderr)
+	case "demo":
+		return cmdDemo(args[1:], stdout, stderr)
+	case "list":
+		return cmdList(stdout)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -112,6 +112,7 @@ func (c *compiler) build() {
 	// Globals first, in declaration order.
 	c.globs = map[*sema.Object]int32{}
 	for _, g := range p.Globals {
+		c.b.pos = g.Pos
 		c.globs[g] = c.b.allocVar(g.Name, g.Type, g.Hex, -1)
 	}
 
@@ -137,7 +138,14 @@ func (c *compiler) build() {
 	}
 	c.lay.HFrameSize = int(hsize)
 
-	for cpu := 0; cpu < p.NCPUs; cpu++ {
+	c.b.pos = syntax.Pos{File: p.File.Name, Line: 1, Col: 1}
+	for _, d := range p.File.Decls {
+		if d, ok := d.(*syntax.CpusDecl); ok {
+			c.b.pos = d.Pos()
+			break
+		}
+	}
+	for cpu := 0; cpu < p.NCPUs && !c.b.over; cpu++ {
 		pre := fmt.Sprintf("cpu%d.", cpu)
 		var cs CPUSlots
 		cs.Online = c.b.alloc(1, SlotInfo{Name: pre + "online", Kind: SlotBool, Owner: -1})
@@ -147,7 +155,7 @@ func (c *compiler) build() {
 		cs.HPC = c.b.alloc(1, SlotInfo{Name: pre + "hpc", Kind: SlotHidden, Owner: -1})
 		cs.HVec = c.b.alloc(1, SlotInfo{Name: pre + "hvec", Kind: SlotHidden, Owner: -1})
 		cs.HFrame = int32(c.lay.Size)
-		for off := int32(0); off < hsize; off++ {
+		for off := int32(0); off < hsize && !c.b.over; off++ {
 			in := slotOrUnused(hslots, off, "handler")
 			in.Name = pre + in.Name
 			c.b.alloc(1, in)
@@ -162,6 +170,7 @@ func (c *compiler) build() {
 
 	for _, t := range p.Threads {
 		f := newFramed(t)
+		c.b.pos = t.Pos
 		var ps ProcSlots
 		ps.CPU = c.b.alloc(1, SlotInfo{Name: t.Name + ".cpu", Kind: SlotHidden, Owner: -1})
 		ps.PC = c.b.alloc(1, SlotInfo{Name: t.Name + ".pc", Kind: SlotHidden, Owner: -1})
@@ -171,6 +180,7 @@ func (c *compiler) build() {
 	}
 	for _, d := range p.Devices {
 		f := newFramed(d)
+		c.b.pos = d.Pos
 		var ps ProcSlots
 		ps.CPU = -1
 		ps.PC = c.b.alloc(1, SlotInfo{Name: d.Name + ".pc", Kind: SlotHidden, Owner: -1})
@@ -179,6 +189,16 @@ func (c *compiler) build() {
 		devices = append(devices, f)
 	}
 	c.lay.Inflight = c.b.alloc(p.Inflight, SlotInfo{Name: "inflight", Kind: SlotHidden, Owner: -1})
+	if p.Init != nil && !c.b.over {
+		// init runs with its frame after the state (see machine.InitialStates).
+		c.b.pos = p.Init.Pos
+		_, _, size := c.frame(p.Init)
+		c.b.room(int(size))
+	}
+	if c.b.over {
+		c.errorf(c.b.overPos, "the model's state is too large: more than %d slots (%d cpus, globals, frames of threads, devices and handlers)", MaxStateSlots, p.NCPUs)
+		return
+	}
 
 	// Code.
 	for i, h := range handlers {
@@ -205,6 +225,7 @@ func (c *compiler) build() {
 	for _, f := range p.Finals {
 		c.prog.Finals = append(c.prog.Finals, &Property{Name: f.Name, Pos: f.Pos, Text: syntax.ExprString(f.Cond), Eval: c.expr(f.Cond)})
 	}
+	c.markHexSlots()
 	c.initialState()
 }
 
@@ -280,7 +301,7 @@ func (c *compiler) allocFrame(offs map[*sema.Object]int32, owner string, size in
 	at := int32(c.lay.Size)
 	slots := map[int32]*SlotInfo{}
 	frameSlots(slots, offs, owner)
-	for off := int32(0); off < size; off++ {
+	for off := int32(0); off < size && !c.b.over; off++ {
 		c.b.alloc(1, slotOrUnused(slots, off, owner))
 	}
 	return at

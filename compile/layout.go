@@ -208,13 +208,38 @@ func FormatValue(k SlotKind, hex bool, v int32, names *Names) string {
 	return fmt.Sprintf("%d", v)
 }
 
+// MaxStateSlots bounds the size of a state vector: a state is copied for
+// every transition, so a model of more slots would only exhaust memory.
+const MaxStateSlots = 1 << 16
+
 // layoutBuilder allocates slots.
 type layoutBuilder struct {
 	l *Layout
+	// pos is the declaration being laid out; over is set, and overPos
+	// recorded, when an allocation would pass MaxStateSlots. The layout
+	// is then incomplete and must not be used.
+	pos     syntax.Pos
+	over    bool
+	overPos syntax.Pos
+}
+
+// room reports whether n more slots fit, recording the first overflow.
+func (b *layoutBuilder) room(n int) bool {
+	if b.over {
+		return false
+	}
+	if len(b.l.Slots)+n > MaxStateSlots {
+		b.over, b.overPos = true, b.pos
+		return false
+	}
+	return true
 }
 
 func (b *layoutBuilder) alloc(n int, info SlotInfo) int32 {
 	at := int32(len(b.l.Slots))
+	if !b.room(n) {
+		return at
+	}
 	for i := 0; i < n; i++ {
 		in := info
 		if n > 1 && info.Kind != SlotHidden {
@@ -229,6 +254,9 @@ func (b *layoutBuilder) alloc(n int, info SlotInfo) int32 {
 // allocVar lays out a variable of type t, naming each scalar slot.
 func (b *layoutBuilder) allocVar(name string, t *sema.Type, hex bool, owner int) int32 {
 	at := int32(len(b.l.Slots))
+	if !b.room(t.Slots()) {
+		return at
+	}
 	b.allocVar0(name, t, hex, owner)
 	b.l.Size = len(b.l.Slots)
 	return at
@@ -314,4 +342,137 @@ func describeVectors(vs []int) string {
 		parts = append(parts, fmt.Sprintf("%#x", v))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// isHexConst reports whether e is a constant spelled in hex (a literal
+// such as 0x10, or a const declared with one).
+func isHexConst(p *sema.Program, e syntax.Expr) bool {
+	for {
+		paren, ok := e.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		e = paren.X
+	}
+	switch e := e.(type) {
+	case *syntax.IntLit:
+		return strings.HasPrefix(strings.ToLower(e.Raw), "0x")
+	case *syntax.Ident:
+		o := p.Info.Uses[e]
+		return o != nil && o.Kind == sema.ObjConst && o.Hex
+	}
+	return false
+}
+
+// markHexSlots makes traces show in hex the global slots that the model
+// fills with hex constants (msg.data = NEW, where const NEW = 0x20).
+func (c *compiler) markHexSlots() {
+	p := c.sp
+	mark := func(slot int32) {
+		if int(slot) < len(c.lay.Slots) && c.lay.Slots[slot].Kind == SlotInt {
+			c.lay.Slots[slot].Hex = true
+		}
+	}
+	var markInit func(at int32, t *sema.Type, e syntax.Expr)
+	markInit = func(at int32, t *sema.Type, e syntax.Expr) {
+		lit, ok := e.(*syntax.CompositeLit)
+		if !ok {
+			if t.IsScalar() && isHexConst(p, e) {
+				mark(at)
+			}
+			return
+		}
+		switch t.Kind {
+		case sema.Struct:
+			offs := make([]int32, len(t.Struct.Fields))
+			var off int32
+			for i, f := range t.Struct.Fields {
+				offs[i] = off
+				off += int32(f.Type.Slots())
+			}
+			for _, kv := range lit.Fields {
+				if f, i := t.Struct.Field(kv.Key.Name); f != nil {
+					markInit(at+offs[i], f.Type, kv.Value)
+				}
+			}
+			for i, el := range lit.Elems {
+				if i < len(t.Struct.Fields) {
+					markInit(at+offs[i], t.Struct.Fields[i].Type, el)
+				}
+			}
+		case sema.Array:
+			n := int32(t.Elem.Slots())
+			for i, el := range lit.Elems {
+				markInit(at+int32(i)*n, t.Elem, el)
+			}
+		}
+	}
+	for _, g := range p.Globals {
+		if g.Init != nil {
+			markInit(c.globs[g], g.Type, g.Init)
+		}
+	}
+	for _, d := range p.File.Decls {
+		syntax.Inspect(d, func(n syntax.Node) bool {
+			switch s := n.(type) {
+			case *syntax.AssignStmt:
+				if s.Op != syntax.ASSIGN {
+					return true
+				}
+				if at, t, ok := c.staticSlot(s.LHS); ok {
+					markInit(at, t, s.RHS)
+				}
+			case *syntax.CallExpr:
+				// cmpxchg(x, old, NEW), xchg(x, NEW) store their last argument.
+				o := p.Info.Uses[s.Fun]
+				if o != nil && o.Kind == sema.ObjBuiltin && len(s.Args) >= 2 {
+					switch o.Builtin.ID {
+					case sema.BCmpxchg, sema.BXchg, sema.BTryCmpxchg:
+						if at, t, ok := c.staticSlot(s.Args[0]); ok {
+							markInit(at, t, s.Args[len(s.Args)-1])
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+}
+
+// staticSlot resolves a global lvalue with constant indices to its slot.
+func (c *compiler) staticSlot(e syntax.Expr) (int32, *sema.Type, bool) {
+	p := c.sp
+	switch e := e.(type) {
+	case *syntax.ParenExpr:
+		return c.staticSlot(e.X)
+	case *syntax.Ident:
+		o := p.Info.Uses[e]
+		if o != nil && o.Kind == sema.ObjGlobal {
+			return c.globs[o], o.Type, true
+		}
+	case *syntax.SelectorExpr:
+		at, t, ok := c.staticSlot(e.X)
+		if !ok || t.Kind != sema.Struct {
+			return 0, nil, false
+		}
+		i, ok := p.Info.Fields[e]
+		if !ok {
+			return 0, nil, false
+		}
+		for k := 0; k < i; k++ {
+			at += int32(t.Struct.Fields[k].Type.Slots())
+		}
+		return at, t.Struct.Fields[i].Type, true
+	case *syntax.IndexExpr:
+		at, t, ok := c.staticSlot(e.X)
+		if !ok || t.Kind != sema.Array {
+			return 0, nil, false
+		}
+		v, ok := p.Info.Consts[e.Index]
+		if !ok || v < 0 || v >= int64(t.Len) {
+			return 0, nil, false
+		}
+		return at + int32(v)*int32(t.Elem.Slots()), t.Elem, true
+	}
+	return 0, nil, false
 }

@@ -49,7 +49,7 @@ func Text(w io.Writer, p *compile.Program, r *explore.Result) {
 }
 
 // columnWidth is the width of one column of a trace.
-const columnWidth = 34
+const columnWidth = 40
 
 // Columns draws a trace as one column per CPU and one per device; each
 // row is a step, numbered, with its text and the values it changed.

@@ -1,10 +1,18 @@
 // Package explore searches the state space of a compiled model breadth
 // first, so that the first violation found has a shortest trace, and
 // rebuilds that trace by replaying transitions from the initial state.
+//
+// The search is level-synchronous and parallel: workers expand chunks of
+// the current level, the fingerprint set is sharded so that workers insert
+// into disjoint shards, and new states are numbered in the order a single
+// worker would have found them. The verdict, the state count and the trace
+// are the same for any number of workers.
 package explore
 
 import (
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/irqcheck/irqcheck/compile"
@@ -27,6 +35,7 @@ type Options struct {
 	MaxDepth  int
 	Time      time.Duration
 	MaxMemory int64 // bytes of state storage (store and frontier)
+	Workers   int   // 0: one per CPU
 }
 
 // Result is the outcome of a run with its figures.
@@ -37,10 +46,19 @@ type Result struct {
 	Trace       *Trace // the shortest trace to the violation
 	States      int64  // distinct states stored
 	Transitions int64  // transitions generated
-	Depth       int    // deepest level reached
+	Depth       int    // deepest level reached (the trace length for a violation)
 	Elapsed     time.Duration
+	Workers     int
 	StoreBytes  int64 // bytes held by the fingerprint set and parent links
-	PeakHeap    uint64
+	PeakBytes   int64 // most bytes held at once by store, frontiers and candidates
+}
+
+// BytesPerState is the store's cost of one state, parent link included.
+func (r *Result) BytesPerState() float64 {
+	if r.States == 0 {
+		return 0
+	}
+	return float64(r.StoreBytes) / float64(r.States)
 }
 
 // found is a violation with where it was found.
@@ -51,12 +69,46 @@ type found struct {
 	depth int
 }
 
+// chunkSize is the number of frontier states a worker takes at a time.
+const chunkSize = 128
+
+// candidate is a successor that was not in the store when its level began.
+type candidate struct {
+	fp     uint64
+	parent int32
+	tid    int32
+	bad    *machine.Violation // the state breaks an invariant
+	isNew  bool               // set by the shard owner: first of its kind
+}
+
+// chunk holds what a worker found expanding frontier[lo:hi].
+type chunk struct {
+	lo, hi      int
+	cands       []candidate
+	states      []int32 // candidate states, back to back
+	transitions int64
+	// The first violation in enumeration order: a transition violation at
+	// the next depth, or (terminal) one at this depth.
+	deeper     *found
+	deeperAt   int // candidate index before which deeper was found
+	terminal   *found
+	newCount   int
+}
+
 // Explore checks p exhaustively within the limits of opt.
 func Explore(p *compile.Program, opt Options) *Result {
 	start := time.Now()
-	m := machine.New(p)
-	res := &Result{}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	res := &Result{Workers: workers}
 	size := p.Layout.Size
+	ms := make([]*machine.Machine, workers)
+	for i := range ms {
+		ms[i] = machine.New(p)
+	}
+	m := ms[0]
 
 	inits, v := m.InitialStates()
 	if v != nil {
@@ -67,35 +119,28 @@ func Explore(p *compile.Program, opt Options) *Result {
 		return res
 	}
 
-	set := newFPSet(1 << 16)
-	var parent []int32 // per state: its parent, or -1 for an initial state
-	var tid []int32    // per state: the transition from its parent (or initial index)
+	st := newStore()
 	var frontier, next []int32
-	var ids, nextIDs []int32 // state numbers of frontier entries
-
+	var ids, nextIDs []int32
 	var best *found
-	add := func(s compile.State, par, t int32) (int32, bool) {
-		if !set.insert(Fingerprint(s)) {
-			return 0, false
+	for i, s := range inits {
+		fp := Fingerprint(s)
+		if !st.insert(fp) {
+			continue
 		}
-		id := int32(len(parent))
-		parent = append(parent, par)
-		tid = append(tid, t)
+		id := st.add(-1, int32(i))
 		next = append(next, s...)
 		nextIDs = append(nextIDs, id)
-		return id, true
-	}
-	for i, s := range inits {
-		id, ok := add(s, -1, int32(i))
-		if ok && best == nil {
+		if best == nil {
 			if v := m.CheckInvariants(s); v != nil {
 				best = &found{v: v, state: id, tid: -1, depth: 0}
 			}
 		}
 	}
+
 	depth := 0
-	checkEvery := 0
 	var limit string
+	var chunks []*chunk
 	for len(nextIDs) > 0 && best == nil && limit == "" {
 		frontier, next = next, frontier[:0]
 		ids, nextIDs = nextIDs, ids[:0]
@@ -103,68 +148,131 @@ func Explore(p *compile.Program, opt Options) *Result {
 			limit = "max-depth"
 			break
 		}
-		var deeper *found // first violation one level down, in discovery order
-		for k, id := range ids {
-			s := compile.State(frontier[k*size : (k+1)*size])
-			var t int32 = -1
-			_, _ = m.Successors(s, func(sc *machine.Successor) bool {
-				t++
-				res.Transitions++
-				if sc.Violation != nil {
-					if deeper == nil {
-						deeper = &found{v: sc.Violation, state: id, tid: t, depth: depth + 1}
-					}
-					return true
+		n := len(ids)
+		nchunks := (n + chunkSize - 1) / chunkSize
+		for len(chunks) < nchunks {
+			chunks = append(chunks, &chunk{})
+		}
+		level := chunks[:nchunks]
+		for i, c := range level {
+			c.lo, c.hi = i*chunkSize, min((i+1)*chunkSize, n)
+			c.cands, c.states = c.cands[:0], c.states[:0]
+			c.transitions, c.deeper, c.terminal, c.newCount = 0, nil, nil, 0
+		}
+
+		// Phase 1: expand the level in parallel. Successors already in
+		// the store (from earlier levels) are dropped here; the store is
+		// only read in this phase.
+		var nextChunk atomic.Int64
+		var stop atomic.Bool
+		parallel(workers, func(w int) {
+			mw := ms[w]
+			for !stop.Load() {
+				ci := int(nextChunk.Add(1) - 1)
+				if ci >= nchunks {
+					return
 				}
-				nid, isNew := add(sc.Next, id, t)
-				if isNew && deeper == nil && len(p.Invariants) > 0 {
-					if v := m.CheckInvariants(sc.Next); v != nil {
-						deeper = &found{v: v, state: nid, tid: -1, depth: depth + 1}
-					}
+				c := level[ci]
+				expand(p, mw, st, frontier, ids, size, depth, c)
+				if c.terminal != nil {
+					// A violation at this depth: chunks after this one
+					// cannot beat it, and every chunk before it has been
+					// taken and will finish.
+					stop.Store(true)
 				}
-				return true
-			})
-			if t < 0 { // terminal
-				if v := m.Terminal(s); v != nil {
-					best = &found{v: v, state: id, tid: -1, depth: depth}
-					break
-				}
-			}
-			checkEvery++
-			if checkEvery&1023 == 0 {
-				if opt.Time > 0 && time.Since(start) > opt.Time {
-					limit = "time"
-					break
-				}
-				if opt.MaxMemory > 0 && int64(set.bytes()+8*len(parent)+4*(cap(frontier)+cap(next))) > opt.MaxMemory {
-					limit = "mem"
-					break
+				if opt.Time > 0 && ci%64 == 0 && time.Since(start) > opt.Time {
+					stop.Store(true)
 				}
 			}
-			if opt.MaxStates > 0 && int64(len(parent)) >= opt.MaxStates {
-				limit = "max-states"
+		})
+		// The first terminal violation in frontier order wins outright.
+		for _, c := range level {
+			if c.terminal != nil {
+				best = c.terminal
 				break
 			}
 		}
-		if best == nil {
-			best = deeper
+		if best == nil && stop.Load() {
+			// Stopped by the clock (a terminal violation would be best).
+			limit = "time"
+			break
 		}
-		if len(nextIDs) > 0 {
+		if best != nil {
+			break
+		}
+		for _, c := range level {
+			res.Transitions += c.transitions
+		}
+
+		// Phase 2: worker w owns the shards sh with sh % workers == w and
+		// inserts their candidates in level order, marking the first of
+		// each state as new. One pass over the candidates per worker.
+		parallel(workers, func(w int) {
+			for _, c := range level {
+				for i := range c.cands {
+					cd := &c.cands[i]
+					if sh := shardOf(cd.fp); sh%workers == w {
+						cd.isNew = st.shards[sh].insert(cd.fp)
+					}
+				}
+			}
+		})
+
+		// Phase 3: number the new states in order, stopping at the first
+		// violation found one level down.
+		var deeper *found
+		for _, c := range level {
+			for i := range c.cands {
+				cd := &c.cands[i]
+				if c.deeper != nil && i == c.deeperAt && deeper == nil {
+					deeper = c.deeper
+				}
+				if !cd.isNew {
+					continue
+				}
+				if opt.MaxStates > 0 && st.count() >= opt.MaxStates {
+					limit = "max-states"
+					break
+				}
+				id := st.add(cd.parent, cd.tid)
+				next = append(next, c.states[i*size:(i+1)*size]...)
+				nextIDs = append(nextIDs, id)
+				if cd.bad != nil && deeper == nil {
+					deeper = &found{v: cd.bad, state: id, tid: -1, depth: depth + 1}
+				}
+			}
+			if c.deeper != nil && c.deeperAt >= len(c.cands) && deeper == nil {
+				deeper = c.deeper
+			}
+			if limit != "" {
+				break
+			}
+		}
+		best = deeper
+		if opt.MaxMemory > 0 && st.bytes()+int64(4*(cap(frontier)+cap(next))) > opt.MaxMemory {
+			limit = "mem"
+		}
+		if opt.Time > 0 && time.Since(start) > opt.Time {
+			limit = "time"
+		}
+		peak := st.bytes() + int64(4*(cap(frontier)+cap(next)))
+		for _, c := range level {
+			peak += int64(4*cap(c.states)) + int64(cap(c.cands))*32
+		}
+		res.PeakBytes = max(res.PeakBytes, peak)
+		if len(nextIDs) > 0 && best == nil {
 			depth++
 		}
 	}
-	res.States = int64(len(parent))
+	res.States = st.count()
 	res.Depth = depth
-	res.StoreBytes = int64(set.bytes() + 8*len(parent))
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	res.PeakHeap = ms.HeapSys
+	res.StoreBytes = st.bytes()
 	switch {
 	case best != nil:
 		res.Verdict = Violated
 		res.Violation = best.v
 		res.Depth = best.depth
-		res.Trace = rebuild(p, m, inits, parent, tid, best)
+		res.Trace = rebuild(p, m, inits, st.parent, st.tid, best)
 	case limit != "":
 		res.Verdict = Incomplete
 		res.Limit = limit
@@ -173,4 +281,60 @@ func Explore(p *compile.Program, opt Options) *Result {
 	}
 	res.Elapsed = time.Since(start)
 	return res
+}
+
+// expand generates the successors of frontier states c.lo..c.hi.
+func expand(p *compile.Program, m *machine.Machine, st *store, frontier, ids []int32, size, depth int, c *chunk) {
+	checkInv := len(p.Invariants) > 0
+	for k := c.lo; k < c.hi; k++ {
+		s := compile.State(frontier[k*size : (k+1)*size])
+		id := ids[k]
+		var t int32 = -1
+		m.Successors(s, func(sc *machine.Successor) bool {
+			t++
+			c.transitions++
+			if sc.Violation != nil {
+				if c.deeper == nil {
+					c.deeper = &found{v: sc.Violation, state: id, tid: t, depth: depth + 1}
+					c.deeperAt = len(c.cands)
+				}
+				return true
+			}
+			fp := Fingerprint(sc.Next)
+			if st.contains(fp) {
+				return true
+			}
+			cd := candidate{fp: fp, parent: id, tid: t}
+			if checkInv && c.deeper == nil {
+				cd.bad = m.CheckInvariants(sc.Next)
+			}
+			c.cands = append(c.cands, cd)
+			c.states = append(c.states, sc.Next...)
+			return true
+		})
+		if t < 0 { // terminal
+			if v := m.Terminal(s); v != nil {
+				c.terminal = &found{v: v, state: id, tid: -1, depth: depth}
+				return
+			}
+		}
+	}
+}
+
+// parallel runs f(0..n-1) on n goroutines and waits for them; with n == 1
+// it runs f(0) on the calling goroutine.
+func parallel(n int, f func(w int)) {
+	if n == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < n; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			f(w)
+		}(w)
+	}
+	wg.Wait()
 }

@@ -52,6 +52,51 @@ func TestTerminalBeatsDeeper(t *testing.T) {
 	}
 }
 
+// Same model, same answer, whatever the number of workers: levels wide
+// enough to be split into many chunks give the same figures, the same
+// verdict and the same trace with 1 to 4 workers.
+func TestWorkersAgree(t *testing.T) {
+	models := []string{
+		// verified, wide levels
+		`cpus 3; int a; int b; int c;
+		thread x on cpu 0 { choose a in 0..5; choose b in 0..5; a++; }
+		thread y on cpu 1 { choose c in 0..5; b = c; c++; }
+		device d { either { a = 7; } or { b = 7; } c = 3; }`,
+		// a violation found deep in a wide level
+		`cpus 3; int a; int b; int c;
+		thread x on cpu 0 { choose a in 0..5; choose b in 0..5; a++; }
+		thread y on cpu 1 { choose c in 0..5; b = c; c++; }
+		device d { either { a = 7; } or { b = 7; } c = 3; }
+		invariant a + b + c != 13;`,
+		// a hang
+		`cpus 3; int a; int b; bool go;
+		thread x on cpu 0 { choose a in 0..9; choose b in 0..9; await go; }
+		thread y on cpu 1 { choose b in 0..9; if (a == 9 && b == 3) go = true; }`,
+	}
+	for i, src := range models {
+		var first *explore.Result
+		for w := 1; w <= 4; w++ {
+			r := explore.Explore(load(t, src), explore.Options{Workers: w})
+			if first == nil {
+				first = r
+				continue
+			}
+			if r.States != first.States || r.Transitions != first.Transitions || r.Verdict != first.Verdict || r.Depth != first.Depth {
+				t.Fatalf("model %d, %d workers: %s %d states %d transitions depth %d; 1 worker: %s %d %d %d",
+					i, w, r.Verdict, r.States, r.Transitions, r.Depth, first.Verdict, first.States, first.Transitions, first.Depth)
+			}
+			if first.Trace != nil {
+				if d := cmp.Diff(render(first.Trace), render(r.Trace)); d != "" {
+					t.Fatalf("model %d, %d workers: trace differs:\n%s", i, w, d)
+				}
+			}
+		}
+		if first.Verdict == explore.Verified && first.States < 1000 {
+			t.Errorf("model %d has only %d states: too small to split the levels", i, first.States)
+		}
+	}
+}
+
 // Same model, same answer: two runs agree on every figure and trace.
 func TestDeterministic(t *testing.T) {
 	src := `cpus 2; const V = 0x30; int n;

@@ -24,6 +24,50 @@ func Fingerprint(s compile.State) uint64 {
 	return h
 }
 
+// numShards is the number of independent fingerprint tables; workers
+// insert into disjoint shards without locks.
+const numShards = 64
+
+func shardOf(fp uint64) int { return int(fp >> 58) }
+
+// store holds the fingerprints of the states seen and, per state number,
+// the parent and the transition that reached it.
+type store struct {
+	shards [numShards]*fpSet
+	parent []int32 // per state: its parent, or -1 for an initial state
+	tid    []int32 // per state: the transition from its parent (or the initial index)
+}
+
+func newStore() *store {
+	st := &store{}
+	for i := range st.shards {
+		st.shards[i] = newFPSet(1024)
+	}
+	return st
+}
+
+func (st *store) contains(fp uint64) bool { return st.shards[shardOf(fp)].contains(fp) }
+func (st *store) insert(fp uint64) bool   { return st.shards[shardOf(fp)].insert(fp) }
+
+// add numbers a new state.
+func (st *store) add(parent, tid int32) int32 {
+	id := int32(len(st.parent))
+	st.parent = append(st.parent, parent)
+	st.tid = append(st.tid, tid)
+	return id
+}
+
+func (st *store) count() int64 { return int64(len(st.parent)) }
+
+// bytes is the memory the store holds: tables and parent links.
+func (st *store) bytes() int64 {
+	n := int64(8 * (cap(st.parent) + cap(st.tid)) / 2)
+	for _, s := range st.shards {
+		n += int64(s.bytes())
+	}
+	return n
+}
+
 // fpSet is an open-addressing set of fingerprints with linear probing.
 type fpSet struct {
 	table []uint64
@@ -32,11 +76,25 @@ type fpSet struct {
 }
 
 func newFPSet(capacity int) *fpSet {
-	size := 1024
+	size := 16
 	for size < capacity*2 {
 		size *= 2
 	}
 	return &fpSet{table: make([]uint64, size), mask: uint64(size - 1)}
+}
+
+func (s *fpSet) contains(fp uint64) bool {
+	i := fp & s.mask
+	for {
+		v := s.table[i]
+		if v == 0 {
+			return false
+		}
+		if v == fp {
+			return true
+		}
+		i = (i + 1) & s.mask
+	}
 }
 
 // insert adds fp and reports whether it was new.

@@ -137,6 +137,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&opt.MaxDepth, "max-depth", 0, "do not explore beyond N steps")
 	fs.Var(durationValue{&opt.Time}, "time", "stop after this long")
 	fs.Var(sizeValue{&opt.MaxMemory}, "mem", "stop when state storage passes this size")
+	fs.IntVar(&opt.Workers, "workers", 0, "parallel workers (default: one per CPU)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -144,7 +145,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	if opt.MaxStates < 0 || opt.MaxDepth < 0 {
+	if opt.MaxStates < 0 || opt.MaxDepth < 0 || opt.Workers < 0 {
 		fmt.Fprintln(stderr, "irqcheck check: limits must not be negative")
 		return exitUsage
 	}

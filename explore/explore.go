@@ -89,10 +89,10 @@ type chunk struct {
 	transitions int64
 	// The first violation in enumeration order: a transition violation at
 	// the next depth, or (terminal) one at this depth.
-	deeper     *found
-	deeperAt   int // candidate index before which deeper was found
-	terminal   *found
-	newCount   int
+	deeper   *found
+	deeperAt int // candidate index before which deeper was found
+	terminal *found
+	newCount int
 }
 
 // Explore checks p exhaustively within the limits of opt.

@@ -65,19 +65,22 @@ func Columns(w io.Writer, p *compile.Program, tr *explore.Trace) {
 	}
 	var b strings.Builder
 	row := func(num string, cells []string) {
+		last := len(cells) - 1
+		for last > 0 && cells[last] == "" {
+			last--
+		}
 		b.WriteString(fmt.Sprintf("%4s ", num))
-		for i, cell := range cells {
+		for i, cell := range cells[:last+1] {
 			if i > 0 {
 				b.WriteString(" | ")
 			}
-			if i == len(cells)-1 {
+			if i == last {
 				b.WriteString(cell)
 			} else {
 				b.WriteString(pad(cell, columnWidth))
 			}
 		}
 		b.WriteString("\n")
-		_ = num
 	}
 	row("", heads)
 	sep := make([]string, ncols)
@@ -115,7 +118,7 @@ func Columns(w io.Writer, p *compile.Program, tr *explore.Trace) {
 	}
 	// Trim the padding at the end of each line.
 	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
-		fmt.Fprintln(w, strings.TrimRight(line, " |"))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 }
 
@@ -150,18 +153,28 @@ func pad(s string, n int) string {
 	return s + strings.Repeat(" ", n-len(s))
 }
 
-// wrap breaks s into lines of at most n bytes, at spaces where it can.
+// wrap breaks s into lines of at most n bytes, at spaces where it can;
+// continuation lines are indented.
 func wrap(s string, n int) []string {
+	const indent = "    "
 	var out []string
-	for len(s) > n {
-		cut := strings.LastIndex(s[:n], " ")
-		if cut <= n/3 {
-			cut = n
+	prefix := ""
+	for {
+		room := max(n-len(prefix), 1)
+		if len(s) <= room {
+			return append(out, prefix+s)
 		}
-		out = append(out, s[:cut])
-		s = "    " + strings.TrimLeft(s[cut:], " ")
+		cut := strings.LastIndex(s[:room+1], " ")
+		if cut <= 0 {
+			cut = room
+		}
+		out = append(out, prefix+strings.TrimRight(s[:cut], " "))
+		s = strings.TrimLeft(s[cut:], " ")
+		if s == "" {
+			return out
+		}
+		prefix = indent
 	}
-	return append(out, s)
 }
 
 // JSON types: the report as one object.

@@ -394,7 +394,7 @@ func (p *parser) parseStructDecl() *StructDecl {
 	p.expect(LBRACE)
 	for p.tok != RBRACE {
 		f := &Field{Type: p.parseType()}
-		f.Name = p.parseIdent()
+		f.Name = p.parseFieldName()
 		f.Dims = p.parseDims()
 		p.expect(SEMI)
 		d.Fields = append(d.Fields, f)
@@ -776,6 +776,17 @@ func (p *parser) parseIdent() *Ident {
 	return id
 }
 
+// parseFieldName parses a struct field name. Field names live in their
+// own space, so keywords are allowed there: a UPID has a field "on".
+func (p *parser) parseFieldName() *Ident {
+	if p.tok.IsKeyword() {
+		id := &Ident{NamePos: p.pos, Name: p.tok.String()}
+		p.next()
+		return id
+	}
+	return p.parseIdent()
+}
+
 // parseInit parses an initialiser: an expression or a composite literal.
 func (p *parser) parseInit() Expr {
 	if p.tok == LBRACE {
@@ -790,9 +801,9 @@ func (p *parser) parseCompositeLit() *CompositeLit {
 	p.enter()
 	defer p.leave()
 	lit := &CompositeLit{Lbrace: p.expect(LBRACE)}
-	if p.tok == IDENT && p.peek(1) == COLON {
+	if (p.tok == IDENT || p.tok.IsKeyword()) && p.peek(1) == COLON {
 		for p.tok != RBRACE {
-			kv := &KeyValue{Key: p.parseIdent()}
+			kv := &KeyValue{Key: p.parseFieldName()}
 			p.expect(COLON)
 			kv.Value = p.parseInit()
 			lit.Fields = append(lit.Fields, kv)
@@ -913,7 +924,7 @@ func (p *parser) parsePostfixExpr() Expr {
 			x = ix
 		case DOT:
 			p.next()
-			x = &SelectorExpr{X: x, Sel: p.parseIdent()}
+			x = &SelectorExpr{X: x, Sel: p.parseFieldName()}
 		case LPAREN:
 			fun, ok := x.(*Ident)
 			if !ok {

@@ -649,3 +649,27 @@ func TestErrorList(t *testing.T) {
 		}
 	}
 }
+
+// Keywords may name struct fields: the UPID of DESIGN.md has a field "on".
+func TestKeywordFieldNames(t *testing.T) {
+	src := `cpus 1;
+struct upid { bool on; int in; cpu cpu; }
+upid u = { on: true, in: 1, cpu: 0 };
+thread t on cpu 0 { u.on = false; u.in = u.in + 1; }`
+	f, err := ParseFile("kw.irq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd := f.Decls[1].(*StructDecl)
+	var names []string
+	for _, fd := range sd.Fields {
+		names = append(names, fd.Name.Name)
+	}
+	if got := strings.Join(names, ","); got != "on,in,cpu" {
+		t.Errorf("fields %s, want on,in,cpu", got)
+	}
+	body := f.Decls[3].(*ThreadDecl).Body
+	if got := StmtHeadline(body.Stmts[0]); got != "u.on = false" {
+		t.Errorf("headline %q", got)
+	}
+}

@@ -86,6 +86,11 @@ const maxAtomicInstrs = 100000
 // maxChoice bounds the values of one choose.
 const maxChoice = 4096
 
+// maxOutcomes bounds the outcomes of one step: the product of the arities
+// of the either and choose points it passes. The machine enumerates them
+// all before the explorer can apply its limits.
+const maxOutcomes = 1 << 14
+
 // Ctx is the context of one step: the state being written and who runs.
 type Ctx struct {
 	S     State
@@ -112,9 +117,10 @@ type Ctx struct {
 	Arity   []int32
 	cpos    int
 
-	stack  []int64 // scratch for call arguments
-	tmp    []int32 // scratch for brace initialisers
-	budget int
+	stack    []int64 // scratch for call arguments
+	tmp      []int32 // scratch for brace initialisers
+	budget   int
+	outcomes int64 // product of the arities of the choice points passed
 }
 
 // Reset prepares the context for a new step over state s.
@@ -129,6 +135,7 @@ func (x *Ctx) Reset(s State, cpu, vec, frame int32) {
 	x.Arity = x.Arity[:0]
 	x.stack = x.stack[:0]
 	x.budget = maxAtomicInstrs
+	x.outcomes = 1
 }
 
 // NextChoices advances the choice vector to the next unexplored one after
@@ -152,7 +159,14 @@ func (x *Ctx) NextChoices() bool {
 // ChoicesUsed returns the choices taken by the last step.
 func (x *Ctx) ChoicesUsed() []int32 { return x.Choices[:x.cpos] }
 
-func (x *Ctx) choose(n int32) int32 {
+// choose takes the next choice among n; it fails the step (and records no
+// choice point) when the step would have more than maxOutcomes outcomes.
+func (x *Ctx) choose(n int32, pos syntax.Pos) (int32, bool) {
+	if x.outcomes*int64(n) > maxOutcomes {
+		x.Fail(ErrRuntime, pos, "one step has more than %d possible outcomes (split the atomic step or narrow the choices)", maxOutcomes)
+		return 0, false
+	}
+	x.outcomes *= int64(n)
 	i := x.cpos
 	x.cpos++
 	if i >= len(x.Choices) {
@@ -166,7 +180,7 @@ func (x *Ctx) choose(n int32) int32 {
 	if x.Choices[i] >= n { // defensive: a stale vector
 		x.Choices[i] = 0
 	}
-	return x.Choices[i]
+	return x.Choices[i], true
 }
 
 // Fail records a violation and stops the step.
@@ -195,8 +209,22 @@ func (x *Ctx) Step(code Code, pc int32) int32 {
 		if x.Status != StepOK {
 			return pc
 		}
-		pc = x.Settle(code, pc)
-		if region == 0 || code[pc].Region != region || code[pc].Op == OpEnd {
+		// Settle, noting whether a free instruction outside the region
+		// was crossed: then the region was left and entered again (the
+		// back edge of for (;;) atomic { }), and that is the next step.
+		left := false
+		for code[pc].Free {
+			in := &code[pc]
+			if in.Region != region {
+				left = true
+			}
+			if in.Op == OpClear {
+				base := x.Frame + in.ClearAt
+				clear(x.S[base : base+in.ClearN])
+			}
+			pc = in.Next
+		}
+		if region == 0 || left || code[pc].Region != region || code[pc].Op == OpEnd {
 			return pc
 		}
 		x.budget--
@@ -267,7 +295,11 @@ func (x *Ctx) exec1(code Code, pc int32) int32 {
 		}
 		return in.Next
 	case OpChoice:
-		return in.Targets[x.choose(int32(len(in.Targets)))]
+		k, ok := x.choose(int32(len(in.Targets)), in.Pos)
+		if !ok {
+			return pc
+		}
+		return in.Targets[k]
 	case OpChoose:
 		lo, hi := in.Lo(x), in.Hi(x)
 		if x.Status != StepOK {
@@ -277,11 +309,15 @@ func (x *Ctx) exec1(code Code, pc int32) int32 {
 			x.Fail(ErrRuntime, in.Pos, "choose from empty range %d..%d", lo, hi)
 			return pc
 		}
-		if hi-lo >= maxChoice {
-			x.Fail(ErrRuntime, in.Pos, "choose from %d values (at most %d)", hi-lo+1, maxChoice)
+		if uint64(hi)-uint64(lo) >= maxChoice { // unsigned: hi-lo may overflow
+			x.Fail(ErrRuntime, in.Pos, "choose from %d..%d: more than %d values", lo, hi, maxChoice)
 			return pc
 		}
-		in.Store(x, lo+int64(x.choose(int32(hi-lo+1))))
+		k, ok := x.choose(int32(hi-lo+1), in.Pos)
+		if !ok {
+			return pc
+		}
+		in.Store(x, lo+int64(k))
 		return in.Next
 	case OpYield:
 		x.Yielded = true

@@ -74,6 +74,8 @@ type compiler struct {
 	fnOff     map[*sema.Fn]int32     // frame-relative base of each fn's locals
 	subs      map[*sema.Fn]Code      // sub-programs for calls inside expressions
 	regionSeq int32
+	instrs    int  // instructions emitted so far
+	tooBig    bool // instrs passed maxInstrs (reported once)
 }
 
 func (c *compiler) errorf(pos syntax.Pos, format string, args ...any) {

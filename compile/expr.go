@@ -138,9 +138,19 @@ func (c *compiler) binary(e *syntax.BinaryExpr) exprFn {
 	}
 }
 
-// addr compiles an assignable expression to its slot.
+// addr compiles an assignable expression to its slot. A conditional
+// expression over structs is addressable too, for reading only
+// (s = c ? a : b).
 func (c *compiler) addr(e syntax.Expr) addrFn {
 	switch e := unparen(e).(type) {
+	case *syntax.CondExpr:
+		cf, tf, ef := c.expr(e.Cond), c.addr(e.Then), c.addr(e.Else)
+		return func(x *Ctx) int32 {
+			if cf(x) != 0 {
+				return tf(x)
+			}
+			return ef(x)
+		}
 	case *syntax.Ident:
 		o := c.sp.Info.Uses[e]
 		if o != nil && o.Kind == sema.ObjGlobal {
@@ -254,11 +264,11 @@ func (c *compiler) initLocal(o *sema.Object, init syntax.Expr) func(*Ctx) {
 	off := c.localOff[o]
 	n := int32(o.Type.Slots())
 	if init == nil {
-		isThread := o.Type.Kind == sema.Thread
+		threads := threadLeaves(o.Type, 0, nil) // they start as none
 		return func(x *Ctx) {
 			clear(x.S[x.Frame+off : x.Frame+off+n])
-			if isThread {
-				x.S[x.Frame+off] = -1
+			for _, t := range threads {
+				x.S[x.Frame+off+t] = -1
 			}
 		}
 	}
@@ -312,24 +322,7 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 		w   func(*Ctx, []int32)
 	}
 	var parts []part
-	var threadSlots []int32 // thread-typed leaves default to none
-	var markThreads func(t *sema.Type, off int32)
-	markThreads = func(t *sema.Type, off int32) {
-		switch t.Kind {
-		case sema.Thread:
-			threadSlots = append(threadSlots, off)
-		case sema.Struct:
-			for _, f := range t.Struct.Fields {
-				markThreads(f.Type, off)
-				off += int32(f.Type.Slots())
-			}
-		case sema.Array:
-			for i := 0; i < t.Len; i++ {
-				markThreads(t.Elem, off+int32(i)*int32(t.Elem.Slots()))
-			}
-		}
-	}
-	markThreads(t, 0)
+	threadSlots := threadLeaves(t, 0, nil) // thread-typed leaves default to none
 	elem := func(e syntax.Expr, et *sema.Type, off int32) {
 		if sub, ok := e.(*syntax.CompositeLit); ok {
 			parts = append(parts, part{off, c.compositeInto(sub, et)})
@@ -391,6 +384,45 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 			}
 		}
 	}
+}
+
+// threadLeaves appends the offsets of the thread-typed slots of a value of
+// type t stored at off.
+func threadLeaves(t *sema.Type, off int32, out []int32) []int32 {
+	switch t.Kind {
+	case sema.Thread:
+		out = append(out, off)
+	case sema.Struct:
+		for _, f := range t.Struct.Fields {
+			out = threadLeaves(f.Type, off, out)
+			off += int32(f.Type.Slots())
+		}
+	case sema.Array:
+		if !hasThread(t.Elem) {
+			break
+		}
+		for i := 0; i < t.Len; i++ {
+			out = threadLeaves(t.Elem, off+int32(i)*int32(t.Elem.Slots()), out)
+		}
+	}
+	return out
+}
+
+// hasThread reports whether a value of type t has a thread-typed slot.
+func hasThread(t *sema.Type) bool {
+	switch t.Kind {
+	case sema.Thread:
+		return true
+	case sema.Struct:
+		for _, f := range t.Struct.Fields {
+			if hasThread(f.Type) {
+				return true
+			}
+		}
+	case sema.Array:
+		return hasThread(t.Elem)
+	}
+	return false
 }
 
 // assign compiles an assignment statement.
@@ -542,6 +574,7 @@ func (c *compiler) call(e *syntax.CallExpr) exprFn {
 				v := f(x)
 				if x.Status == StepOK && (v < 0 || v >= n) {
 					x.Fail(ErrRuntime, pos, "cpu(%d): not a cpu (this model has cpus 0..%d)", v, n-1)
+					return 0 // never a cpu that does not exist, even to a caller that reads on
 				}
 				return v
 			}
@@ -678,12 +711,18 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		cf := args[0]
 		return func(x *Ctx) int64 {
 			cpu := cf(x)
+			if x.Status != StepOK {
+				return 0
+			}
 			return int64(x.S[x.L.CPUs[cpu].Online])
 		}
 	case sema.BCurrent:
 		cf := args[0]
 		return func(x *Ctx) int64 {
 			cpu := cf(x)
+			if x.Status != StepOK {
+				return 0
+			}
 			return int64(x.S[x.L.CPUs[cpu].Cur])
 		}
 	case sema.BCPUDown:
@@ -724,6 +763,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		a, oa := c.addr(e.Args[0]), c.addr(e.Args[1])
 		nf := args[2]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
+		ochk := c.checker(c.typeOf(e.Args[1]), syntax.ExprString(e.Args[1]), pos)
 		return func(x *Ctx) int64 {
 			at, oat := a(x), oa(x)
 			n := nf(x)
@@ -737,7 +777,9 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 				}
 				return 1
 			}
-			x.S[oat] = cur
+			if ochk == nil || ochk(x, int64(cur)) {
+				x.S[oat] = cur
+			}
 			return 0
 		}
 	case sema.BXchg:

@@ -16,7 +16,7 @@ import (
 // exploration. It must never panic; a rejected model must come back as a
 // syntax.ErrorList of positioned messages.
 func FuzzLoad(f *testing.F) {
-	for _, glob := range []string{"../examples/*.irq", "../cmd/irqcheck/testdata/check/*.irq"} {
+	for _, glob := range []string{"../examples/*.irq", "../cmd/irqcheck/testdata/check/*.irq", "../syntax/testdata/*.irq"} {
 		files, _ := filepath.Glob(glob)
 		for _, name := range files {
 			src, err := os.ReadFile(name)
@@ -27,6 +27,11 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("cpus 1; thread t on cpu 0 { }"))
 	f.Add([]byte("cpus 2; int a[cpu]; thread t on cpu 1 { a[this_cpu] = 1; }"))
+	// Models that reach the corners of the checker and the compiler, so
+	// that mutations start from there.
+	for _, src := range seedModels {
+		f.Add([]byte(src))
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		p, err := compile.Load("fuzz.irq", src)
 		if err != nil {
@@ -46,4 +51,30 @@ func FuzzLoad(f *testing.F) {
 		}
 		explore.Explore(p, explore.Options{MaxStates: 200, MaxDepth: 50})
 	})
+}
+
+var seedModels = []string{
+	`cpus 2; struct A { int x; } struct B { A a; A b[2]; } struct C { B b[cpu]; } C c[cpu];
+thread t on cpu 0 { c[this_cpu].b[1].b[1].x = 3; c[1].b[0].a.x++; } final c[0].b[1].b[1].x == 3;`,
+	`cpus 2; int x; atomic fn f(int a) -> int { return a + 1; } atomic fn g(int b) -> int { return f(b) * 2; }
+thread t on cpu 0 { x = g(1) + f(2); } final x == 7;`,
+	`cpus 2; struct m { cpu addr; int data; } m msg; int x; fn f(m v) { x = v.data; }
+thread t on cpu 0 { msg = {addr: 1, data: 2}; f(msg); } final x == 2;`,
+	`cpus 2; int x; atomic fn f() -> int { int v; choose v in 1..3; return v; }
+thread t on cpu 0 { atomic { either { x = 1; } or { x = f(); } } while (true) { } }`,
+	`cpus 2; int x; handler h { } init { choose x in 1..3; request_irq(0, 3, h); }
+thread t on cpu 0 { for (;;); } thread u on cpu 1 { for (;;) { atomic { x++; } } }`,
+	`cpus 2; thread arr[2]; int a[thread]; thread t on cpu 0 { arr[0] = t; a[t] = 1; yield(); }
+thread u on cpu 0 { thread w = current(0); await w != none; a[w] = 2; } invariant arr[1] == none;`,
+	`cpus 2; struct S { int a; thread o; } S p; S q; bool c; fn f() -> int[0..3] { return 2; }
+thread t on cpu 0 { S l = c ? p : q; int y = (f()); int o; try_cmpxchg(y, o, 1); for (;;) { continue; } }`,
+	`cpus 2 symmetric; inflight 2; const cpu C = 1; const N = NCPUS; bool seen[cpu];
+handler h { seen[this_cpu] = true; } init { request_irq(0, 0x20, h); request_irq(1, 0x20, h); }
+device d { send_ipi(C, 0x20); } thread t on cpu C { send_ipi(0, 0x20); cpu_down(0); cpu_up(0); }
+final seen[1];`,
+	`cpus 3; int n = 1; bool b; thread w; handler h { free_irq(this_cpu, this_vector); }
+init { request_irq(cpu(n), 7, h); } thread t on cpu 0 { b = cpu_online(cpu(n)); w = current(cpu(n + 1));
+clear_pending(cpu(n), 7); b = pending(cpu(n), 7); } invariant current(cpu(n)) == none || cpu_online(cpu(n));`,
+	`cpus 1; int x; fn g() { return; } atomic fn f() -> int { for (;;) { for (;;) { g(); break; } return 1; } }
+thread t on cpu 0 { for (;;) { for (int i = 0; i < 2; i++) { x = f(); continue; } break; } }`,
 }

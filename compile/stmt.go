@@ -45,8 +45,58 @@ func (c *compiler) procCode(pr *sema.Proc, offs map[*sema.Object]int32, fnOff ma
 	e.block(pr.Body)
 	end := e.emit(Instr{Op: OpEnd, Pos: pr.Body.Rbrace, Text: "end"})
 	e.fix(e.endFix, end)
+	breakFreeCycles(e.code)
 	return e.code
 }
+
+// breakFreeCycles makes a step of one instruction on every cycle made of
+// free instructions only (for (;;) { for (;;) { break; } }), which
+// settling would otherwise run around for ever: the loop spins one step
+// at a time instead, and inside an atomic step the instruction budget
+// reports it.
+func breakFreeCycles(code Code) {
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := make([]uint8, len(code))
+	var path []int32
+	for start := range code {
+		path = path[:0]
+		pc := int32(start)
+		for code[pc].Free && state[pc] == unseen {
+			state[pc] = onPath
+			path = append(path, pc)
+			pc = code[pc].Next
+		}
+		if code[pc].Free && state[pc] == onPath {
+			// path[len-1] closes the cycle back to pc: make it a step.
+			in := &code[path[len(path)-1]]
+			if in.Op == OpClear {
+				at, n := in.ClearAt, in.ClearN
+				in.Exec = func(x *Ctx) {
+					base := x.Frame + at
+					clear(x.S[base : base+n])
+				}
+			} else {
+				in.Exec = func(*Ctx) {}
+			}
+			in.Op, in.Free = OpExec, false
+			if in.Text == "" {
+				in.Text = "loop"
+			}
+		}
+		for _, p := range path {
+			state[p] = done
+		}
+	}
+}
+
+// maxInstrs bounds the instructions of a whole program. Fns are inlined,
+// so a chain of fns each calling the next twice doubles the code at every
+// link; past this bound the model is rejected rather than compiled.
+const maxInstrs = 1 << 16
 
 // emit appends an instruction that falls through to the next one.
 func (e *emitter) emit(in Instr) int32 {
@@ -56,6 +106,16 @@ func (e *emitter) emit(in Instr) int32 {
 		in.Next = at + 1
 	}
 	e.code = append(e.code, in)
+	c := e.c
+	c.instrs++
+	if c.instrs > maxInstrs && !c.tooBig {
+		c.tooBig = true
+		pos, what := c.proc.Pos, "init"
+		if c.proc.Kind != sema.ProcInit {
+			what = map[sema.ProcKind]string{sema.ProcThread: "thread", sema.ProcDevice: "device", sema.ProcHandler: "handler"}[c.proc.Kind] + " " + c.proc.Name
+		}
+		c.errorf(pos, "%s is too large: with its fns inlined the model has more than %d instructions", what, maxInstrs)
+	}
 	return at
 }
 
@@ -71,6 +131,16 @@ func (e *emitter) fix(list []int32, to int32) {
 }
 
 func (e *emitter) here() int32 { return int32(len(e.code)) }
+
+// hasStep reports whether an instruction from..here is a step (not free).
+func (e *emitter) hasStep(from int32) bool {
+	for _, in := range e.code[from:] {
+		if !in.Free {
+			return true
+		}
+	}
+	return false
+}
 
 func (e *emitter) block(b *syntax.BlockStmt) {
 	for _, s := range b.Stmts {
@@ -158,12 +228,15 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		if s.Post != nil {
 			e.stmt(s.Post)
 		}
-		if e.here() == head {
-			// for (;;) { } with nothing in it: a step that spins.
+		if !e.hasStep(head) {
+			// for (;;) { } or for (;;) { continue; }: nothing in the loop
+			// is a step, so that settling would run around it for ever.
+			// Make one step that spins.
 			e.emit(Instr{Op: OpExec, Exec: func(*Ctx) {}, Pos: s.Pos(), Text: text})
 		}
 		j := e.jump()
 		e.code[j].Next = head
+		e.code[j].Pos, e.code[j].Text = s.Pos(), text // if it must become a step (breakFreeCycles)
 		if br >= 0 {
 			e.code[br].Alt = e.here()
 		}
@@ -209,6 +282,16 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		fc := e.fns[len(e.fns)-1]
 		if s.Result != nil {
 			f := c.expr(s.Result)
+			if chk := c.checker(fc.fn.Result, "the result of "+fc.fn.Name, s.Result.Pos()); chk != nil {
+				g := f
+				f = func(x *Ctx) int64 {
+					v := g(x)
+					if x.Status == StepOK {
+						chk(x, v)
+					}
+					return v
+				}
+			}
 			var exec func(*Ctx)
 			switch {
 			case fc.sub:
@@ -244,7 +327,7 @@ func (e *emitter) fnCall(x syntax.Expr) (*syntax.CallExpr, *sema.Fn) {
 	if x == nil {
 		return nil, nil
 	}
-	call, ok := x.(*syntax.CallExpr)
+	call, ok := unparen(x).(*syntax.CallExpr)
 	if !ok {
 		return nil, nil
 	}
@@ -260,6 +343,9 @@ func (e *emitter) fnCall(x syntax.Expr) (*syntax.CallExpr, *sema.Fn) {
 // cleared when it returns, so that dead values do not split states.
 func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*Ctx, int64)) {
 	c := e.c
+	if c.tooBig {
+		return // the model is rejected; do not inline exponentially more
+	}
 	saved := e.region
 	if fn.Atomic && e.region == 0 {
 		e.region = c.newRegion()
@@ -311,6 +397,7 @@ func (c *compiler) subProgram(fn *sema.Fn) Code {
 	e.block(fn.Decl.Body)
 	end := e.emit(Instr{Op: OpEnd, Pos: fn.Decl.Body.Rbrace, Text: "end"})
 	e.fix(fc.exits, end)
+	breakFreeCycles(e.code)
 	c.subs[fn] = e.code
 	return e.code
 }

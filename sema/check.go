@@ -23,9 +23,11 @@ func Check(f *syntax.File) (*Program, error) {
 			Calls:  make(map[*syntax.CallExpr]*Type),
 			Fields: make(map[*syntax.SelectorExpr]int),
 		}},
-		universe: make(map[string]*Object),
-		features: make(map[*Fn][]feature),
-		calls:    make(map[*Fn][]*callSite),
+		universe:    make(map[string]*Object),
+		features:    make(map[*Fn][]feature),
+		calls:       make(map[*Fn][]*callSite),
+		structDecls: make(map[*StructType]*syntax.StructDecl),
+		structState: make(map[*StructType]int),
 	}
 	c.check(f)
 	if len(c.errs) > 0 {
@@ -59,6 +61,13 @@ type checker struct {
 	calls      map[*Fn][]*callSite
 	cpuType    *Type
 	threadTyp  *Type
+
+	// Struct declarations are resolved on first use, so that a struct may
+	// be used before its declaration and a recursive one is caught.
+	structDecls map[*StructType]*syntax.StructDecl
+	structState map[*StructType]int // 0 unresolved, 1 resolving, 2 done
+	resolving   []*StructType       // structs being resolved, outermost first
+	cpusKnown   bool                // the cpus declaration has been evaluated
 }
 
 // A feature is a use of something valid only in some kinds of process.
@@ -75,7 +84,13 @@ type callSite struct {
 }
 
 func (c *checker) errorf(pos syntax.Pos, format string, args ...any) {
-	c.errs = append(c.errs, &syntax.Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+	msg := fmt.Sprintf(format, args...)
+	for _, e := range c.errs {
+		if e.Pos == pos && e.Msg == msg {
+			return // the same finding reached twice (a fn called from two places, ...)
+		}
+	}
+	c.errs = append(c.errs, &syntax.Error{Pos: pos, Msg: msg})
 	if len(c.errs) > 4*maxErrors {
 		panic(bailout{})
 	}
@@ -110,12 +125,14 @@ func (c *checker) check(f *syntax.File) {
 	}
 	if cpusDecl == nil {
 		c.errorf(syntax.Pos{File: f.Name, Line: 1, Col: 1}, "missing cpus declaration (for example: cpus 2;)")
-		p.NCPUs = 1
 	}
+	p.NCPUs = 1 // until the cpus declaration is evaluated (see cpusKnown)
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *syntax.StructDecl:
-			c.declare(d.Name, &Object{Kind: ObjStruct, Type: &Type{Kind: Struct, Struct: &StructType{Name: d.Name.Name}}})
+			st := &StructType{Name: d.Name.Name}
+			c.structDecls[st] = d
+			c.declare(d.Name, &Object{Kind: ObjStruct, Type: &Type{Kind: Struct, Struct: st}})
 		case *syntax.FnDecl:
 			fn := &Fn{Name: d.Name.Name, Decl: d, Atomic: d.Atomic, Result: TypVoid}
 			p.Fns = append(p.Fns, fn)
@@ -142,25 +159,39 @@ func (c *checker) check(f *syntax.File) {
 	}
 
 	// Pass 2, in source order: constants, machine size, struct fields,
-	// globals (whose initial values are constants).
+	// globals (whose initial values are constants). The machine size comes
+	// first, after only the constants written before it, because [cpu]
+	// arrays, cpu constants and NCPUS anywhere depend on it.
+	done := map[syntax.Decl]bool{}
+	if cpusDecl != nil {
+		for _, d := range f.Decls {
+			if d == syntax.Decl(cpusDecl) {
+				break
+			}
+			if d, ok := d.(*syntax.ConstDecl); ok {
+				c.constDecl(d)
+				done[d] = true
+			}
+		}
+		n, ok := c.constInt(cpusDecl.Count)
+		if ok && (n < 1 || n > 64) {
+			c.errorf(cpusDecl.Count.Pos(), "cpus must be between 1 and 64, not %d", n)
+			n = 1
+		}
+		if !ok {
+			n = 1
+		}
+		p.NCPUs = int(n)
+		p.Symmetric = cpusDecl.Symmetric
+	}
+	c.cpusKnown = true
 	p.Inflight = DefaultInflight
 	inflightSeen := false
 	for _, d := range f.Decls {
+		if done[d] {
+			continue
+		}
 		switch d := d.(type) {
-		case *syntax.CpusDecl:
-			if d != cpusDecl {
-				continue
-			}
-			n, ok := c.constInt(d.Count)
-			if ok && (n < 1 || n > 64) {
-				c.errorf(d.Count.Pos(), "cpus must be between 1 and 64, not %d", n)
-				n = 1
-			}
-			if !ok {
-				n = 1
-			}
-			p.NCPUs = int(n)
-			p.Symmetric = d.Symmetric
 		case *syntax.InflightDecl:
 			if inflightSeen {
 				c.errorf(d.InflightPos, "inflight declared twice")
@@ -211,7 +242,7 @@ func (c *checker) check(f *syntax.File) {
 			}
 		case *syntax.ThreadDecl:
 			pr := c.prog.Info.Defs[d.Name].Proc
-			if v, ok := c.constInt(d.CPU); ok {
+			if v, ok := c.constCPU(d.CPU); ok {
 				if v < 0 || v >= int64(p.NCPUs) {
 					c.errorf(d.CPU.Pos(), "thread %s: cpu %d out of range 0..%d", d.Name.Name, v, p.NCPUs-1)
 				} else {
@@ -304,20 +335,66 @@ func (c *checker) constDecl(d *syntax.ConstDecl) {
 }
 
 func (c *checker) structDecl(d *syntax.StructDecl) {
-	st := c.prog.Info.Defs[d.Name].Type.Struct
+	c.resolveStruct(c.prog.Info.Defs[d.Name].Type.Struct, d.Name.NamePos)
+}
+
+// resolveStruct resolves the fields of st, once; pos is where st is used.
+// It reports false when st contains itself.
+func (c *checker) resolveStruct(st *StructType, pos syntax.Pos) bool {
+	switch c.structState[st] {
+	case 2:
+		return true
+	case 1:
+		var path []string
+		for i := len(c.resolving) - 1; i >= 0; i-- {
+			path = append([]string{c.resolving[i].Name}, path...)
+			if c.resolving[i] == st {
+				break
+			}
+		}
+		if len(path) <= 1 {
+			c.errorf(pos, "struct %s contains itself", st.Name)
+		} else {
+			c.errorf(pos, "struct %s contains itself (%s -> %s)", st.Name, strings.Join(path, " -> "), st.Name)
+		}
+		return false
+	}
+	d := c.structDecls[st]
+	c.structState[st] = 1
+	c.resolving = append(c.resolving, st)
+	defer func() {
+		c.resolving = c.resolving[:len(c.resolving)-1]
+		c.structState[st] = 2
+	}()
+	if len(d.Fields) == 0 {
+		c.errorf(d.Name.NamePos, "struct %s has no fields", st.Name)
+	}
 	seen := map[string]bool{}
+	n := 0
 	for _, fd := range d.Fields {
 		t := c.typeOf(fd.Type, fd.Dims)
-		if t.Kind == Struct && t.Struct == st {
-			c.errorf(fd.Type.Pos(), "struct %s contains itself", st.Name)
-			t = TypInvalid
-		}
 		if seen[fd.Name.Name] {
 			c.errorf(fd.Name.NamePos, "duplicate field %s in struct %s", fd.Name.Name, st.Name)
 		}
 		seen[fd.Name.Name] = true
+		if n <= MaxSlots {
+			n += t.Slots()
+			if n > MaxSlots {
+				c.errorf(fd.Name.NamePos, "struct %s is too large: more than %d slots", st.Name, MaxSlots)
+			}
+		}
 		st.Fields = append(st.Fields, &FieldInfo{Name: fd.Name.Name, Type: t})
 	}
+	if n > MaxSlots {
+		// Keep the fields (for the field names in later errors) but make
+		// every use of the type invalid.
+		for _, f := range st.Fields {
+			f.Type = TypInvalid
+		}
+		n = 0
+	}
+	st.slots = n
+	return true
 }
 
 func (c *checker) globalDecl(d *syntax.VarDecl) {
@@ -368,7 +445,7 @@ func (c *checker) initializer(e syntax.Expr, t *Type, constant bool) {
 				return
 			}
 			if len(lit.Elems) > len(t.Struct.Fields) {
-				c.errorf(lit.Lbrace, "too many values for struct %s: %d, it has %d fields", t.Struct.Name, len(lit.Elems), len(t.Struct.Fields))
+				c.errorf(lit.Lbrace, "too many values for struct %s: %d, it has %s", t.Struct.Name, len(lit.Elems), plural(len(t.Struct.Fields), "field"))
 				return
 			}
 			for i, el := range lit.Elems {
@@ -433,6 +510,8 @@ func (c *checker) typeOf(te syntax.TypeExpr, dims []*syntax.ArrayDim) *Type {
 			case o.Kind != ObjStruct:
 				c.errorf(te.NamePos, "%s is a %s, not a type", te.Name, o.Kind)
 				t = TypInvalid
+			case !c.resolveStruct(o.Type.Struct, te.NamePos):
+				t = TypInvalid
 			default:
 				t = o.Type
 			}
@@ -480,6 +559,10 @@ func (c *checker) typeOf(te syntax.TypeExpr, dims []*syntax.ArrayDim) *Type {
 		if t.Kind == Invalid {
 			return TypInvalid
 		}
+		if at.Len*t.Slots() > MaxSlots {
+			c.errorf(d.Lbrack, "array %s is too large: %d slots, at most %d", at, at.Len*t.Slots(), MaxSlots)
+			return TypInvalid
+		}
 		t = at
 	}
 	return t
@@ -499,6 +582,20 @@ func (c *checker) constInt(e syntax.Expr) (int64, bool) {
 	return v, true
 }
 
+// constCPU evaluates e as a constant cpu number: an integer or cpu constant.
+func (c *checker) constCPU(e syntax.Expr) (int64, bool) {
+	t := c.expr(e)
+	if t.Kind == Invalid {
+		return 0, false
+	}
+	v, ok := c.prog.Info.Consts[e]
+	if !ok || (!t.IsInteger() && t.Kind != CPU) {
+		c.errorf(e.Pos(), "expected a constant cpu number")
+		return 0, false
+	}
+	return v, true
+}
+
 func (c *checker) property(name *syntax.Ident, pos syntax.Pos, cond syntax.Expr) *Property {
 	c.property0(cond)
 	p := &Property{Pos: pos, Cond: cond}
@@ -511,8 +608,9 @@ func (c *checker) property(name *syntax.Ident, pos syntax.Pos, cond syntax.Expr)
 func (c *checker) property0(cond syntax.Expr) {
 	c.inProperty = true
 	feats := []feature{}
-	c.curFeats = &feats
+	c.curFeats, c.curCalls = &feats, nil
 	c.fn, c.proc = nil, nil
+	c.atomic, c.loops = 0, 0
 	c.cond(cond, "condition")
 	for _, f := range feats {
 		c.errorf(f.pos, "%s cannot be used in an invariant or final condition", f.what)
@@ -573,31 +671,28 @@ func (c *checker) checkProc(pr *Proc) {
 func (c *checker) contextCheck(pr *Proc, feats []feature, calls []*callSite) {
 	type item struct {
 		f   feature
-		via string
+		via []string // the fns called on the way, outermost first
 	}
 	var all []item
 	for _, f := range feats {
 		all = append(all, item{f: f})
 	}
 	seen := map[*Fn]bool{}
-	var walk func(cs []*callSite, via string)
-	walk = func(cs []*callSite, via string) {
+	var walk func(cs []*callSite, via []string)
+	walk = func(cs []*callSite, via []string) {
 		for _, cl := range cs {
 			if seen[cl.fn] {
 				continue
 			}
 			seen[cl.fn] = true
-			v := via
-			if v == "" {
-				v = cl.fn.Name
-			}
+			v := append(via[:len(via):len(via)], cl.fn.Name)
 			for _, f := range c.features[cl.fn] {
 				all = append(all, item{f: f, via: v})
 			}
 			walk(c.calls[cl.fn], v)
 		}
 	}
-	walk(calls, "")
+	walk(calls, nil)
 	what := map[ProcKind]string{ProcThread: "thread", ProcDevice: "device", ProcHandler: "handler", ProcInit: "init"}[pr.Kind]
 	for _, it := range all {
 		bad := false
@@ -616,8 +711,8 @@ func (c *checker) contextCheck(pr *Proc, feats []feature, calls []*callSite) {
 		if pr.Kind == ProcInit {
 			where = "init"
 		}
-		if it.via != "" {
-			where = fmt.Sprintf("fn %s, called from %s", it.via, where)
+		for _, fn := range it.via {
+			where = fmt.Sprintf("fn %s, called from %s", fn, where)
 		}
 		c.errorf(it.f.pos, "%s cannot be used in %s", it.f.what, where)
 	}
@@ -791,7 +886,7 @@ func (c *checker) stmt(s syntax.Stmt) {
 		}
 		if s.Result == nil {
 			if c.fn.Result.Kind != Void {
-				c.errorf(s.ReturnPos, "fn %s must return a %s", c.fn.Name, c.fn.Result)
+				c.errorf(s.ReturnPos, "missing return value: fn %s returns %s", c.fn.Name, article(c.fn.Result))
 			}
 			return
 		}
@@ -857,7 +952,14 @@ func (c *checker) localDecl(d *syntax.VarDecl) {
 func terminates(s syntax.Stmt) bool {
 	switch s := s.(type) {
 	case *syntax.BlockStmt:
-		return len(s.Stmts) > 0 && terminates(s.Stmts[len(s.Stmts)-1])
+		stmts := s.Stmts
+		for len(stmts) > 0 {
+			if _, ok := stmts[len(stmts)-1].(*syntax.EmptyStmt); !ok {
+				break
+			}
+			stmts = stmts[:len(stmts)-1]
+		}
+		return len(stmts) > 0 && terminates(stmts[len(stmts)-1])
 	case *syntax.ReturnStmt:
 		return true
 	case *syntax.IfStmt:
@@ -872,6 +974,13 @@ func terminates(s syntax.Stmt) bool {
 		}
 		return true
 	case *syntax.WhileStmt:
+		if b, ok := unparen(s.Cond).(*syntax.BoolLit); ok && b.Value {
+			return !hasBreak(s.Body)
+		}
+	case *syntax.ForStmt:
+		if s.Cond == nil {
+			return !hasBreak(s.Body)
+		}
 		if b, ok := unparen(s.Cond).(*syntax.BoolLit); ok && b.Value {
 			return !hasBreak(s.Body)
 		}
@@ -918,19 +1027,31 @@ func unparen(e syntax.Expr) syntax.Expr {
 
 // cond checks a condition: bool, or an int tested against zero as in C.
 func (c *checker) cond(e syntax.Expr, what string) {
-	t := c.expr(e)
+	c.condType(c.expr(e), e, what)
+}
+
+// condType checks that e, already checked to be of type t, is a condition.
+func (c *checker) condType(t *Type, e syntax.Expr, what string) bool {
 	switch t.Kind {
 	case Bool, Int, UntypedInt, Invalid:
-	default:
-		c.errorf(e.Pos(), "%s must be a bool or an int, not %s", what, t)
+		return true
+	case Void:
+		c.errorf(e.Pos(), "%s: %s (no value) used as a value", what, syntax.ExprString(e))
+		return false
 	}
+	c.errorf(e.Pos(), "%s must be a bool or an int, not %s", what, t)
+	return false
 }
 
 // exprTop checks an expression at statement level (right side of an
 // assignment or initialiser), where a call of a non-atomic fn is allowed.
 func (c *checker) exprTop(e syntax.Expr) *Type {
-	if call, ok := e.(*syntax.CallExpr); ok {
-		return c.call(call, true)
+	if call, ok := unparen(e).(*syntax.CallExpr); ok {
+		t := c.call(call, true)
+		for p, ok := e.(*syntax.ParenExpr); ok; p, ok = p.X.(*syntax.ParenExpr) {
+			c.record(p, t)
+		}
+		return t
 	}
 	return c.expr(e)
 }
@@ -975,6 +1096,15 @@ func (c *checker) expr(e syntax.Expr) *Type {
 		if tt.Kind == Invalid || et.Kind == Invalid {
 			return c.record(e, TypInvalid)
 		}
+		for _, b := range []struct {
+			t *Type
+			e syntax.Expr
+		}{{tt, e.Then}, {et, e.Else}} {
+			if !b.t.IsScalar() && b.t.Kind != Struct {
+				c.errorf(b.e.Pos(), "?: branch must be a value, not %s", b.t)
+				return c.record(e, TypInvalid)
+			}
+		}
 		t := tt
 		if tt.Kind == UntypedInt {
 			t = et
@@ -1001,7 +1131,7 @@ func (c *checker) expr(e syntax.Expr) *Type {
 			return c.record(e, TypInvalid)
 		}
 		if xt.Kind != Struct {
-			c.errorf(e.Sel.NamePos, "%s is a %s, not a struct", syntax.ExprString(e.X), xt)
+			c.errorf(e.Sel.NamePos, "%s is %s, not a struct", syntax.ExprString(e.X), article(xt))
 			return c.record(e, TypInvalid)
 		}
 		f, i := xt.Struct.Field(e.Sel.Name)
@@ -1045,6 +1175,10 @@ func (c *checker) ident(e *syntax.Ident) *Type {
 		}
 		switch b.ID {
 		case BNCPUs:
+			if !c.cpusKnown {
+				c.errorf(e.NamePos, "NCPUS used before the cpus declaration")
+				return c.record(e, TypInvalid)
+			}
 			return c.recordConst(e, TypUntyped, int64(c.prog.NCPUs))
 		case BThisCPU:
 			c.feature("this_cpu", e.NamePos)
@@ -1066,7 +1200,9 @@ func (c *checker) unary(e *syntax.UnaryExpr) *Type {
 	v, isConst := c.prog.Info.Consts[e.X]
 	switch e.Op {
 	case syntax.NOT:
-		c.cond(e.X, "operand of !")
+		if !c.condType(t, e.X, "operand of !") {
+			return c.record(e, TypInvalid)
+		}
 		if isConst {
 			return c.recordConst(e, TypBool, b2i(v == 0))
 		}
@@ -1116,8 +1252,11 @@ func (c *checker) binary(e *syntax.BinaryExpr) *Type {
 	both := xc && yc
 	switch e.Op {
 	case syntax.LAND, syntax.LOR:
-		c.cond(e.X, "operand of "+e.Op.String())
-		c.cond(e.Y, "operand of "+e.Op.String())
+		okx := c.condType(xt, e.X, "operand of "+e.Op.String())
+		oky := c.condType(yt, e.Y, "operand of "+e.Op.String())
+		if !okx || !oky {
+			return c.record(e, TypInvalid)
+		}
 		if both {
 			if e.Op == syntax.LAND {
 				return c.recordConst(e, TypBool, b2i(xv != 0 && yv != 0))
@@ -1270,6 +1409,10 @@ func (c *checker) assignable(v, t *Type, e syntax.Expr, what string) bool {
 	if v.Kind == Invalid || t.Kind == Invalid {
 		return false
 	}
+	if v.Kind == Void {
+		c.errorf(e.Pos(), "%s: %s (no value) used as a value", what, syntax.ExprString(e))
+		return false
+	}
 	val, isConst := c.prog.Info.Consts[e]
 	switch {
 	case t.Kind == Int && v.IsInteger():
@@ -1278,6 +1421,9 @@ func (c *checker) assignable(v, t *Type, e syntax.Expr, what string) bool {
 			return false
 		}
 		return true
+	case t.Kind == CPU && v.Kind == UntypedInt && !c.cpusKnown:
+		c.errorf(e.Pos(), "%s: cpu value used before the cpus declaration", what)
+		return false
 	case t.Kind == CPU && v.Kind == UntypedInt:
 		if !isConst || val < 0 || val >= int64(c.prog.NCPUs) {
 			c.errorf(e.Pos(), "%s: %d is not a cpu (this model has cpus 0..%d)", what, val, c.prog.NCPUs-1)
@@ -1288,6 +1434,10 @@ func (c *checker) assignable(v, t *Type, e syntax.Expr, what string) bool {
 		return true
 	case t.Kind == Struct && v.Kind == Struct && t.Struct == v.Struct:
 		return true
+	}
+	if t.Kind == Array && Identical(v, t) {
+		c.errorf(e.Pos(), "%s: cannot copy a whole %s (copy it element by element)", what, t)
+		return false
 	}
 	hint := ""
 	switch {
@@ -1309,7 +1459,7 @@ func (c *checker) index(e *syntax.IndexExpr) *Type {
 		return c.record(e, TypInvalid)
 	}
 	if xt.Kind != Array {
-		c.errorf(e.Lbrack, "%s is a %s, not an array", syntax.ExprString(e.X), xt)
+		c.errorf(e.Lbrack, "%s is %s, not an array", syntax.ExprString(e.X), article(xt))
 		return c.record(e, TypInvalid)
 	}
 	iv, isConst := c.prog.Info.Consts[e.Index]
@@ -1332,6 +1482,10 @@ func (c *checker) index(e *syntax.IndexExpr) *Type {
 	case Thread:
 		if it.Kind != Thread {
 			c.errorf(e.Index.Pos(), "index must be a thread, not %s", it)
+			return c.record(e, TypInvalid)
+		}
+		if isConst && iv < 0 {
+			c.errorf(e.Index.Pos(), "cannot index %s by none", syntax.ExprString(e.X))
 			return c.record(e, TypInvalid)
 		}
 	}
@@ -1421,6 +1575,10 @@ func (c *checker) conversion(e *syntax.CallExpr) *Type {
 		return c.record(e, TypInvalid)
 	}
 	c.prog.Info.Calls[e] = c.cpuType
+	if isConst && !c.cpusKnown {
+		c.errorf(a.Pos(), "cpu value used before the cpus declaration")
+		return c.record(e, TypInvalid)
+	}
 	if isConst {
 		if v < 0 || v >= int64(c.prog.NCPUs) {
 			c.errorf(a.Pos(), "%d is not a cpu (this model has cpus 0..%d)", v, c.prog.NCPUs-1)
@@ -1444,7 +1602,7 @@ func (c *checker) fnCall(e *syntax.CallExpr, fn *Fn, top bool) *Type {
 	// Parameters are resolved in pass 3; a call from a const initialiser
 	// or similar before that sees none.
 	if len(e.Args) != len(fn.Decl.Params) {
-		c.errorf(e.Lparen, "fn %s takes %d arguments, not %d", fn.Name, len(fn.Decl.Params), len(e.Args))
+		c.errorf(e.Lparen, "fn %s takes %s, not %d", fn.Name, plural(len(fn.Decl.Params), "argument"), len(e.Args))
 		for _, a := range e.Args {
 			c.expr(a)
 		}
@@ -1460,7 +1618,8 @@ func (c *checker) fnCall(e *syntax.CallExpr, fn *Fn, top bool) *Type {
 }
 
 func (c *checker) builtinCall(e *syntax.CallExpr, b *Builtin) *Type {
-	if c.inProperty && !b.Pure {
+	impure := c.inProperty && !b.Pure
+	if impure {
 		c.errorf(e.Fun.NamePos, "%s changes the state and cannot be used in an invariant or final condition", b.Name)
 	}
 	switch b.ID {
@@ -1473,7 +1632,7 @@ func (c *checker) builtinCall(e *syntax.CallExpr, b *Builtin) *Type {
 		}
 	}
 	if len(e.Args) != len(b.Params) {
-		c.errorf(e.Lparen, "%s takes %d arguments, not %d", b.Name, len(b.Params), len(e.Args))
+		c.errorf(e.Lparen, "%s takes %s, not %d", b.Name, plural(len(b.Params), "argument"), len(e.Args))
 		for _, a := range e.Args {
 			c.expr(a)
 		}
@@ -1498,11 +1657,11 @@ func (c *checker) builtinCall(e *syntax.CallExpr, b *Builtin) *Type {
 			c.record(a, TypHandler)
 			continue
 		}
-		var t *Type
-		if i < len(b.LValue) && b.LValue[i] {
-			t = c.lvalue(a)
-		} else {
-			t = c.expr(a)
+		t := c.expr(a)
+		if i < len(b.LValue) && b.LValue[i] && t.Kind != Invalid && !c.isLvalue(a) {
+			c.errorf(a.Pos(), "argument %d of %s must be a variable, not %s", i+1, b.Name, syntax.ExprString(a))
+			ok = false
+			continue
 		}
 		if t.Kind == Invalid {
 			ok = false
@@ -1536,7 +1695,7 @@ func (c *checker) builtinCall(e *syntax.CallExpr, b *Builtin) *Type {
 			}
 		}
 	}
-	if !ok {
+	if !ok || impure {
 		return c.record(e, TypInvalid)
 	}
 	switch b.Result {
@@ -1554,4 +1713,24 @@ func (c *checker) builtinCall(e *syntax.CallExpr, b *Builtin) *Type {
 		return c.record(e, c.cpuType)
 	}
 	return c.record(e, TypInvalid)
+}
+
+// plural renders a count of things: 1 argument, 2 arguments.
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// article renders a type with its indefinite article: an int, a cpu.
+func article(t *Type) string {
+	s := t.String()
+	if t.Kind == Void {
+		return s
+	}
+	if strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }

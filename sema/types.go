@@ -41,6 +41,8 @@ type Type struct {
 type StructType struct {
 	Name   string
 	Fields []*FieldInfo
+
+	slots int // cached Slots of the struct once its fields are resolved; 0 before
 }
 
 // FieldInfo is one struct field.
@@ -58,6 +60,11 @@ func (s *StructType) Field(name string) (*FieldInfo, int) {
 	}
 	return nil, -1
 }
+
+// MaxSlots bounds the state slots of one variable (or struct, or array):
+// models describe a handful of registers and flags, and a type of
+// millions of slots is a mistake that would only exhaust memory.
+const MaxSlots = 1 << 14
 
 // Default range of a plain int: 32-bit signed, so that overflow is a
 // reported error rather than a silent wrap.
@@ -92,6 +99,9 @@ func (t *Type) IsInteger() bool { return t.Kind == Int || t.Kind == UntypedInt }
 func (t *Type) Slots() int {
 	switch t.Kind {
 	case Struct:
+		if t.Struct.slots > 0 {
+			return t.Struct.slots
+		}
 		n := 0
 		for _, f := range t.Struct.Fields {
 			n += f.Type.Slots()

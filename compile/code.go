@@ -287,11 +287,7 @@ func (x *Ctx) exec1(code Code, pc int32) int32 {
 		return in.Next
 	case OpAssert:
 		if in.Cond(x) == 0 && x.Status == StepOK {
-			msg := in.Msg
-			if msg == "" {
-				msg = "assertion " + in.Text + " failed"
-			}
-			x.Fail(ErrAssert, in.Pos, "%s", msg)
+			x.Fail(ErrAssert, in.Pos, "%s", in.Msg)
 		}
 		return in.Next
 	case OpChoice:

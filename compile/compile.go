@@ -176,6 +176,7 @@ func (c *compiler) build() {
 		var ps ProcSlots
 		ps.CPU = c.b.alloc(1, SlotInfo{Name: t.Name + ".cpu", Kind: SlotHidden, Owner: -1})
 		ps.PC = c.b.alloc(1, SlotInfo{Name: t.Name + ".pc", Kind: SlotHidden, Owner: -1})
+		ps.IF = c.b.alloc(1, SlotInfo{Name: t.Name + ".IF", Kind: SlotHidden, Owner: -1})
 		ps.Frame = c.allocFrame(f.offs, t.Name, f.size)
 		c.lay.Threads = append(c.lay.Threads, ps)
 		threads = append(threads, f)
@@ -184,7 +185,7 @@ func (c *compiler) build() {
 		f := newFramed(d)
 		c.b.pos = d.Pos
 		var ps ProcSlots
-		ps.CPU = -1
+		ps.CPU, ps.IF = -1, -1
 		ps.PC = c.b.alloc(1, SlotInfo{Name: d.Name + ".pc", Kind: SlotHidden, Owner: -1})
 		ps.Frame = c.allocFrame(f.offs, d.Name, f.size)
 		c.lay.Devices = append(c.lay.Devices, ps)
@@ -408,6 +409,7 @@ func (c *compiler) initialState() {
 	for i, t := range c.prog.Threads {
 		ps := l.Threads[i]
 		s[ps.CPU] = int32(t.CPU)
+		s[ps.IF] = 1
 		if s[l.CPUs[t.CPU].Cur] == -1 {
 			s[l.CPUs[t.CPU].Cur] = int32(i)
 		}

@@ -855,6 +855,9 @@ func CPUDown(x *Ctx, cpu int32, pos syntax.Pos) {
 		x.Fail(ErrRuntime, pos, "cpu_down(%d): cannot take the last online cpu offline", cpu)
 		return
 	}
+	if cur := x.S[cs.Cur]; cur >= 0 {
+		x.S[l.Threads[cur].IF] = x.S[cs.IF] // it leaves with its interrupt flag
+	}
 	x.S[cs.Online] = 0
 	x.S[cs.IF] = 1
 	x.S[cs.Cur] = -1

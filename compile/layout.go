@@ -60,6 +60,7 @@ type CPUSlots struct {
 type ProcSlots struct {
 	CPU   int32 // bound CPU (threads only; -1 for devices)
 	PC    int32
+	IF    int32 // threads: the interrupt flag saved while not current (-1 for devices)
 	Frame int32 // first slot of its locals
 }
 

@@ -245,7 +245,11 @@ func (e *emitter) stmt(s syntax.Stmt) {
 	case *syntax.AwaitStmt:
 		e.emit(Instr{Op: OpAwait, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
 	case *syntax.AssertStmt:
-		e.emit(Instr{Op: OpAssert, Cond: c.expr(s.Cond), Msg: s.Msg, Pos: s.Pos(), Text: syntax.ExprString(s.Cond)})
+		msg := s.Msg
+		if msg == "" {
+			msg = "assertion " + syntax.ExprString(s.Cond) + " failed"
+		}
+		e.emit(Instr{Op: OpAssert, Cond: c.expr(s.Cond), Msg: msg, Pos: s.Pos(), Text: text})
 	case *syntax.AtomicStmt:
 		saved := e.region
 		if e.region == 0 {

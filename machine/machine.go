@@ -147,7 +147,7 @@ func (m *Machine) Successors(s compile.State, emit Emit) (n int, stopped bool) {
 					continue
 				}
 				copy(m.buf, s)
-				m.buf[cs.Cur] = t
+				m.switchTo(m.buf, c, t)
 				n++
 				m.succ = Successor{T: Transition{Kind: Switch, CPU: c, Proc: t}, Next: m.buf}
 				if !emit(&m.succ) {
@@ -277,6 +277,21 @@ func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot,
 	}
 }
 
+// switchTo makes thread t current on CPU c. Each thread keeps its own
+// interrupt flag, as a task's saved flags are restored when it runs again:
+// the outgoing thread's flag is saved and the incoming one's restored. A
+// thread that finished leaves the CPU's flag as it was.
+func (m *Machine) switchTo(s compile.State, c, t int32) {
+	l := m.L
+	cs := &l.CPUs[c]
+	if old := s[cs.Cur]; old >= 0 {
+		s[l.Threads[old].IF] = s[cs.IF]
+	}
+	s[cs.IF] = s[l.Threads[t].IF]
+	s[l.Threads[t].IF] = 1 // unused while current: kept canonical
+	s[cs.Cur] = t
+}
+
 // finish ends a process that reached its end: a thread or device is done
 // (its locals cleared), a handler returns (frame popped, IF=1).
 func (m *Machine) finish(t Transition, frame int32) {
@@ -292,6 +307,12 @@ func (m *Machine) finish(t Transition, frame int32) {
 	case ThreadStep:
 		n := m.P.Threads[t.Proc].FrameSize
 		clear(m.buf[frame : frame+n])
+		// The CPU has no current thread any more (current(c) is none).
+		ps := &l.Threads[t.Proc]
+		cs := &l.CPUs[m.buf[ps.CPU]]
+		if m.buf[cs.Cur] == t.Proc {
+			m.buf[cs.Cur] = -1
+		}
 	case DeviceStep:
 		n := m.P.Devices[t.Proc].FrameSize
 		clear(m.buf[frame : frame+n])
@@ -316,7 +337,7 @@ func (m *Machine) yield(t Transition, emit Emit) (n int, stopped bool) {
 			continue
 		}
 		copy(m.buf, m.buf2)
-		m.buf[l.CPUs[cpu].Cur] = u
+		m.switchTo(m.buf, cpu, u)
 		t.Proc2 = u
 		n++
 		m.succ = Successor{T: t, Next: m.buf}

@@ -196,6 +196,20 @@ func TestRules(t *testing.T) {
 			verdict: explore.Verified,
 		},
 		{
+			name: "each thread keeps its own interrupt flag across a switch",
+			src: `cpus 1; bool go;
+				thread a on cpu 0 { irq_disable(); await go; assert irqs_disabled(), "flag lost"; irq_enable(); }
+				thread b on cpu 0 { assert !irqs_disabled(), "flag leaked"; go = true; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "current is none once the thread finished",
+			src: `cpus 2; bool f;
+				thread a on cpu 0 { f = true; }
+				thread b on cpu 1 { assert current(0) == a || f; await f; assert current(0) == none; }`,
+			verdict: explore.Verified,
+		},
+		{
 			name: "yield lets another thread run",
 			src: `cpus 1; int x;
 				thread a on cpu 0 { x = 1; yield(); assert x == 1, "preempted at yield"; }

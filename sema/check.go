@@ -1109,6 +1109,9 @@ func (c *checker) expr(e syntax.Expr) *Type {
 		if tt.Kind == UntypedInt {
 			t = et
 		}
+		if t.Kind == UntypedInt { // b ? 1 : 0 picks an int at run time
+			t = TypInt
+		}
 		if !c.assignable(tt, t, e.Then, "?: branch") || !c.assignable(et, t, e.Else, "?: branch") {
 			return c.record(e, TypInvalid)
 		}

@@ -450,6 +450,8 @@ func TestCheckErrorLimit(t *testing.T) {
 
 // Models that must check clean.
 var okTests = []struct{ name, src string }{
+	{"?: between untyped constants gives an int", "cpus 1;\nint x; bool b;\nthread t on cpu 0 { x = b ? 1 : 0; x = b ? x : 2; }"},
+	{"keywords as field names", "cpus 1;\nstruct upid { bool on; int in; }\nupid u = { on: true, in: 2 };\nthread t on cpu 0 { u.on = !u.on; u.in++; }"},
 	{"NCPUS as an array size", "cpus 3;\nint a[NCPUS];\nint b[NCPUS * 2 - 1];\nthread t on cpu NCPUS - 1 { a[2] = 1; b[4] = 2; }"},
 	{"constants before cpus", "const N = 2;\nconst OLD = 0x10;\ncpus N;\nint a[N];\nthread t on cpu N - 1 { a[1] = OLD; }"},
 	{"cpu constant placing a thread", "cpus 2;\nconst cpu BOOT = 1;\nthread t on cpu BOOT { }"},

@@ -92,11 +92,11 @@ func (c *compiler) build() {
 	p := c.sp
 	c.seen = map[string]bool{}
 	c.lay = &Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight}
-	c.b = layoutBuilder{l: c.lay}
 	c.prog.Layout = c.lay
 	for _, t := range p.Threads {
 		c.prog.Names.Threads = append(c.prog.Names.Threads, t.Name)
 	}
+	c.b = layoutBuilder{l: c.lay, threads: c.prog.Names.Threads}
 	for _, h := range p.Handlers {
 		c.prog.Names.Handlers = append(c.prog.Names.Handlers, h.Name)
 	}
@@ -136,7 +136,7 @@ func (c *compiler) build() {
 		f := newFramed(h)
 		handlers = append(handlers, f)
 		hsize = max(hsize, f.size)
-		frameSlots(hslots, f.offs, h.Name)
+		frameSlots(hslots, f.offs, h.Name, c.prog.Names.Threads)
 	}
 	c.lay.HFrameSize = int(hsize)
 
@@ -234,7 +234,7 @@ func (c *compiler) build() {
 
 // frameSlots describes the frame slots of a process for traces. A slot
 // shared by locals of fns never active together lists all their names.
-func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner string) {
+func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner string, threads []string) {
 	type ent struct {
 		off  int32
 		name string
@@ -244,7 +244,7 @@ func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner st
 	var ents []ent
 	for o, off := range offs {
 		var leaves []leaf
-		leaves = flatten(o.Type, owner+"."+o.Name, leaves)
+		leaves = flatten(o.Type, owner+"."+o.Name, leaves, threads)
 		for i, lf := range leaves {
 			ents = append(ents, ent{off + int32(i), lf.name, slotKind(lf.t), o.Hex})
 		}
@@ -283,15 +283,15 @@ type leaf struct {
 }
 
 // flatten lists the scalar leaves of a value of type t, named from name.
-func flatten(t *sema.Type, name string, out []leaf) []leaf {
+func flatten(t *sema.Type, name string, out []leaf, threads []string) []leaf {
 	switch t.Kind {
 	case sema.Struct:
 		for _, f := range t.Struct.Fields {
-			out = flatten(f.Type, name+"."+f.Name, out)
+			out = flatten(f.Type, name+"."+f.Name, out, threads)
 		}
 	case sema.Array:
 		for i := 0; i < t.Len; i++ {
-			out = flatten(t.Elem, fmt.Sprintf("%s[%d]", name, i), out)
+			out = flatten(t.Elem, name+elemLabel(t, i, threads), out, threads)
 		}
 	default:
 		out = append(out, leaf{name, t})
@@ -303,7 +303,7 @@ func flatten(t *sema.Type, name string, out []leaf) []leaf {
 func (c *compiler) allocFrame(offs map[*sema.Object]int32, owner string, size int32) int32 {
 	at := int32(c.lay.Size)
 	slots := map[int32]*SlotInfo{}
-	frameSlots(slots, offs, owner)
+	frameSlots(slots, offs, owner, c.prog.Names.Threads)
 	for off := int32(0); off < size && !c.b.over; off++ {
 		c.b.alloc(1, slotOrUnused(slots, off, owner))
 	}
@@ -426,10 +426,6 @@ func (c *compiler) initialState() {
 
 // initValue writes the initial value of a variable of type t at slot at.
 func (c *compiler) initValue(s State, at int32, t *sema.Type, init syntax.Expr) {
-	if t.Kind == sema.Thread && init == nil {
-		s[at] = -1
-		return
-	}
 	switch t.Kind {
 	case sema.Struct:
 		lit, _ := init.(*syntax.CompositeLit)

@@ -220,8 +220,13 @@ func TestThreadLocalsStartNone(t *testing.T) {
 	step(p, s, s[p.Layout.Threads[0].PC])
 	step(p, s, 1)
 	f := p.Layout.Threads[0].Frame
-	if got := s[f : f+4]; got[0] != -1 || got[1] != -1 || got[2] != 0 || got[3] != -1 {
-		t.Errorf("frame %v, want [-1 -1 0 -1]", got)
+	// Thread values are 0 for none and i+1 for thread i, so a zeroed
+	// frame holds none in every thread-typed slot.
+	if got := s[f : f+4]; got[0] != 0 || got[1] != 0 || got[2] != 0 || got[3] != 0 {
+		t.Errorf("frame %v, want [0 0 0 0]", got)
+	}
+	if v := compile.FormatValue(compile.SlotThread, false, s[f], &p.Names); v != "none" {
+		t.Errorf("a[0] shows as %q, want none", v)
 	}
 }
 

@@ -177,8 +177,12 @@ func (c *compiler) addr(e syntax.Expr) addrFn {
 		length := int64(at.Len)
 		pos := e.Index.Pos()
 		name := syntax.ExprString(e.X)
+		shift := int64(0)
+		if at.Index == sema.Thread {
+			shift = 1 // thread values: 0 is none, i+1 is thread i
+		}
 		return func(x *Ctx) int32 {
-			i := idx(x)
+			i := idx(x) - shift
 			if i < 0 || i >= length {
 				if i == -1 && at.Index == sema.Thread {
 					x.Fail(ErrRuntime, pos, "%s indexed by none", name)
@@ -263,13 +267,9 @@ func (c *compiler) storeLocal(o *sema.Object, pos syntax.Pos) func(*Ctx, int64) 
 func (c *compiler) initLocal(o *sema.Object, init syntax.Expr) func(*Ctx) {
 	off := c.localOff[o]
 	n := int32(o.Type.Slots())
-	if init == nil {
-		threads := threadLeaves(o.Type, 0, nil) // they start as none
+	if init == nil { // zero is 0, false, cpu 0 and none
 		return func(x *Ctx) {
 			clear(x.S[x.Frame+off : x.Frame+off+n])
-			for _, t := range threads {
-				x.S[x.Frame+off+t] = -1
-			}
 		}
 	}
 	if lit, ok := init.(*syntax.CompositeLit); ok {
@@ -322,7 +322,6 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 		w   func(*Ctx, []int32)
 	}
 	var parts []part
-	threadSlots := threadLeaves(t, 0, nil) // thread-typed leaves default to none
 	elem := func(e syntax.Expr, et *sema.Type, off int32) {
 		if sub, ok := e.(*syntax.CompositeLit); ok {
 			parts = append(parts, part{off, c.compositeInto(sub, et)})
@@ -374,9 +373,6 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 	}
 	return func(x *Ctx, buf []int32) {
 		clear(buf)
-		for _, ts := range threadSlots {
-			buf[ts] = -1
-		}
 		for _, p := range parts {
 			p.w(x, buf[p.off:])
 			if x.Status != StepOK {
@@ -723,7 +719,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 			if x.Status != StepOK {
 				return 0
 			}
-			return int64(x.S[x.L.CPUs[cpu].Cur])
+			return int64(x.S[x.L.CPUs[cpu].Cur]) + 1 // thread values: 0 is none, i+1 is thread i
 		}
 	case sema.BCPUDown:
 		cf := args[0]

@@ -195,11 +195,11 @@ func FormatValue(k SlotKind, hex bool, v int32, names *Names) string {
 			return "true"
 		}
 		return "false"
-	case SlotThread:
-		if v < 0 || int(v) >= len(names.Threads) {
+	case SlotThread: // 0 is none, i+1 is thread i
+		if v <= 0 || int(v) > len(names.Threads) {
 			return "none"
 		}
-		return names.Threads[v]
+		return names.Threads[v-1]
 	case SlotCPU:
 		return fmt.Sprintf("%d", v)
 	}
@@ -215,7 +215,8 @@ const MaxStateSlots = 1 << 16
 
 // layoutBuilder allocates slots.
 type layoutBuilder struct {
-	l *Layout
+	l       *Layout
+	threads []string // thread names, for [thread] arrays
 	// pos is the declaration being laid out; over is set, and overPos
 	// recorded, when an allocation would pass MaxStateSlots. The layout
 	// is then incomplete and must not be used.
@@ -271,7 +272,7 @@ func (b *layoutBuilder) allocVar0(name string, t *sema.Type, hex bool, owner int
 		}
 	case sema.Array:
 		for i := 0; i < t.Len; i++ {
-			b.allocVar0(fmt.Sprintf("%s[%d]", name, i), t.Elem, hex, owner)
+			b.allocVar0(name+elemLabel(t, i, b.threads), t.Elem, hex, owner)
 		}
 	default:
 		b.l.Slots = append(b.l.Slots, SlotInfo{Name: name, Kind: slotKind(t), Hex: hex, Owner: owner})
@@ -476,4 +477,13 @@ func (c *compiler) staticSlot(e syntax.Expr) (int32, *sema.Type, bool) {
 		return at + int32(v)*int32(t.Elem.Slots()), t.Elem, true
 	}
 	return 0, nil, false
+}
+
+// elemLabel names element i of array type t: [3], or [caller] for an
+// array indexed by thread.
+func elemLabel(t *sema.Type, i int, threads []string) string {
+	if t.Index == sema.Thread && i < len(threads) {
+		return "[" + threads[i] + "]"
+	}
+	return fmt.Sprintf("[%d]", i)
 }

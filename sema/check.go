@@ -1077,7 +1077,7 @@ func (c *checker) expr(e syntax.Expr) *Type {
 		}
 		return c.recordConst(e, TypBool, v)
 	case *syntax.NoneLit:
-		return c.recordConst(e, c.threadTyp, -1)
+		return c.recordConst(e, c.threadTyp, 0) // none
 	case *syntax.ParenExpr:
 		t := c.expr(e.X)
 		if v, ok := c.prog.Info.Consts[e.X]; ok {
@@ -1166,8 +1166,8 @@ func (c *checker) ident(e *syntax.Ident) *Type {
 		return c.recordConst(e, o.Type, o.Value)
 	case ObjGlobal, ObjLocal:
 		return c.record(e, o.Type)
-	case ObjThread:
-		return c.recordConst(e, o.Type, int64(o.Index))
+	case ObjThread: // thread values: 0 is none, i+1 is thread i
+		return c.recordConst(e, o.Type, int64(o.Index)+1)
 	case ObjHandler:
 		return c.record(e, TypHandler)
 	case ObjBuiltin:
@@ -1487,7 +1487,7 @@ func (c *checker) index(e *syntax.IndexExpr) *Type {
 			c.errorf(e.Index.Pos(), "index must be a thread, not %s", it)
 			return c.record(e, TypInvalid)
 		}
-		if isConst && iv < 0 {
+		if isConst && iv == 0 { // none
 			c.errorf(e.Index.Pos(), "cannot index %s by none", syntax.ExprString(e.X))
 			return c.record(e, TypInvalid)
 		}

@@ -67,6 +67,8 @@ type compiler struct {
 	errs  syntax.ErrorList
 	seen  map[string]bool
 	globs map[*sema.Object]int32 // first slot of each global
+	// fnOfLocal names the fn each fn local belongs to, for slot names.
+	fnOfLocal map[*sema.Object]string
 
 	// Per process being compiled.
 	proc      *sema.Proc
@@ -97,6 +99,12 @@ func (c *compiler) build() {
 		c.prog.Names.Threads = append(c.prog.Names.Threads, t.Name)
 	}
 	c.b = layoutBuilder{l: c.lay, threads: c.prog.Names.Threads}
+	c.fnOfLocal = map[*sema.Object]string{}
+	for _, fn := range p.Fns {
+		for _, o := range fn.Locals {
+			c.fnOfLocal[o] = fn.Name
+		}
+	}
 	for _, h := range p.Handlers {
 		c.prog.Names.Handlers = append(c.prog.Names.Handlers, h.Name)
 	}
@@ -136,7 +144,7 @@ func (c *compiler) build() {
 		f := newFramed(h)
 		handlers = append(handlers, f)
 		hsize = max(hsize, f.size)
-		frameSlots(hslots, f.offs, h.Name, c.prog.Names.Threads)
+		frameSlots(hslots, f.offs, h.Name, c.prog.Names.Threads, c.fnOfLocal)
 	}
 	c.lay.HFrameSize = int(hsize)
 
@@ -234,7 +242,8 @@ func (c *compiler) build() {
 
 // frameSlots describes the frame slots of a process for traces. A slot
 // shared by locals of fns never active together lists all their names.
-func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner string, threads []string) {
+// Locals of a fn are named fn.var, those of the process itself owner.var.
+func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner string, threads []string, fnOf map[*sema.Object]string) {
 	type ent struct {
 		off  int32
 		name string
@@ -244,7 +253,11 @@ func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner st
 	var ents []ent
 	for o, off := range offs {
 		var leaves []leaf
-		leaves = flatten(o.Type, owner+"."+o.Name, leaves, threads)
+		prefix := owner
+		if fn, ok := fnOf[o]; ok {
+			prefix = fn
+		}
+		leaves = flatten(o.Type, prefix+"."+o.Name, leaves, threads)
 		for i, lf := range leaves {
 			ents = append(ents, ent{off + int32(i), lf.name, slotKind(lf.t), o.Hex})
 		}
@@ -303,7 +316,7 @@ func flatten(t *sema.Type, name string, out []leaf, threads []string) []leaf {
 func (c *compiler) allocFrame(offs map[*sema.Object]int32, owner string, size int32) int32 {
 	at := int32(c.lay.Size)
 	slots := map[int32]*SlotInfo{}
-	frameSlots(slots, offs, owner, c.prog.Names.Threads)
+	frameSlots(slots, offs, owner, c.prog.Names.Threads, c.fnOfLocal)
 	for off := int32(0); off < size && !c.b.over; off++ {
 		c.b.alloc(1, slotOrUnused(slots, off, owner))
 	}

@@ -52,23 +52,23 @@ func TestFrameLayout(t *testing.T) {
 			fn f() { int a; a = 1; x = a; }
 			fn g() { int b; bool c; b = 2; x = b; }
 			thread t on cpu 0 { int own; f(); g(); }`,
-			[]string{"t.own", "t.a/t.b", "t.c"}},
+			[]string{"t.own", "f.a/g.b", "g.c"}},
 		{"a callee does not overlap its caller", `cpus 1; int x;
 			fn g() { int b; b = 2; }
 			fn f() { int a; a = 1; g(); x = a; }
 			thread t on cpu 0 { f(); }`,
-			[]string{"t.a", "t.b"}},
+			[]string{"f.a", "g.b"}},
 		{"a callee goes after its deepest caller", `cpus 1; int x;
 			fn h(int v) { x = v; }
 			fn f() { int a; int b; h(a); }
 			fn g() { int c; h(c); }
 			thread t on cpu 0 { f(); g(); }`,
-			[]string{"t.a/t.c", "t.b", "t.v"}},
+			[]string{"f.a/g.c", "f.b", "h.v"}},
 		{"struct locals take all their slots", `cpus 2;
 			struct msi { cpu addr; int data[2]; }
 			fn f(msi m) { msi n = m; }
 			thread t on cpu 0 { msi g; f(g); }`,
-			[]string{"t.g.addr", "t.g.data[0]", "t.g.data[1]", "t.m.addr", "t.m.data[0]", "t.m.data[1]", "t.n.addr", "t.n.data[0]", "t.n.data[1]"}},
+			[]string{"t.g.addr", "t.g.data[0]", "t.g.data[1]", "f.m.addr", "f.m.data[0]", "f.m.data[1]", "f.n.addr", "f.n.data[0]", "f.n.data[1]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +90,7 @@ func TestFrameLayoutNested(t *testing.T) {
 		atomic fn twice(int w) -> int { return inc(inc(w)); }
 		thread t on cpu 0 { x = twice(x) + inc(1); }`)
 	got := frameNames(p, 0)
-	if want := []string{"t.w", "t.v"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if want := []string{"twice.w", "inc.v"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("frame %q, want %q", got, want)
 	}
 }

@@ -382,45 +382,6 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 	}
 }
 
-// threadLeaves appends the offsets of the thread-typed slots of a value of
-// type t stored at off.
-func threadLeaves(t *sema.Type, off int32, out []int32) []int32 {
-	switch t.Kind {
-	case sema.Thread:
-		out = append(out, off)
-	case sema.Struct:
-		for _, f := range t.Struct.Fields {
-			out = threadLeaves(f.Type, off, out)
-			off += int32(f.Type.Slots())
-		}
-	case sema.Array:
-		if !hasThread(t.Elem) {
-			break
-		}
-		for i := 0; i < t.Len; i++ {
-			out = threadLeaves(t.Elem, off+int32(i)*int32(t.Elem.Slots()), out)
-		}
-	}
-	return out
-}
-
-// hasThread reports whether a value of type t has a thread-typed slot.
-func hasThread(t *sema.Type) bool {
-	switch t.Kind {
-	case sema.Thread:
-		return true
-	case sema.Struct:
-		for _, f := range t.Struct.Fields {
-			if hasThread(f.Type) {
-				return true
-			}
-		}
-	case sema.Array:
-		return hasThread(t.Elem)
-	}
-	return false
-}
-
 // assign compiles an assignment statement.
 func (c *compiler) assign(s *syntax.AssignStmt) func(*Ctx) {
 	lt := c.typeOf(s.LHS)

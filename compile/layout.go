@@ -471,6 +471,9 @@ func (c *compiler) staticSlot(e syntax.Expr) (int32, *sema.Type, bool) {
 			return 0, nil, false
 		}
 		v, ok := p.Info.Consts[e.Index]
+		if t.Index == sema.Thread {
+			v-- // thread values: 0 is none, i+1 is thread i
+		}
 		if !ok || v < 0 || v >= int64(t.Len) {
 			return 0, nil, false
 		}

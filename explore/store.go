@@ -41,7 +41,7 @@ type store struct {
 func newStore() *store {
 	st := &store{}
 	for i := range st.shards {
-		st.shards[i] = newFPSet(1024)
+		st.shards[i] = newFPSet(8)
 	}
 	return st
 }

@@ -1,0 +1,90 @@
+// Package bench measures the checker on the catalog and on scaling
+// families of its verified models (more CPUs). It is driven by
+// `go test -bench` (bench_test.go) and by cmd/benchtable, which writes
+// bench/RESULTS.md.
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/irqcheck/irqcheck/catalog"
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/explore"
+)
+
+// Case is one model to measure.
+type Case struct {
+	Name   string // catalog name, with /cpusN for a scaling variant
+	Model  *catalog.Model
+	CPUs   int // 0: as written
+	Source []byte
+}
+
+// Cases lists the catalog as written, then each verified model marked
+// cpus3: yes with 3 to maxCPUs CPUs.
+func Cases(maxCPUs int) ([]Case, error) {
+	var out []Case
+	for _, m := range catalog.All() {
+		out = append(out, Case{Name: m.Name, Model: m, Source: m.Source})
+	}
+	for _, m := range catalog.All() {
+		if v, _ := m.ExpectVerdict(); v != "verified" || !m.CPUs3 {
+			continue
+		}
+		for n := 3; n <= maxCPUs; n++ {
+			src, err := m.WithCPUs(n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Case{Name: fmt.Sprintf("%s/cpus%d", m.Name, n), Model: m, CPUs: n, Source: src})
+		}
+	}
+	return out, nil
+}
+
+// Figures are the measurements of one run.
+type Figures struct {
+	Verdict       string
+	States        int64
+	Transitions   int64
+	Depth         int
+	Seconds       float64
+	StatesPerSec  float64
+	BytesPerState float64
+	PeakMB        float64 // store, frontiers and candidate buffers at their largest
+	HeapMB        float64 // Go heap in use after the run
+	Workers       int
+}
+
+// Run checks one case with the given options.
+func Run(c Case, opt explore.Options) (Figures, error) {
+	p, err := compile.Load(c.Model.Filename(), c.Source)
+	if err != nil {
+		return Figures{}, err
+	}
+	runtime.GC()
+	start := time.Now()
+	r := explore.Explore(p, opt)
+	secs := time.Since(start).Seconds()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	f := Figures{
+		States: r.States, Transitions: r.Transitions, Depth: r.Depth, Seconds: secs,
+		BytesPerState: r.BytesPerState(), PeakMB: float64(r.PeakBytes) / (1 << 20),
+		HeapMB: float64(ms.HeapInuse) / (1 << 20), Workers: r.Workers,
+	}
+	switch r.Verdict {
+	case explore.Violated:
+		f.Verdict = "violation " + string(r.Violation.Kind)
+	case explore.Incomplete:
+		f.Verdict = "incomplete " + r.Limit
+	default:
+		f.Verdict = "verified"
+	}
+	if secs > 0 {
+		f.StatesPerSec = float64(r.States) / secs
+	}
+	return f, nil
+}

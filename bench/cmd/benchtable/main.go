@@ -1,0 +1,61 @@
+// Command benchtable runs the benchmark cases (the catalog and its
+// scaling families) with one and with several workers and prints the
+// figures as a Markdown table, the content of bench/RESULTS.md.
+//
+//	go run ./bench/cmd/benchtable [-cpus 4] [-workers 2] [-time 5m] > bench/RESULTS.md
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/irqcheck/irqcheck/bench"
+	"github.com/irqcheck/irqcheck/explore"
+)
+
+func main() {
+	maxCPUs := flag.Int("cpus", 4, "largest CPU count of the scaling families")
+	workers := flag.Int("workers", runtime.NumCPU(), "workers of the parallel run")
+	limit := flag.Duration("time", 5*time.Minute, "time limit per run")
+	match := flag.String("run", "", "only cases whose name contains this")
+	flag.Parse()
+	cases, err := bench.Cases(*maxCPUs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	fmt.Printf("# Benchmark results\n\n")
+	fmt.Printf("Made by `go run ./bench/cmd/benchtable -cpus %d -workers %d` on %s, Go %s, %d CPUs, %s.\n",
+		*maxCPUs, *workers, time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.NumCPU(), runtime.GOARCH)
+	fmt.Printf("One run each: this machine is shared and noisy, so read ratios, not digits.\n\n")
+	fmt.Printf("| model | verdict | states | transitions | depth | s (1 worker) | states/s (1) | states/s (%d) | speedup | B/state | peak MB |\n", *workers)
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, c := range cases {
+		if *match != "" && !strings.Contains(c.Name, *match) {
+			continue
+		}
+		f1, err := bench.Run(c, explore.Options{Time: *limit, Workers: 1})
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
+			continue
+		}
+		fw := f1
+		if *workers > 1 {
+			fw, err = bench.Run(c, explore.Options{Time: *limit, Workers: *workers})
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
+				continue
+			}
+		}
+		speedup := 0.0
+		if f1.StatesPerSec > 0 {
+			speedup = fw.StatesPerSec / f1.StatesPerSec
+		}
+		fmt.Printf("| %s | %s | %d | %d | %d | %.2f | %.0f | %.0f | %.2f | %.1f | %.1f |\n",
+			c.Name, f1.Verdict, f1.States, f1.Transitions, f1.Depth, f1.Seconds, f1.StatesPerSec, fw.StatesPerSec, speedup, f1.BytesPerState, f1.PeakMB)
+	}
+}

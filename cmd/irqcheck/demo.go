@@ -53,7 +53,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 			trace = fmt.Sprint(len(r.Trace.Steps))
 		}
 		seed, _, _ := strings.Cut(m.Seed, "_")
-		line := fmt.Sprintf("%s\t%s\t%s\t%s%s\t%d\t%s\t%.2fs", m.Name, seed, m.Expect, got, mark, r.States, trace, r.Elapsed.Seconds())
+		line := fmt.Sprintf("%s\t%s\t%s\t%s%s\t%d\t%s\t%.1fms", m.Name, seed, m.Expect, got, mark, r.States, trace, ms(r.Elapsed))
 		if *cpus3 {
 			if v, _ := m.ExpectVerdict(); v == "verified" && m.CPUs3 {
 				src, err := m.WithCPUs(3)
@@ -61,7 +61,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 					var r3 *explore.Result
 					r3, err = checkSource(m.Filename(), src, *timeout.d)
 					if err == nil {
-						line += fmt.Sprintf("\t%s\t%d\t%.2fs", verdictWord(r3), r3.States, r3.Elapsed.Seconds())
+						line += fmt.Sprintf("\t%s\t%d\t%.1fms", verdictWord(r3), r3.States, ms(r3.Elapsed))
 					}
 				}
 				if err != nil {
@@ -109,3 +109,5 @@ func cmdList(stdout io.Writer) int {
 	tw.Flush()
 	return exitOK
 }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

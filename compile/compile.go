@@ -15,6 +15,7 @@ type Proc struct {
 	Name      string
 	Index     int
 	CPU       int // threads: the CPU it starts on
+	Family    int // threads: the thread-on-each-cpu family it belongs to, or -1
 	Code      Code
 	FrameSize int32
 	Pos       syntax.Pos
@@ -39,6 +40,9 @@ type Program struct {
 	Invariants []*Property
 	Finals     []*Property
 	Symmetric  bool
+	// Symmetry is how CPU permutations act on states; nil unless the
+	// model is declared symmetric.
+	Symmetry *Symmetry
 	// Initial is the state before init runs: globals at their initial
 	// values, all CPUs online with IF=1, threads at their first step.
 	Initial State
@@ -67,6 +71,8 @@ type compiler struct {
 	errs  syntax.ErrorList
 	seen  map[string]bool
 	globs map[*sema.Object]int32 // first slot of each global
+	// The frames of the processes, kept for the symmetry.
+	handlerFrames, threadFrames, deviceFrames []framed
 	// fnOfLocal names the fn each fn local belongs to, for slot names.
 	fnOfLocal map[*sema.Object]string
 
@@ -93,7 +99,7 @@ func (c *compiler) errorf(pos syntax.Pos, format string, args ...any) {
 func (c *compiler) build() {
 	p := c.sp
 	c.seen = map[string]bool{}
-	c.lay = &Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight}
+	c.lay = &Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight, AnyTarget: p.Symmetric}
 	c.prog.Layout = c.lay
 	for _, t := range p.Threads {
 		c.prog.Names.Threads = append(c.prog.Names.Threads, t.Name)
@@ -127,12 +133,6 @@ func (c *compiler) build() {
 	}
 
 	// Frames: handler frames are per CPU, sized for the largest handler.
-	type framed struct {
-		sp   *sema.Proc
-		offs map[*sema.Object]int32
-		fo   map[*sema.Fn]int32
-		size int32
-	}
 	newFramed := func(pr *sema.Proc) framed {
 		offs, fo, size := c.frame(pr)
 		return framed{pr, offs, fo, size}
@@ -142,6 +142,17 @@ func (c *compiler) build() {
 	hslots := map[int32]*SlotInfo{}
 	for _, h := range p.Handlers {
 		f := newFramed(h)
+		if p.Symmetric {
+			// Handlers share the per-CPU frame; in a symmetric model
+			// each takes its own part of it (see frame).
+			for o := range f.offs {
+				f.offs[o] += hsize
+			}
+			for fn := range f.fo {
+				f.fo[fn] += hsize
+			}
+			f.size += hsize
+		}
 		handlers = append(handlers, f)
 		hsize = max(hsize, f.size)
 		frameSlots(hslots, f.offs, h.Name, c.prog.Names.Threads, c.fnOfLocal)
@@ -218,7 +229,7 @@ func (c *compiler) build() {
 	}
 	for i, t := range threads {
 		code := c.procCode(t.sp, t.offs, t.fo)
-		c.prog.Threads = append(c.prog.Threads, &Proc{Kind: sema.ProcThread, Name: t.sp.Name, Index: i, CPU: t.sp.CPU, Code: code, FrameSize: t.size, Pos: t.sp.Pos})
+		c.prog.Threads = append(c.prog.Threads, &Proc{Kind: sema.ProcThread, Name: t.sp.Name, Index: i, CPU: t.sp.CPU, Family: t.sp.Family, Code: code, FrameSize: t.size, Pos: t.sp.Pos})
 	}
 	for i, d := range devices {
 		code := c.procCode(d.sp, d.offs, d.fo)
@@ -237,7 +248,19 @@ func (c *compiler) build() {
 		c.prog.Finals = append(c.prog.Finals, &Property{Name: f.Name, Pos: f.Pos, Text: syntax.ExprString(f.Cond), Eval: c.expr(f.Cond)})
 	}
 	c.markHexSlots()
+	c.handlerFrames, c.threadFrames, c.deviceFrames = handlers, threads, devices
 	c.initialState()
+	if p.Symmetric && len(c.errs) == 0 {
+		c.prog.Symmetry = c.symmetry()
+	}
+}
+
+// framed is a process with the layout of its frame.
+type framed struct {
+	sp   *sema.Proc
+	offs map[*sema.Object]int32
+	fo   map[*sema.Fn]int32
+	size int32
 }
 
 // frameSlots describes the frame slots of a process for traces. A slot
@@ -376,6 +399,19 @@ func (c *compiler) frame(pr *sema.Proc) (offs map[*sema.Object]int32, fnOff map[
 	for _, fn := range roots {
 		raise(fn, own)
 	}
+	if c.sp.Symmetric {
+		// No sharing: a permutation must know the type of every slot,
+		// so each fn gets a region of its own.
+		at := own
+		for i := len(order) - 1; i >= 0; i-- {
+			fn := order[i]
+			fnOff[fn] = at
+			for _, o := range fn.Locals {
+				at += int32(o.Type.Slots())
+			}
+		}
+		order = nil
+	}
 	for i := len(order) - 1; i >= 0; i-- { // callers before callees
 		fn := order[i]
 		var n int32
@@ -471,7 +507,7 @@ func (c *compiler) initValue(s State, at int32, t *sema.Type, init syntax.Expr) 
 		}
 	default:
 		if init != nil {
-			s[at] = int32(c.sp.Info.Consts[init])
+			s[at] = int32(c.sp.Info.Consts[init] + cpuBias(t))
 		}
 	}
 }

@@ -46,9 +46,17 @@ func (c *compiler) expr(e syntax.Expr) exprFn {
 		case o == nil:
 		case o.Kind == sema.ObjGlobal:
 			slot := c.globs[o]
+			if o.Type.Kind == sema.CPU {
+				dec := c.decodeCPU(o.Name, e.Pos())
+				return func(x *Ctx) int64 { return dec(x, x.S[slot]) }
+			}
 			return func(x *Ctx) int64 { return int64(x.S[slot]) }
 		case o.Kind == sema.ObjLocal:
 			off := c.localOff[o]
+			if o.Type.Kind == sema.CPU {
+				dec := c.decodeCPU(o.Name, e.Pos())
+				return func(x *Ctx) int64 { return dec(x, x.S[x.Frame+off]) }
+			}
 			return func(x *Ctx) int64 { return int64(x.S[x.Frame+off]) }
 		case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BThisCPU:
 			return func(x *Ctx) int64 { return int64(x.CPU) }
@@ -57,6 +65,16 @@ func (c *compiler) expr(e syntax.Expr) exprFn {
 		}
 	case *syntax.IndexExpr, *syntax.SelectorExpr:
 		a := c.addr(e)
+		if c.typeOf(e).Kind == sema.CPU {
+			dec := c.decodeCPU(syntax.ExprString(e), e.Pos())
+			return func(x *Ctx) int64 {
+				at := a(x)
+				if x.Status != StepOK {
+					return 0
+				}
+				return dec(x, x.S[at])
+			}
+		}
 		return func(x *Ctx) int64 {
 			at := a(x)
 			if x.Status != StepOK {
@@ -232,22 +250,55 @@ func (c *compiler) checker(t *sema.Type, what string, pos syntax.Pos) func(*Ctx,
 	return nil
 }
 
+// cpuBias is added to a cpu value stored in a variable, so that 0, the
+// value of a cleared frame or an unset variable, means "no cpu". A
+// renaming of CPUs then leaves unset variables alone.
+func cpuBias(t *sema.Type) int64 {
+	if t.Kind == sema.CPU {
+		return 1
+	}
+	return 0
+}
+
+// decodeCPU reads a stored cpu. An unset one reads as cpu 0, except in a
+// symmetric model, where no CPU number is a sound default: there it is a
+// run-time error.
+func (c *compiler) decodeCPU(name string, pos syntax.Pos) func(*Ctx, int32) int64 {
+	if c.sp.Symmetric {
+		return func(x *Ctx, raw int32) int64 {
+			if raw == 0 {
+				x.Fail(ErrRuntime, pos, "%s is read before it is set (a cpu has no default value in a symmetric model)", name)
+				return 0
+			}
+			return int64(raw - 1)
+		}
+	}
+	return func(_ *Ctx, raw int32) int64 {
+		if raw == 0 {
+			return 0
+		}
+		return int64(raw - 1)
+	}
+}
+
 // store compiles a store of a scalar into lhs, with its range check.
 func (c *compiler) store(lhs syntax.Expr, pos syntax.Pos) func(*Ctx, int64) {
 	a := c.addr(lhs)
-	chk := c.checker(c.typeOf(lhs), syntax.ExprString(lhs), pos)
+	t := c.typeOf(lhs)
+	bias := cpuBias(t)
+	chk := c.checker(t, syntax.ExprString(lhs), pos)
 	if chk == nil {
 		return func(x *Ctx, v int64) {
 			at := a(x)
 			if x.Status == StepOK {
-				x.S[at] = int32(v)
+				x.S[at] = int32(v + bias)
 			}
 		}
 	}
 	return func(x *Ctx, v int64) {
 		at := a(x)
 		if x.Status == StepOK && chk(x, v) {
-			x.S[at] = int32(v)
+			x.S[at] = int32(v + bias)
 		}
 	}
 }
@@ -256,9 +307,10 @@ func (c *compiler) store(lhs syntax.Expr, pos syntax.Pos) func(*Ctx, int64) {
 func (c *compiler) storeLocal(o *sema.Object, pos syntax.Pos) func(*Ctx, int64) {
 	off := c.localOff[o]
 	chk := c.checker(o.Type, o.Name, pos)
+	bias := cpuBias(o.Type)
 	return func(x *Ctx, v int64) {
 		if chk == nil || chk(x, v) {
-			x.S[x.Frame+off] = int32(v)
+			x.S[x.Frame+off] = int32(v + bias)
 		}
 	}
 }
@@ -340,10 +392,11 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 		}
 		f := c.expr(e)
 		chk := c.checker(et, "field", e.Pos())
+		bias := cpuBias(et)
 		parts = append(parts, part{off, func(x *Ctx, buf []int32) {
 			v := f(x)
 			if x.Status == StepOK && (chk == nil || chk(x, v)) {
-				buf[0] = int32(v)
+				buf[0] = int32(v + bias)
 			}
 		}})
 	}
@@ -465,11 +518,12 @@ func (c *compiler) bindArgs(call *syntax.CallExpr, fn *sema.Fn) func(*Ctx) {
 		off  int32
 		chk  func(*Ctx, int64) bool
 		isSt bool
+		bias int64
 	}
 	args := make([]arg, len(call.Args))
 	for i, a := range call.Args {
 		p := fn.Params[i]
-		args[i] = arg{off: c.localOff[p], n: int32(p.Type.Slots())}
+		args[i] = arg{off: c.localOff[p], n: int32(p.Type.Slots()), bias: cpuBias(p.Type)}
 		if p.Type.IsScalar() {
 			args[i].val = c.expr(a)
 			args[i].chk = c.checker(p.Type, p.Name, a.Pos())
@@ -512,7 +566,7 @@ func (c *compiler) bindArgs(call *syntax.CallExpr, fn *sema.Fn) func(*Ctx) {
 				if a.chk != nil && !a.chk(x, v) {
 					break
 				}
-				x.S[x.Frame+a.off] = int32(v)
+				x.S[x.Frame+a.off] = int32(v + a.bias)
 			}
 		}
 		x.stack = x.stack[:base]
@@ -704,15 +758,16 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		a := c.addr(e.Args[0])
 		of, nf := args[1], args[2]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
+		bias := cpuBias(c.typeOf(e.Args[0]))
 		return func(x *Ctx) int64 {
 			at := a(x)
 			o, n := of(x), nf(x)
 			if x.Status != StepOK {
 				return 0
 			}
-			cur := int64(x.S[at])
+			cur := int64(x.S[at]) - bias
 			if cur == o && (chk == nil || chk(x, n)) {
-				x.S[at] = int32(n)
+				x.S[at] = int32(n + bias)
 			}
 			return cur
 		}
@@ -721,6 +776,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		nf := args[2]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		ochk := c.checker(c.typeOf(e.Args[1]), syntax.ExprString(e.Args[1]), pos)
+		bias := int32(cpuBias(c.typeOf(e.Args[0]))) // both sides are the same type
 		return func(x *Ctx) int64 {
 			at, oat := a(x), oa(x)
 			n := nf(x)
@@ -730,11 +786,11 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 			cur := x.S[at]
 			if cur == x.S[oat] {
 				if chk == nil || chk(x, n) {
-					x.S[at] = int32(n)
+					x.S[at] = int32(n) + bias
 				}
 				return 1
 			}
-			if ochk == nil || ochk(x, int64(cur)) {
+			if ochk == nil || ochk(x, int64(cur-bias)) {
 				x.S[oat] = cur
 			}
 			return 0
@@ -743,15 +799,16 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		a := c.addr(e.Args[0])
 		nf := args[1]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
+		bias := cpuBias(c.typeOf(e.Args[0]))
 		return func(x *Ctx) int64 {
 			at := a(x)
 			n := nf(x)
 			if x.Status != StepOK {
 				return 0
 			}
-			cur := int64(x.S[at])
+			cur := int64(x.S[at]) - bias
 			if chk == nil || chk(x, n) {
-				x.S[at] = int32(n)
+				x.S[at] = int32(n + bias)
 			}
 			return cur
 		}
@@ -802,10 +859,30 @@ func CPUDown(x *Ctx, cpu int32, pos syntax.Pos) {
 		return
 	}
 	target := int32(-1)
-	for i := range l.CPUs {
-		if int32(i) != cpu && x.S[l.CPUs[i].Online] != 0 {
-			target = int32(i)
-			break
+	if l.AnyTarget {
+		// Symmetric model: "the lowest" would name a CPU by its number, so
+		// the threads move to any online CPU (one successor each).
+		var online [64]int32
+		n := 0
+		for i := range l.CPUs {
+			if int32(i) != cpu && x.S[l.CPUs[i].Online] != 0 {
+				online[n] = int32(i)
+				n++
+			}
+		}
+		if n > 0 {
+			k, ok := x.choose(int32(n), pos)
+			if !ok {
+				return
+			}
+			target = online[k]
+		}
+	} else {
+		for i := range l.CPUs {
+			if int32(i) != cpu && x.S[l.CPUs[i].Online] != 0 {
+				target = int32(i)
+				break
+			}
 		}
 	}
 	if target < 0 {

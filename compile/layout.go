@@ -81,6 +81,9 @@ type Layout struct {
 	VectorIndex [NumVectors]int16
 	HFrameSize  int
 	Slots       []SlotInfo
+	// AnyTarget makes cpu_down move threads to any online CPU rather than
+	// the lowest (symmetric models).
+	AnyTarget bool
 }
 
 // msg packs an in-flight message into a slot value (never 0).
@@ -200,8 +203,11 @@ func FormatValue(k SlotKind, hex bool, v int32, names *Names) string {
 			return "none"
 		}
 		return names.Threads[v-1]
-	case SlotCPU:
-		return fmt.Sprintf("%d", v)
+	case SlotCPU: // variables store a cpu + 1; 0 is unset
+		if v == 0 {
+			return "unset"
+		}
+		return fmt.Sprintf("%d", v-1)
 	}
 	if hex && v >= 0 {
 		return fmt.Sprintf("%#x", v)

@@ -11,6 +11,7 @@ package explore
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,8 @@ type Options struct {
 	Time      time.Duration
 	MaxMemory int64 // bytes of state storage (store and frontier)
 	Workers   int   // 0: one per CPU
+	// NoSymmetry explores a symmetric model without symmetry reduction.
+	NoSymmetry bool
 }
 
 // Result is the outcome of a run with its figures.
@@ -108,9 +111,20 @@ func Explore(p *compile.Program, opt Options) *Result {
 	for i := range ms {
 		ms[i] = machine.New(p)
 	}
+	sym := p.Symmetry
+	if opt.NoSymmetry {
+		sym = nil
+	}
+	fps := make([]fingerprinter, workers)
+	for i := range fps {
+		fps[i] = newFingerprinter(sym, size)
+	}
 	m := ms[0]
 
 	inits, v := m.InitialStates()
+	if v == nil && p.Symmetry != nil {
+		v = asymmetricInit(p, inits)
+	}
 	if v != nil {
 		res.Verdict = Violated
 		res.Violation = v
@@ -124,7 +138,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 	var ids, nextIDs []int32
 	var best *found
 	for i, s := range inits {
-		fp := Fingerprint(s)
+		fp := fps[0].of(s)
 		if !st.insert(fp) {
 			continue
 		}
@@ -173,7 +187,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 					return
 				}
 				c := level[ci]
-				expand(p, mw, st, frontier, ids, size, depth, c)
+				expand(p, mw, fps[w], st, frontier, ids, size, depth, c)
 				if c.terminal != nil {
 					// A violation at this depth: chunks after this one
 					// cannot beat it, and every chunk before it has been
@@ -284,7 +298,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 }
 
 // expand generates the successors of frontier states c.lo..c.hi.
-func expand(p *compile.Program, m *machine.Machine, st *store, frontier, ids []int32, size, depth int, c *chunk) {
+func expand(p *compile.Program, m *machine.Machine, fpr fingerprinter, st *store, frontier, ids []int32, size, depth int, c *chunk) {
 	checkInv := len(p.Invariants) > 0
 	for k := c.lo; k < c.hi; k++ {
 		s := compile.State(frontier[k*size : (k+1)*size])
@@ -300,7 +314,7 @@ func expand(p *compile.Program, m *machine.Machine, st *store, frontier, ids []i
 				}
 				return true
 			}
-			fp := Fingerprint(sc.Next)
+			fp := fpr.of(sc.Next)
 			if st.contains(fp) {
 				return true
 			}
@@ -319,6 +333,62 @@ func expand(p *compile.Program, m *machine.Machine, st *store, frontier, ids []i
 			}
 		}
 	}
+}
+
+// fingerprinter hashes states, modulo the model's symmetry if it has one:
+// the stored state is the one found first, the fingerprint that of its
+// canonical form, so traces keep the real CPU numbers.
+type fingerprinter struct {
+	sym            *compile.Symmetry
+	canon, scratch compile.State
+}
+
+func newFingerprinter(sym *compile.Symmetry, size int) fingerprinter {
+	f := fingerprinter{sym: sym}
+	if sym != nil {
+		f.canon = make(compile.State, size)
+		f.scratch = make(compile.State, size)
+	}
+	return f
+}
+
+func (f fingerprinter) of(s compile.State) uint64 {
+	if f.sym == nil {
+		return Fingerprint(s)
+	}
+	f.sym.Canonical(s, f.canon, f.scratch)
+	return Fingerprint(f.canon)
+}
+
+// asymmetricInit checks that the initial states of a symmetric model are
+// closed under its permutations: init may name CPUs by number, so this is
+// where an asymmetric one (a handler registered on some CPUs only) is
+// caught.
+func asymmetricInit(p *compile.Program, inits []compile.State) *machine.Violation {
+	sym := p.Symmetry
+	img := make(compile.State, p.Layout.Size)
+	for _, s := range inits {
+		for k := 0; k < sym.Permutations()-1; k++ {
+			sym.Apply(k, s, img)
+			found := false
+			for _, o := range inits {
+				if slices.Equal(o, img) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				pos := p.Name
+				if p.Init != nil {
+					return &machine.Violation{Kind: machine.Runtime, Pos: p.Init.Pos, CPU: -1, Vector: -1,
+						Msg: "init is not symmetric: renaming the CPUs of the initial state gives a state init cannot produce (register handlers and set per-CPU data on every CPU alike)"}
+				}
+				return &machine.Violation{Kind: machine.Runtime, CPU: -1, Vector: -1,
+					Msg: pos + ": the initial state is not symmetric (initial values differ between CPUs)"}
+			}
+		}
+	}
+	return nil
 }
 
 // parallel runs f(0..n-1) on n goroutines and waits for them; with n == 1

@@ -127,6 +127,7 @@ func (c *checker) check(f *syntax.File) {
 		c.errorf(syntax.Pos{File: f.Name, Line: 1, Col: 1}, "missing cpus declaration (for example: cpus 2;)")
 	}
 	p.NCPUs = 1 // until the cpus declaration is evaluated (see cpusKnown)
+	var threadDecls []*syntax.ThreadDecl
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *syntax.StructDecl:
@@ -142,9 +143,7 @@ func (c *checker) check(f *syntax.File) {
 			p.Handlers = append(p.Handlers, pr)
 			c.declare(d.Name, &Object{Kind: ObjHandler, Type: TypHandler, Proc: pr, Index: pr.Index})
 		case *syntax.ThreadDecl:
-			pr := &Proc{Kind: ProcThread, Name: d.Name.Name, Pos: d.ThreadPos, Body: d.Body, Index: len(p.Threads)}
-			p.Threads = append(p.Threads, pr)
-			c.declare(d.Name, &Object{Kind: ObjThread, Type: c.threadTyp, Proc: pr, Index: pr.Index})
+			threadDecls = append(threadDecls, d) // created once NCPUS is known
 		case *syntax.DeviceDecl:
 			pr := &Proc{Kind: ProcDevice, Name: d.Name.Name, Pos: d.DevicePos, Body: d.Body, Index: len(p.Devices)}
 			p.Devices = append(p.Devices, pr)
@@ -185,6 +184,36 @@ func (c *checker) check(f *syntax.File) {
 		p.Symmetric = cpusDecl.Symmetric
 	}
 	c.cpusKnown = true
+	if cpusDecl != nil && p.Symmetric {
+		p.Distinguished = make([]bool, p.NCPUs)
+		for _, e := range cpusDecl.Except {
+			if v, ok := c.constCPU(e); ok {
+				p.Distinguished[v] = true
+			}
+		}
+	}
+	// Threads, in declaration order; a thread on each cpu becomes one copy
+	// per CPU, named NAME[c].
+	for _, d := range threadDecls {
+		if !d.EachCPU {
+			pr := &Proc{Kind: ProcThread, Name: d.Name.Name, Pos: d.ThreadPos, Body: d.Body, Index: len(p.Threads), Family: -1}
+			p.Threads = append(p.Threads, pr)
+			c.declare(d.Name, &Object{Kind: ObjThread, Type: c.threadTyp, Proc: pr, Index: pr.Index})
+			continue
+		}
+		fam := len(p.Families)
+		p.Families = append(p.Families, d.Name.Name)
+		var first *Proc
+		for cpu := 0; cpu < p.NCPUs; cpu++ {
+			pr := &Proc{Kind: ProcThread, Name: fmt.Sprintf("%s[%d]", d.Name.Name, cpu), Pos: d.ThreadPos, Body: d.Body,
+				Index: len(p.Threads), CPU: cpu, Family: fam}
+			p.Threads = append(p.Threads, pr)
+			if first == nil {
+				first = pr
+			}
+		}
+		c.declare(d.Name, &Object{Kind: ObjFamily, Proc: first})
+	}
 	p.Inflight = DefaultInflight
 	inflightSeen := false
 	for _, d := range f.Decls {
@@ -241,12 +270,18 @@ func (c *checker) check(f *syntax.File) {
 				fn.Result = t
 			}
 		case *syntax.ThreadDecl:
+			if d.EachCPU {
+				continue
+			}
 			pr := c.prog.Info.Defs[d.Name].Proc
 			if v, ok := c.constCPU(d.CPU); ok {
 				if v < 0 || v >= int64(p.NCPUs) {
 					c.errorf(d.CPU.Pos(), "thread %s: cpu %d out of range 0..%d", d.Name.Name, v, p.NCPUs-1)
 				} else {
 					pr.CPU = int(v)
+					if p.Symmetric && !p.Distinguished[v] {
+						c.errorf(d.CPU.Pos(), "thread %s on cpu %d breaks the symmetry: run it on each cpu, or make cpu %d distinguished (cpus %d symmetric except %d;)", d.Name.Name, v, v, p.NCPUs, v)
+					}
 				}
 			}
 		}
@@ -864,6 +899,11 @@ func (c *checker) stmt(s syntax.Stmt) {
 				}
 			}
 		case CPU:
+			lo, lok := c.prog.Info.Consts[s.Lo]
+			hi, hok := c.prog.Info.Consts[s.Hi]
+			if c.prog.Symmetric && lok && hok && lo == 0 && hi == int64(c.prog.NCPUs-1) {
+				break // every CPU: a symmetric choice
+			}
 			for _, bt := range []struct {
 				t *Type
 				e syntax.Expr
@@ -1272,6 +1312,10 @@ func (c *checker) binary(e *syntax.BinaryExpr) *Type {
 			return c.record(e, TypInvalid)
 		}
 		ordered := e.Op != syntax.EQL && e.Op != syntax.NEQ
+		if ordered && c.prog.Symmetric && (xt.Kind == CPU || yt.Kind == CPU) {
+			c.errorf(e.OpPos, "ordering cpus with %s breaks the symmetry", e.Op)
+			return c.record(e, TypInvalid)
+		}
 		if ordered && (xt.Kind == Bool || xt.Kind == Thread || yt.Kind == Thread) {
 			c.errorf(e.OpPos, "operator %s is not defined on %s", e.Op, xt)
 			return c.record(e, TypInvalid)
@@ -1432,7 +1476,7 @@ func (c *checker) assignable(v, t *Type, e syntax.Expr, what string) bool {
 			c.errorf(e.Pos(), "%s: %d is not a cpu (this model has cpus 0..%d)", what, val, c.prog.NCPUs-1)
 			return false
 		}
-		return true
+		return c.cpuLiteral(val, e.Pos())
 	case t.Kind == Bool && v.Kind == Bool, t.Kind == CPU && v.Kind == CPU, t.Kind == Thread && v.Kind == Thread:
 		return true
 	case t.Kind == Struct && v.Kind == Struct && t.Struct == v.Struct:
@@ -1470,6 +1514,10 @@ func (c *checker) index(e *syntax.IndexExpr) *Type {
 	case Int:
 		// A cpu value may index a plain array too (bool listed[2];
 		// listed[this_cpu]): the run-time bounds check still applies.
+		if it.Kind == CPU && c.prog.Symmetric {
+			c.errorf(e.Index.Pos(), "indexing %s by a cpu breaks the symmetry: declare it with [cpu]", syntax.ExprString(e.X))
+			return c.record(e, TypInvalid)
+		}
 		if !it.IsInteger() && it.Kind != CPU {
 			c.errorf(e.Index.Pos(), "index must be an int, not %s", it)
 			return c.record(e, TypInvalid)
@@ -1571,6 +1619,10 @@ func (c *checker) conversion(e *syntax.CallExpr) *Type {
 		if isConst {
 			return c.recordConst(e, TypInt, v)
 		}
+		if c.prog.Symmetric && t.Kind == CPU && !c.inInit() {
+			c.errorf(e.Fun.NamePos, "int(...) of a cpu breaks the symmetry: CPU numbers have no meaning in a symmetric model")
+			return c.record(e, TypInvalid)
+		}
 		return c.record(e, TypInt)
 	}
 	if t.Kind != Int && t.Kind != UntypedInt && t.Kind != CPU {
@@ -1587,9 +1639,31 @@ func (c *checker) conversion(e *syntax.CallExpr) *Type {
 			c.errorf(a.Pos(), "%d is not a cpu (this model has cpus 0..%d)", v, c.prog.NCPUs-1)
 			return c.record(e, TypInvalid)
 		}
+		if !c.cpuLiteral(v, a.Pos()) {
+			return c.record(e, TypInvalid)
+		}
 		return c.recordConst(e, c.cpuType, v)
 	}
+	if c.prog.Symmetric && t.Kind != CPU && !c.inInit() {
+		c.errorf(e.Fun.NamePos, "cpu(...) of a number breaks the symmetry (allowed only in init, which is checked to be symmetric)")
+		return c.record(e, TypInvalid)
+	}
 	return c.record(e, c.cpuType)
+}
+
+// inInit reports whether the body being checked is the init block.
+func (c *checker) inInit() bool { return c.proc != nil && c.proc.Kind == ProcInit }
+
+// cpuLiteral checks a CPU named by its number: in a symmetric model only a
+// distinguished CPU may be, except in init (checked to be symmetric when
+// the model is compiled and run).
+func (c *checker) cpuLiteral(v int64, pos syntax.Pos) bool {
+	p := c.prog
+	if !p.Symmetric || c.inInit() || v < 0 || v >= int64(len(p.Distinguished)) || p.Distinguished[v] {
+		return true
+	}
+	c.errorf(pos, "cpu %d named by its number breaks the symmetry of cpus %d symmetric (make it distinguished: cpus %d symmetric except %d;)", v, p.NCPUs, p.NCPUs, v)
+	return false
 }
 
 func (c *checker) fnCall(e *syntax.CallExpr, fn *Fn, top bool) *Type {

@@ -50,6 +50,26 @@ func check(t *testing.T, src string) (*sema.Program, syntax.ErrorList) {
 var errorTests = []struct {
 	name, src, want string
 }{
+	// Symmetry: nothing may tell CPUs apart but the distinguished ones.
+	{"symmetric: thread on a numbered cpu", "cpus 3 symmetric;\nthread t on cpu 1 { }",
+		"test.irq:2:17: thread t on cpu 1 breaks the symmetry: run it on each cpu, or make cpu 1 distinguished (cpus 3 symmetric except 1;)"},
+	{"symmetric: cpu literal in a thread", "cpus 3 symmetric;\nconst V = 0x30;\nthread t on each cpu { send_ipi(2, V); }",
+		"test.irq:3:33: cpu 2 named by its number breaks the symmetry of cpus 3 symmetric (make it distinguished: cpus 3 symmetric except 2;)"},
+	{"symmetric: cpu literal in an invariant", "cpus 2 symmetric;\ncpu c = 0;",
+		"test.irq:2:9: cpu 0 named by its number breaks the symmetry of cpus 2 symmetric (make it distinguished: cpus 2 symmetric except 0;)"},
+	{"symmetric: int of a cpu", "cpus 2 symmetric;\nint x;\nthread t on each cpu { x = int(this_cpu); }",
+		"test.irq:3:28: int(...) of a cpu breaks the symmetry: CPU numbers have no meaning in a symmetric model"},
+	{"symmetric: cpu of a number", "cpus 2 symmetric;\nint x; cpu c;\nthread t on each cpu { c = cpu(x); }",
+		"test.irq:3:28: cpu(...) of a number breaks the symmetry (allowed only in init, which is checked to be symmetric)"},
+	{"symmetric: ordering cpus", "cpus 2 symmetric;\nbool b;\nthread t on each cpu { b = this_cpu < this_cpu; }",
+		"test.irq:3:37: ordering cpus with < breaks the symmetry"},
+	{"symmetric: plain array indexed by cpu", "cpus 2 symmetric;\nbool a[2];\nthread t on each cpu { a[this_cpu] = true; }",
+		"test.irq:3:26: indexing a by a cpu breaks the symmetry: declare it with [cpu]"},
+	{"symmetric: choose part of the cpus", "cpus 3 symmetric;\ncpu c;\nthread t on each cpu { choose c in 0..1; }",
+		"test.irq:3:36: cpu 0 named by its number breaks the symmetry of cpus 3 symmetric (make it distinguished: cpus 3 symmetric except 0;)"},
+	{"a thread on each cpu is not a value", "cpus 2;\nthread x;\nthread t on each cpu { x = t; }",
+		"test.irq:3:28: t is a thread on each cpu, not a value"},
+
 	// The machine.
 	{"missing cpus", "thread t on cpu 0 { }",
 		"test.irq:1:1: missing cpus declaration (for example: cpus 2;)"},
@@ -450,6 +470,7 @@ func TestCheckErrorLimit(t *testing.T) {
 
 // Models that must check clean.
 var okTests = []struct{ name, src string }{
+	{"symmetric: distinguished cpus may be named", "cpus 3 symmetric except 0;\nconst V = 0x30;\nhandler h { }\ninit { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }\nthread boss on cpu 0 { send_ipi(0, V); }\nthread w on each cpu { cpu c; choose c in 0..NCPUS-1; send_ipi(c, V); }"},
 	{"?: between untyped constants gives an int", "cpus 1;\nint x; bool b;\nthread t on cpu 0 { x = b ? 1 : 0; x = b ? x : 2; }"},
 	{"keywords as field names", "cpus 1;\nstruct upid { bool on; int in; }\nupid u = { on: true, in: 2 };\nthread t on cpu 0 { u.on = !u.on; u.in++; }"},
 	{"NCPUS as an array size", "cpus 3;\nint a[NCPUS];\nint b[NCPUS * 2 - 1];\nthread t on cpu NCPUS - 1 { a[2] = 1; b[4] = 2; }"},

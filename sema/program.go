@@ -16,12 +16,13 @@ const (
 	ObjDevice                 // device NAME
 	ObjStruct                 // struct NAME
 	ObjBuiltin                // a built-in function or name
+	ObjFamily                 // thread NAME on each cpu: one thread per CPU
 )
 
 var objKindNames = [...]string{
 	ObjConst: "constant", ObjGlobal: "variable", ObjLocal: "local variable", ObjFn: "function",
 	ObjHandler: "handler", ObjThread: "thread", ObjDevice: "device", ObjStruct: "struct type",
-	ObjBuiltin: "built-in",
+	ObjBuiltin: "built-in", ObjFamily: "thread on each cpu",
 }
 
 func (k ObjKind) String() string { return objKindNames[k] }
@@ -70,6 +71,7 @@ type Proc struct {
 	Body   *syntax.BlockStmt
 	CPU    int       // ProcThread: the CPU it starts on
 	Index  int       // index among procs of the same kind
+	Family int       // ProcThread: index in Program.Families of a thread on each cpu, or -1
 	Locals []*Object // locals declared in the body (not those of called fns)
 }
 
@@ -82,9 +84,15 @@ type Property struct {
 
 // Program is a resolved and type-checked model.
 type Program struct {
-	File       *syntax.File
-	NCPUs      int
-	Symmetric  bool
+	File      *syntax.File
+	NCPUs     int
+	Symmetric bool
+	// Distinguished marks the CPUs a symmetric model names (cpus N
+	// symmetric except C, ...); permutations leave them in place.
+	Distinguished []bool
+	// Families names the threads declared on each cpu; each has one copy
+	// per CPU in Threads, in CPU order.
+	Families   []string
 	Inflight   int // most messages in flight at once
 	Globals    []*Object
 	Threads    []*Proc

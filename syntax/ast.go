@@ -332,11 +332,12 @@ func (*EmptyStmt) stmtNode()  {}
 // ---------------------------------------------------------------------------
 // Declarations
 
-// CpusDecl is cpus N [symmetric];.
+// CpusDecl is cpus N [symmetric [except C, ...]];.
 type CpusDecl struct {
 	CpusPos   Pos
 	Count     Expr
 	Symmetric bool
+	Except    []Expr // distinguished CPUs, fixed by the symmetry
 }
 
 // InflightDecl is inflight N;: the most messages in flight at once.
@@ -399,11 +400,13 @@ type HandlerDecl struct {
 	Body       *BlockStmt
 }
 
-// ThreadDecl is thread Name on cpu CPU { }.
+// ThreadDecl is thread Name on cpu CPU { }, or thread Name on each cpu { }
+// for one copy per CPU.
 type ThreadDecl struct {
 	ThreadPos Pos
 	Name      *Ident
-	CPU       Expr
+	CPU       Expr // nil when EachCPU
+	EachCPU   bool
 	Body      *BlockStmt
 }
 

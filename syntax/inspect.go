@@ -89,6 +89,9 @@ func Inspect(n Node, f func(Node) bool) {
 		}
 	case *CpusDecl:
 		Inspect(n.Count, f)
+		for _, e := range n.Except {
+			Inspect(e, f)
+		}
 	case *InflightDecl:
 		Inspect(n.Count, f)
 	case *ConstDecl:
@@ -102,7 +105,9 @@ func Inspect(n Node, f func(Node) bool) {
 	case *HandlerDecl:
 		Inspect(n.Body, f)
 	case *ThreadDecl:
-		Inspect(n.CPU, f)
+		if n.CPU != nil {
+			Inspect(n.CPU, f)
+		}
 		Inspect(n.Body, f)
 	case *DeviceDecl:
 		Inspect(n.Body, f)

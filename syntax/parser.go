@@ -315,6 +315,14 @@ func (p *parser) parseDecl(list []Decl) []Decl {
 		p.next()
 		d.Count = p.parseExpr()
 		d.Symmetric = p.got(SYMMETRIC)
+		if d.Symmetric && p.tok == IDENT && p.lit == "except" {
+			// cpus N symmetric except C, C...; the listed CPUs are distinguished.
+			p.next()
+			d.Except = append(d.Except, p.parseExpr())
+			for p.got(COMMA) {
+				d.Except = append(d.Except, p.parseExpr())
+			}
+		}
 		p.expect(SEMI)
 		return append(list, d)
 	case INFLIGHT:
@@ -443,8 +451,15 @@ func (p *parser) parseThreadDecl() *ThreadDecl {
 	p.next()
 	d.Name = p.parseIdent()
 	p.expect(ON)
-	p.expect(CPU)
-	d.CPU = p.parseExpr()
+	if p.tok == IDENT && p.lit == "each" {
+		// thread NAME on each cpu { }: one copy per CPU.
+		p.next()
+		p.expect(CPU)
+		d.EachCPU = true
+	} else {
+		p.expect(CPU)
+		d.CPU = p.parseExpr()
+	}
 	d.Body = p.parseBlock()
 	return d
 }

@@ -138,6 +138,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(durationValue{&opt.Time}, "time", "stop after this long")
 	fs.Var(sizeValue{&opt.MaxMemory}, "mem", "stop when state storage passes this size")
 	fs.IntVar(&opt.Workers, "workers", 0, "parallel workers (default: one per CPU)")
+	fs.BoolVar(&opt.NoSymmetry, "no-symmetry", false, "explore a symmetric model without symmetry reduction")
 	path, err := parseArgs(fs, args)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {

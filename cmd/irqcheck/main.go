@@ -44,6 +44,7 @@ check flags:
   --time D          stop after D (for example 30s, 5m; a plain number is seconds)
   --mem SIZE        stop when state storage passes SIZE (for example 512M, 4G)
   --workers N       parallel workers (default: one per CPU); the answer does not depend on N
+  --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
 
 sim flags:
   --seed S          the random seed (default 1); the same seed gives the same run

@@ -1,0 +1,127 @@
+package explore_test
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/irqcheck/irqcheck/explore"
+)
+
+// symmetricModels are small protocols declared `cpus N symmetric`; %d is
+// the CPU count.
+var symmetricModels = map[string]string{
+	// Every CPU sends one cross-call to any CPU (itself: a local call).
+	"cross calls": "",
+	// The same with a lost update: two callers race on a shared counter.
+	"lost update": `cpus %d symmetric;
+		int hits;
+		thread w on each cpu { int h = hits; hits = h + 1; }
+		final hits == NCPUS;`,
+	// A CPU goes down while others send to it: threads migrate to any
+	// online CPU, IPIs to it are dropped.
+	"hotplug": `cpus %d symmetric;
+		const V = 0x30; int got;
+		handler h { got++; }
+		init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }
+		thread w on each cpu {
+			cpu t;
+			choose t in 0..NCPUS-1;
+			either { send_ipi(t, V); } or { if (t != this_cpu) cpu_down(t); }
+		}
+		invariant got <= NCPUS;`,
+}
+
+func symmetricSource(t *testing.T, name string, n int) string {
+	t.Helper()
+	src := symmetricModels[name]
+	if src == "" {
+		b, err := os.ReadFile("testdata/cross_calls_sym.irq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Replace(string(b), "cpus 3 symmetric;", fmt.Sprintf("cpus %d symmetric;", n), 1)
+	}
+	return fmt.Sprintf(src, n)
+}
+
+// Symmetry reduction changes the number of states, never the verdict,
+// the violation or the length of the trace.
+func TestSymmetrySameVerdict(t *testing.T) {
+	for name := range symmetricModels {
+		for n := 2; n <= 3; n++ {
+			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
+				p := load(t, symmetricSource(t, name, n))
+				with := explore.Explore(p, explore.Options{})
+				without := explore.Explore(p, explore.Options{NoSymmetry: true})
+				if with.Verdict != without.Verdict || with.Depth != without.Depth {
+					t.Fatalf("with symmetry %s depth %d, without %s depth %d", with.Verdict, with.Depth, without.Verdict, without.Depth)
+				}
+				if (with.Violation == nil) != (without.Violation == nil) ||
+					with.Violation != nil && (with.Violation.Kind != without.Violation.Kind || with.Violation.Pos != without.Violation.Pos) {
+					t.Fatalf("violations differ: %v / %v", with.Violation, without.Violation)
+				}
+				if with.States > without.States {
+					t.Errorf("symmetry stored more states: %d > %d", with.States, without.States)
+				}
+			})
+		}
+	}
+}
+
+// For N = 3 and 4 interchangeable CPUs the stored states shrink by at
+// least N!/2.
+func TestSymmetryReduction(t *testing.T) {
+	for n := 3; n <= 4; n++ {
+		p := load(t, symmetricSource(t, "cross calls", n))
+		with := explore.Explore(p, explore.Options{})
+		without := explore.Explore(p, explore.Options{NoSymmetry: true})
+		if with.Verdict != explore.Verified || without.Verdict != explore.Verified {
+			t.Fatalf("n=%d: %s / %s", n, with.Verdict, without.Verdict)
+		}
+		fact := math.Gamma(float64(n + 1))
+		ratio := float64(without.States) / float64(with.States)
+		t.Logf("n=%d: %d states without symmetry, %d with: %.1fx (n!/2 = %.0f)", n, without.States, with.States, ratio, fact/2)
+		if ratio < fact/2 {
+			t.Errorf("n=%d: reduction %.1fx, want at least %.0f", n, ratio, fact/2)
+		}
+	}
+}
+
+// The trace of a violation found with symmetry names the real CPUs: it
+// replays from the initial state.
+func TestSymmetryTraceRealCPUs(t *testing.T) {
+	p := load(t, symmetricSource(t, "lost update", 3))
+	r := explore.Explore(p, explore.Options{})
+	if r.Verdict != explore.Violated || r.Violation.Kind != "final" {
+		t.Fatalf("%s %v", r.Verdict, r.Violation)
+	}
+	for _, st := range r.Trace.Steps {
+		want := fmt.Sprintf("w[%d]", st.Column)
+		if st.Actor != want {
+			t.Errorf("step %q in column %d is by %s, want %s", st.Text, st.Column, st.Actor, want)
+		}
+	}
+}
+
+func TestSymmetryAsymmetricInit(t *testing.T) {
+	p := load(t, `cpus 3 symmetric; const V = 0x30; handler h { }
+		init { request_irq(0, V, h); }
+		thread w on each cpu { send_ipi(this_cpu, V); }`)
+	r := explore.Explore(p, explore.Options{})
+	if r.Verdict != explore.Violated || !strings.Contains(r.Violation.Msg, "init is not symmetric") {
+		t.Fatalf("%s %v, want init is not symmetric", r.Verdict, r.Violation)
+	}
+}
+
+func TestSymmetryUnsetCPU(t *testing.T) {
+	p := load(t, `cpus 2 symmetric; const V = 0x30; cpu target; handler h { }
+		init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }
+		thread w on each cpu { send_ipi(target, V); }`)
+	r := explore.Explore(p, explore.Options{})
+	if r.Verdict != explore.Violated || !strings.Contains(r.Violation.Msg, "target is read before it is set") {
+		t.Fatalf("%s %v", r.Verdict, r.Violation)
+	}
+}

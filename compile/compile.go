@@ -115,8 +115,17 @@ func (c *compiler) build() {
 		c.prog.Names.Handlers = append(c.prog.Names.Handlers, h.Name)
 	}
 
-	vectors, verrs := vectorUniverse(p)
+	vectors, verrs := vectorUniverse(p, sema.BRequestIRQ)
 	c.errs = append(c.errs, verrs...)
+	pending, _ := vectorUniverse(p, sema.BRequestIRQ, sema.BFreeIRQ, sema.BSendIPI, sema.BPending, sema.BClearPending)
+	c.lay.Pending = pending
+	c.lay.IRRWords = max(1, (len(pending)+31)/32)
+	for i := range c.lay.PendingIndex {
+		c.lay.PendingIndex[i] = -1
+	}
+	for i, v := range pending {
+		c.lay.PendingIndex[v] = int16(i)
+	}
 	c.lay.Vectors = vectors
 	for i := range c.lay.VectorIndex {
 		c.lay.VectorIndex[i] = -1
@@ -181,7 +190,7 @@ func (c *compiler) build() {
 			in.Name = pre + in.Name
 			c.b.alloc(1, in)
 		}
-		cs.IRR = c.b.alloc(irrWords, SlotInfo{Name: pre + "irr", Kind: SlotHidden, Owner: -1})
+		cs.IRR = c.b.alloc(c.lay.IRRWords, SlotInfo{Name: pre + "irr", Kind: SlotHidden, Owner: -1})
 		cs.VT = int32(c.lay.Size)
 		for _, v := range vectors {
 			c.b.alloc(1, SlotInfo{Name: fmt.Sprintf("%svector[%#x]", pre, v), Kind: SlotHandler, Owner: -1})

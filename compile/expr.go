@@ -647,6 +647,10 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
 				return 0
 			}
+			if !x.L.CanPend(int32(v)) {
+				x.Fail(ErrRuntime, pos, "send_ipi: vector %#x is not one the model names as a constant (vectors it can send: %s)", v, describeVectors(x.L.Pending))
+				return 0
+			}
 			if x.Direct {
 				online := x.S[x.L.CPUs[cpu].Online] != 0
 				if online {
@@ -895,7 +899,7 @@ func CPUDown(x *Ctx, cpu int32, pos syntax.Pos) {
 	x.S[cs.Online] = 0
 	x.S[cs.IF] = 1
 	x.S[cs.Cur] = -1
-	clear(x.S[cs.IRR : cs.IRR+irrWords])
+	clear(x.S[cs.IRR : cs.IRR+int32(l.IRRWords)])
 	for i := range l.Threads {
 		if x.S[l.Threads[i].CPU] == cpu {
 			x.S[l.Threads[i].CPU] = target

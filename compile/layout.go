@@ -6,6 +6,8 @@ package compile
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/irqcheck/irqcheck/sema"
@@ -14,9 +16,6 @@ import (
 
 // NumVectors is the number of interrupt vectors per CPU (x86: 8 bits).
 const NumVectors = 256
-
-// irrWords is the number of 32-bit slots holding one CPU's pending set.
-const irrWords = NumVectors / 32
 
 // State is a machine state: a flat vector of slots whose meaning is given
 // by a Layout. Two states are equal exactly when their slots are equal.
@@ -52,7 +51,7 @@ type CPUSlots struct {
 	HPC     int32 // handler program counter
 	HVec    int32 // vector being handled
 	HFrame  int32 // first slot of the handler frame
-	IRR     int32 // first of irrWords slots: pending vectors as a bitmap
+	IRR     int32 // first of Layout.IRRWords slots: pending vectors as a bitmap over Layout.Pending
 	VT      int32 // first of len(Vectors) slots: handler index + 1 per vector, or 0
 }
 
@@ -79,8 +78,14 @@ type Layout struct {
 	// or -1.
 	Vectors     []int
 	VectorIndex [NumVectors]int16
-	HFrameSize  int
-	Slots       []SlotInfo
+	// Pending lists the vectors that can ever be pending, ascending: the
+	// IRR of a CPU is a bitmap over them, IRRWords slots long, and
+	// PendingIndex maps a vector to its bit, or -1.
+	Pending      []int
+	PendingIndex [NumVectors]int16
+	IRRWords     int
+	HFrameSize   int
+	Slots        []SlotInfo
 	// AnyTarget makes cpu_down move threads to any online CPU rather than
 	// the lowest (symmetric models).
 	AnyTarget bool
@@ -94,14 +99,27 @@ func UnpackMsg(m int32) (cpu, vec int32) { m--; return m >> 8, m & 0xff }
 
 // IRRBit reports whether vector v is pending on CPU c.
 func (l *Layout) IRRBit(s State, c, v int32) bool {
-	w := s[l.CPUs[c].IRR+v/32]
-	return uint32(w)&(1<<(uint(v)%32)) != 0
+	if v < 0 || v >= NumVectors || l.PendingIndex[v] < 0 {
+		return false
+	}
+	i := int32(l.PendingIndex[v])
+	return uint32(s[l.CPUs[c].IRR+i/32])&(1<<(uint(i)%32)) != 0
 }
 
-// SetIRR sets or clears vector v's pending bit on CPU c.
+// CanPend reports whether vector v has a bit in the IRR.
+func (l *Layout) CanPend(v int32) bool {
+	return v >= 0 && v < NumVectors && l.PendingIndex[v] >= 0
+}
+
+// SetIRR sets or clears vector v's pending bit on CPU c; a vector that can
+// never be pending (see CanPend) is ignored.
 func (l *Layout) SetIRR(s State, c, v int32, on bool) {
-	i := l.CPUs[c].IRR + v/32
-	bit := uint32(1) << (uint(v) % 32)
+	if !l.CanPend(v) {
+		return
+	}
+	b := int32(l.PendingIndex[v])
+	i := l.CPUs[c].IRR + b/32
+	bit := uint32(1) << (uint(b) % 32)
 	if on {
 		s[i] = int32(uint32(s[i]) | bit)
 	} else {
@@ -112,14 +130,10 @@ func (l *Layout) SetIRR(s State, c, v int32, on bool) {
 // HighestPending returns the highest pending vector on CPU c, or -1.
 func (l *Layout) HighestPending(s State, c int32) int32 {
 	base := l.CPUs[c].IRR
-	for w := int32(irrWords - 1); w >= 0; w-- {
+	for w := int32(l.IRRWords - 1); w >= 0; w-- {
 		x := uint32(s[base+w])
 		if x != 0 {
-			b := int32(31)
-			for x&(1<<uint(b)) == 0 {
-				b--
-			}
-			return w*32 + b
+			return int32(l.Pending[w*32+int32(bits.Len32(x))-1])
 		}
 	}
 	return -1
@@ -128,9 +142,9 @@ func (l *Layout) HighestPending(s State, c int32) int32 {
 // PendingVectors lists the pending vectors of CPU c, ascending.
 func (l *Layout) PendingVectors(s State, c int32) []int32 {
 	var out []int32
-	for v := int32(0); v < NumVectors; v++ {
-		if l.IRRBit(s, c, v) {
-			out = append(out, v)
+	for _, v := range l.Pending {
+		if l.IRRBit(s, c, int32(v)) {
+			out = append(out, int32(v))
 		}
 	}
 	return out
@@ -297,10 +311,12 @@ func slotKind(t *sema.Type) SlotKind {
 	return SlotInt
 }
 
-// vectorUniverse collects the vectors that can ever have a handler: the
-// constant vector arguments of request_irq. If one is not constant, every
-// small integer constant in the model is a candidate.
-func vectorUniverse(p *sema.Program) ([]int, []*syntax.Error) {
+// vectorUniverse collects the vectors that the given built-ins can name:
+// their constant vector arguments. If one is not constant, every small
+// integer constant in the model is a candidate. With request_irq alone it
+// gives the vectors that can have a handler; with every vector built-in,
+// those that can be pending.
+func vectorUniverse(p *sema.Program, ids ...sema.BuiltinID) ([]int, []*syntax.Error) {
 	seen := map[int]bool{}
 	dynamic := false
 	var errs []*syntax.Error
@@ -311,7 +327,7 @@ func vectorUniverse(p *sema.Program) ([]int, []*syntax.Error) {
 				return true
 			}
 			o := p.Info.Uses[call.Fun]
-			if o == nil || o.Kind != sema.ObjBuiltin || o.Builtin.ID != sema.BRequestIRQ {
+			if o == nil || o.Kind != sema.ObjBuiltin || !slices.Contains(ids, o.Builtin.ID) {
 				return true
 			}
 			v, ok := p.Info.Consts[call.Args[1]]

@@ -2,6 +2,8 @@ package explore_test
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -168,4 +170,22 @@ func render(tr *explore.Trace) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+func loadB(b *testing.B, src string) *compile.Program {
+	b.Helper()
+	p, err := compile.Load("bench.irq", []byte(src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+func symmetricSourceB(b *testing.B, n int) string {
+	b.Helper()
+	src, err := os.ReadFile("testdata/cross_calls_sym.irq")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return strings.Replace(string(src), "cpus 3 symmetric;", fmt.Sprintf("cpus %d symmetric;", n), 1)
 }

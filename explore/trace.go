@@ -219,19 +219,16 @@ func Diff(p *compile.Program, a, b compile.State) []Change {
 func pendingDiff(l *compile.Layout, a, b compile.State, c int32) []Change {
 	var out []Change
 	base := l.CPUs[c].IRR
-	for w := int32(0); w < compile.NumVectors/32; w++ {
-		if a[base+w] == b[base+w] {
-			continue
-		}
-		for bit := int32(0); bit < 32; bit++ {
-			v := w*32 + bit
-			was, is := l.IRRBit(a, c, v), l.IRRBit(b, c, v)
-			switch {
-			case !was && is:
-				out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("+%#x", v)})
-			case was && !is:
-				out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("-%#x", v)})
-			}
+	if slices.Equal(a[base:base+int32(l.IRRWords)], b[base:base+int32(l.IRRWords)]) {
+		return nil
+	}
+	for _, v := range l.Pending {
+		was, is := l.IRRBit(a, c, int32(v)), l.IRRBit(b, c, int32(v))
+		switch {
+		case !was && is:
+			out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("+%#x", v)})
+		case was && !is:
+			out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("-%#x", v)})
 		}
 	}
 	return out

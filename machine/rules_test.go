@@ -320,6 +320,14 @@ func TestRules(t *testing.T) {
 			verdict: explore.Violated, kind: machine.Invariant, msg: "zero: x == 0",
 		},
 		{
+			name: "a computed vector the model never names is a run-time error",
+			src: `cpus 1; int v = 0x30;
+				handler h { }
+				init { request_irq(0, 0x30, h); }
+				thread t on cpu 0 { v++; send_ipi(0, v); }`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "vector 0x31 is not one the model names",
+		},
+		{
 			name: "in-flight capacity is enforced",
 			src: `cpus 2; inflight 1; const V = 0x30;
 				handler h { }

@@ -5,8 +5,12 @@
 package bench
 
 import (
+	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/irqcheck/irqcheck/catalog"
@@ -14,12 +18,16 @@ import (
 	"github.com/irqcheck/irqcheck/explore"
 )
 
+//go:embed families/*.irq
+var families embed.FS
+
 // Case is one model to measure.
 type Case struct {
-	Name   string // catalog name, with /cpusN for a scaling variant
-	Model  *catalog.Model
-	CPUs   int // 0: as written
-	Source []byte
+	Name       string // catalog name, with /cpusN for a scaling variant
+	Model      *catalog.Model
+	CPUs       int // 0: as written
+	Source     []byte
+	NoSymmetry bool // a symmetric family run without symmetry reduction
 }
 
 // Cases lists the catalog as written, then each verified model marked
@@ -39,6 +47,38 @@ func Cases(maxCPUs int) ([]Case, error) {
 				return nil, err
 			}
 			out = append(out, Case{Name: fmt.Sprintf("%s/cpus%d", m.Name, n), Model: m, CPUs: n, Source: src})
+		}
+	}
+	fams, err := Families(maxCPUs + 1)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, fams...), nil
+}
+
+// Families lists the symmetric scaling families of bench/families with 3
+// to maxCPUs CPUs, each with and without symmetry reduction.
+func Families(maxCPUs int) ([]Case, error) {
+	names, err := fs.Glob(families, "families/*.irq")
+	if err != nil {
+		return nil, err
+	}
+	var out []Case
+	for _, n := range names {
+		src, err := families.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		name := "family/" + strings.TrimSuffix(path.Base(n), ".irq")
+		m := &catalog.Model{Name: name, Seed: "-", Title: name, Expect: "verified", CPUs3: true, Source: src}
+		for cpus := 3; cpus <= maxCPUs; cpus++ {
+			s, err := m.WithCPUs(cpus)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out,
+				Case{Name: fmt.Sprintf("%s/cpus%d/symmetric", name, cpus), Model: m, CPUs: cpus, Source: s},
+				Case{Name: fmt.Sprintf("%s/cpus%d/no-symmetry", name, cpus), Model: m, CPUs: cpus, Source: s, NoSymmetry: true})
 		}
 	}
 	return out, nil
@@ -66,6 +106,7 @@ func Run(c Case, opt explore.Options) (Figures, error) {
 	}
 	runtime.GC()
 	start := time.Now()
+	opt.NoSymmetry = c.NoSymmetry
 	r := explore.Explore(p, opt)
 	secs := time.Since(start).Seconds()
 	var ms runtime.MemStats

@@ -21,6 +21,7 @@ type symPerm struct {
 	cpu    []int32 // π(c)
 	thread []int32 // σ(t): where the permutation sends thread t
 	dst    []int32 // dst[i]: where slot i goes
+	src    []int32 // src[j]: the slot that goes to j (dst inverted)
 }
 
 // valueKind says how a slot's value is renamed by a permutation.
@@ -151,6 +152,10 @@ func (c *compiler) symmetry() *Symmetry {
 				pm.dst[i] += to - from
 			}
 		}
+		pm.src = make([]int32, len(pm.dst))
+		for i, j := range pm.dst {
+			pm.src[j] = int32(i)
+		}
 		sy.perms = append(sy.perms, pm)
 	})
 	return sy
@@ -207,6 +212,34 @@ func permuteAll(xs []int32, f func(img []int32)) {
 	rec(0)
 }
 
+// rename maps value v of a slot of kind k under permutation pm.
+func (pm *symPerm) rename(k valueKind, v int32) int32 {
+	switch k {
+	case valCPU:
+		if v >= 0 && int(v) < len(pm.cpu) {
+			v = pm.cpu[v]
+		}
+	case valCPUVar:
+		if v > 0 && int(v) <= len(pm.cpu) {
+			v = pm.cpu[v-1] + 1
+		}
+	case valThread:
+		if v > 0 {
+			v = pm.thread[v-1] + 1
+		}
+	case valThreadIx:
+		if v >= 0 {
+			v = pm.thread[v]
+		}
+	case valMessage:
+		if v != 0 {
+			c, vec := UnpackMsg(v)
+			v = msg(pm.cpu[c], vec)
+		}
+	}
+	return v
+}
+
 // Apply writes the image of s under permutation k into out.
 func (sy *Symmetry) Apply(k int, s, out State) {
 	pm := &sy.perms[k]
@@ -246,12 +279,30 @@ func (sy *Symmetry) Apply(k int, s, out State) {
 }
 
 // Canonical writes into out the least image of s under the permutations
-// (s itself included), using scratch (both len(s)).
+// (s itself included), using scratch (both len(s)). Each image is compared
+// with the best so far slot by slot as it is computed, so most
+// permutations are rejected after a few slots; the in-flight messages,
+// laid out last, must be sorted again and are compared whole.
 func (sy *Symmetry) Canonical(s, out, scratch State) {
 	copy(out, s)
+	tail := sy.lay.Inflight
 	for k := range sy.perms {
+		pm := &sy.perms[k]
+		j := int32(0)
+		better := false
+		for ; j < tail; j++ {
+			i := pm.src[j]
+			v := pm.rename(sy.kinds[i], s[i])
+			if v != out[j] {
+				better = v < out[j]
+				break
+			}
+		}
+		if j < tail && !better {
+			continue
+		}
 		sy.Apply(k, s, scratch)
-		if less(scratch, out) {
+		if j < tail || less(scratch[tail:], out[tail:]) {
 			copy(out, scratch)
 		}
 	}

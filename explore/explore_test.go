@@ -183,7 +183,7 @@ func loadB(b *testing.B, src string) *compile.Program {
 
 func symmetricSourceB(b *testing.B, n int) string {
 	b.Helper()
-	src, err := os.ReadFile("testdata/cross_calls_sym.irq")
+	src, err := os.ReadFile("../bench/families/cross_calls.irq")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func symmetricSource(t *testing.T, name string, n int) string {
 	t.Helper()
 	src := symmetricModels[name]
 	if src == "" {
-		b, err := os.ReadFile("testdata/cross_calls_sym.irq")
+		b, err := os.ReadFile("../bench/families/cross_calls.irq")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ package explore
 
 import (
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,9 @@ type found struct {
 	tid   int32 // the transition that raised it, or -1
 	depth int
 }
+
+// candidateBytes is the size of a candidate record, for memory accounting.
+const candidateBytes = 32
 
 // chunkSize is the number of frontier states a worker takes at a time.
 const chunkSize = 128
@@ -178,7 +182,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 		// the store (from earlier levels) are dropped here; the store is
 		// only read in this phase.
 		var nextChunk atomic.Int64
-		var stop atomic.Bool
+		var stop, memUp atomic.Bool
+		var levelBytes atomic.Int64
+		fixedBytes := st.bytes() + int64(4*(cap(frontier)+cap(next)))
 		parallel(workers, func(w int) {
 			mw := ms[w]
 			for !stop.Load() {
@@ -197,6 +203,16 @@ func Explore(p *compile.Program, opt Options) *Result {
 				if opt.Time > 0 && ci%64 == 0 && time.Since(start) > opt.Time {
 					stop.Store(true)
 				}
+				if opt.MaxMemory > 0 {
+					// The candidates of a wide level can outgrow the
+					// budget before the level ends: count them as they
+					// come, and watch the heap itself now and then.
+					held := levelBytes.Add(int64(4*cap(c.states)) + int64(cap(c.cands))*candidateBytes)
+					if fixedBytes+held > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
+						memUp.Store(true)
+						stop.Store(true)
+					}
+				}
 			}
 		})
 		// The first terminal violation in frontier order wins outright.
@@ -207,8 +223,12 @@ func Explore(p *compile.Program, opt Options) *Result {
 			}
 		}
 		if best == nil && stop.Load() {
-			// Stopped by the clock (a terminal violation would be best).
+			// Stopped by the clock or the memory budget (a terminal
+			// violation would be best).
 			limit = "time"
+			if memUp.Load() {
+				limit = "mem"
+			}
 			break
 		}
 		if best != nil {
@@ -263,7 +283,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 			}
 		}
 		best = deeper
-		if opt.MaxMemory > 0 && st.bytes()+int64(4*(cap(frontier)+cap(next))) > opt.MaxMemory {
+		if opt.MaxMemory > 0 && (st.bytes()+int64(4*(cap(frontier)+cap(next))) > opt.MaxMemory || heapBytes() > opt.MaxMemory) {
 			limit = "mem"
 		}
 		if opt.Time > 0 && time.Since(start) > opt.Time {
@@ -271,7 +291,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 		}
 		peak := st.bytes() + int64(4*(cap(frontier)+cap(next)))
 		for _, c := range level {
-			peak += int64(4*cap(c.states)) + int64(cap(c.cands))*32
+			peak += int64(4*cap(c.states)) + int64(cap(c.cands))*candidateBytes
 		}
 		res.PeakBytes = max(res.PeakBytes, peak)
 		if len(nextIDs) > 0 && best == nil {
@@ -389,6 +409,16 @@ func asymmetricInit(p *compile.Program, inits []compile.State) *machine.Violatio
 		}
 	}
 	return nil
+}
+
+// heapBytes is the memory held by Go heap objects, live or not yet swept.
+func heapBytes() int64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(sample[0].Value.Uint64())
 }
 
 // parallel runs f(0..n-1) on n goroutines and waits for them; with n == 1

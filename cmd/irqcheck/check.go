@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -153,6 +154,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	p, ok := load(path, stderr)
 	if !ok {
 		return exitUsage
+	}
+	if opt.MaxMemory > 0 {
+		// The explorer stops when its own storage passes the budget; the
+		// Go runtime is told too, so that garbage does not push the
+		// process past it first.
+		debug.SetMemoryLimit(opt.MaxMemory + opt.MaxMemory/4 + 64<<20)
 	}
 	r := explore.Explore(p, opt)
 	if r.Violation != nil {

@@ -244,30 +244,7 @@ func (pm *symPerm) rename(k valueKind, v int32) int32 {
 func (sy *Symmetry) Apply(k int, s, out State) {
 	pm := &sy.perms[k]
 	for i, v := range s {
-		switch sy.kinds[i] {
-		case valCPU:
-			if v >= 0 && int(v) < len(pm.cpu) {
-				v = pm.cpu[v]
-			}
-		case valCPUVar:
-			if v > 0 && int(v) <= len(pm.cpu) {
-				v = pm.cpu[v-1] + 1
-			}
-		case valThread:
-			if v > 0 {
-				v = pm.thread[v-1] + 1
-			}
-		case valThreadIx:
-			if v >= 0 {
-				v = pm.thread[v]
-			}
-		case valMessage:
-			if v != 0 {
-				c, vec := UnpackMsg(v)
-				v = msg(pm.cpu[c], vec)
-			}
-		}
-		out[pm.dst[i]] = v
+		out[pm.dst[i]] = pm.rename(sy.kinds[i], v)
 	}
 	// Renamed messages must be sorted again (descending, empties last).
 	m := out[sy.lay.Inflight : int(sy.lay.Inflight)+sy.lay.InflightCap]

@@ -116,14 +116,7 @@ func Run(c Case, opt explore.Options) (Figures, error) {
 		BytesPerState: r.BytesPerState(), PeakMB: float64(r.PeakBytes) / (1 << 20),
 		HeapMB: float64(ms.HeapInuse) / (1 << 20), Workers: r.Workers,
 	}
-	switch r.Verdict {
-	case explore.Violated:
-		f.Verdict = "violation " + string(r.Violation.Kind)
-	case explore.Incomplete:
-		f.Verdict = "incomplete " + r.Limit
-	default:
-		f.Verdict = "verified"
-	}
+	f.Verdict = r.Outcome()
 	if secs > 0 {
 		f.StatesPerSec = float64(r.States) / secs
 	}

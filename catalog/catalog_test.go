@@ -18,16 +18,6 @@ var update = flag.Bool("update", false, "rewrite the golden counterexamples")
 
 var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s`)
 
-func verdictWord(r *explore.Result) string {
-	switch r.Verdict {
-	case explore.Violated:
-		return "violation " + string(r.Violation.Kind)
-	case explore.Incomplete:
-		return "incomplete " + r.Limit
-	}
-	return "verified"
-}
-
 // Every catalog model gives the verdict its header promises, and its
 // report (with the counterexample, for a violation) matches the reviewed
 // golden file testdata/NAME.golden.
@@ -46,7 +36,7 @@ func TestCatalog(t *testing.T) {
 			if r.Violation != nil {
 				explore.Blame(p, r.Violation, r.Trace)
 			}
-			if got := verdictWord(r); got != m.Expect {
+			if got := r.Outcome(); got != m.Expect {
 				t.Fatalf("verdict %q, header expects %q", got, m.Expect)
 			}
 			var b bytes.Buffer

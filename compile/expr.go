@@ -15,16 +15,6 @@ type exprFn func(*Ctx) int64
 // addrFn computes the absolute slot of an assignable expression.
 type addrFn func(*Ctx) int32
 
-func unparen(e syntax.Expr) syntax.Expr {
-	for {
-		p, ok := e.(*syntax.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
-}
-
 func (c *compiler) typeOf(e syntax.Expr) *sema.Type {
 	if t := c.sp.Info.Types[e]; t != nil {
 		return t
@@ -160,7 +150,7 @@ func (c *compiler) binary(e *syntax.BinaryExpr) exprFn {
 // expression over structs is addressable too, for reading only
 // (s = c ? a : b).
 func (c *compiler) addr(e syntax.Expr) addrFn {
-	switch e := unparen(e).(type) {
+	switch e := syntax.Unparen(e).(type) {
 	case *syntax.CondExpr:
 		cf, tf, ef := c.expr(e.Cond), c.addr(e.Then), c.addr(e.Else)
 		return func(x *Ctx) int32 {

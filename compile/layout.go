@@ -139,17 +139,6 @@ func (l *Layout) HighestPending(s State, c int32) int32 {
 	return -1
 }
 
-// PendingVectors lists the pending vectors of CPU c, ascending.
-func (l *Layout) PendingVectors(s State, c int32) []int32 {
-	var out []int32
-	for _, v := range l.Pending {
-		if l.IRRBit(s, c, int32(v)) {
-			out = append(out, int32(v))
-		}
-	}
-	return out
-}
-
 // HandlerFor returns the handler index registered for vector v on CPU c, or -1.
 func (l *Layout) HandlerFor(s State, c, v int32) int {
 	i := l.VectorIndex[v]
@@ -371,14 +360,7 @@ func describeVectors(vs []int) string {
 // isHexConst reports whether e is a constant spelled in hex (a literal
 // such as 0x10, or a const declared with one).
 func isHexConst(p *sema.Program, e syntax.Expr) bool {
-	for {
-		paren, ok := e.(*syntax.ParenExpr)
-		if !ok {
-			break
-		}
-		e = paren.X
-	}
-	switch e := e.(type) {
+	switch e := syntax.Unparen(e).(type) {
 	case *syntax.IntLit:
 		return strings.HasPrefix(strings.ToLower(e.Raw), "0x")
 	case *syntax.Ident:

@@ -165,7 +165,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		e.emit(Instr{Op: OpExec, Exec: c.initLocal(obj, d.Init), Pos: s.Pos(), Text: text})
 	case *syntax.ExprStmt:
-		call := unparen(s.X).(*syntax.CallExpr)
+		call := syntax.Unparen(s.X).(*syntax.CallExpr)
 		if o := info.Uses[call.Fun]; o != nil && o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BYield {
 			if e.region != 0 {
 				c.errorf(s.Pos(), "yield() inside an atomic step (reached through an atomic block or atomic fn)")
@@ -331,7 +331,7 @@ func (e *emitter) fnCall(x syntax.Expr) (*syntax.CallExpr, *sema.Fn) {
 	if x == nil {
 		return nil, nil
 	}
-	call, ok := unparen(x).(*syntax.CallExpr)
+	call, ok := syntax.Unparen(x).(*syntax.CallExpr)
 	if !ok {
 		return nil, nil
 	}

@@ -57,6 +57,18 @@ type Result struct {
 	PeakBytes   int64 // most bytes held at once by store, frontiers and candidates
 }
 
+// Outcome is the verdict as one phrase, the form a catalog header's
+// expect line takes: "verified", "violation KIND" or "incomplete LIMIT".
+func (r *Result) Outcome() string {
+	switch r.Verdict {
+	case Violated:
+		return "violation " + string(r.Violation.Kind)
+	case Incomplete:
+		return "incomplete " + r.Limit
+	}
+	return string(r.Verdict)
+}
+
 // BytesPerState is the store's cost of one state, parent link included.
 func (r *Result) BytesPerState() float64 {
 	if r.States == 0 {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
@@ -268,6 +267,3 @@ func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(jr)
 }
-
-// Seconds formats a duration for tables.
-func Seconds(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }

@@ -343,10 +343,10 @@ func (c *checker) lookup(name string) *Object {
 func (c *checker) constDecl(d *syntax.ConstDecl) {
 	t := c.expr(d.Value)
 	obj := &Object{Kind: ObjConst, Type: t}
-	if lit, ok := unparen(d.Value).(*syntax.IntLit); ok && strings.HasPrefix(strings.ToLower(lit.Raw), "0x") {
+	if lit, ok := syntax.Unparen(d.Value).(*syntax.IntLit); ok && strings.HasPrefix(strings.ToLower(lit.Raw), "0x") {
 		obj.Hex = true
 	}
-	if id, ok := unparen(d.Value).(*syntax.Ident); ok {
+	if id, ok := syntax.Unparen(d.Value).(*syntax.Ident); ok {
 		if o := c.prog.Info.Uses[id]; o != nil && o.Kind == ObjConst {
 			obj.Hex = o.Hex
 		}
@@ -444,7 +444,7 @@ func (c *checker) globalDecl(d *syntax.VarDecl) {
 }
 
 func (c *checker) isHexInit(e syntax.Expr) bool {
-	switch e := unparen(e).(type) {
+	switch e := syntax.Unparen(e).(type) {
 	case *syntax.IntLit:
 		return strings.HasPrefix(strings.ToLower(e.Raw), "0x")
 	case *syntax.Ident:
@@ -518,7 +518,7 @@ func (c *checker) initializer(e syntax.Expr, t *Type, constant bool) {
 }
 
 func isNone(e syntax.Expr) bool {
-	_, ok := unparen(e).(*syntax.NoneLit)
+	_, ok := syntax.Unparen(e).(*syntax.NoneLit)
 	return ok
 }
 
@@ -808,7 +808,7 @@ func (c *checker) stmt(s syntax.Stmt) {
 	case *syntax.DeclStmt:
 		c.localDecl(s.Decl)
 	case *syntax.ExprStmt:
-		call, ok := unparen(s.X).(*syntax.CallExpr)
+		call, ok := syntax.Unparen(s.X).(*syntax.CallExpr)
 		if !ok {
 			c.expr(s.X)
 			c.errorf(s.X.Pos(), "%s is evaluated but not used", syntax.ExprString(s.X))
@@ -1014,14 +1014,14 @@ func terminates(s syntax.Stmt) bool {
 		}
 		return true
 	case *syntax.WhileStmt:
-		if b, ok := unparen(s.Cond).(*syntax.BoolLit); ok && b.Value {
+		if b, ok := syntax.Unparen(s.Cond).(*syntax.BoolLit); ok && b.Value {
 			return !hasBreak(s.Body)
 		}
 	case *syntax.ForStmt:
 		if s.Cond == nil {
 			return !hasBreak(s.Body)
 		}
-		if b, ok := unparen(s.Cond).(*syntax.BoolLit); ok && b.Value {
+		if b, ok := syntax.Unparen(s.Cond).(*syntax.BoolLit); ok && b.Value {
 			return !hasBreak(s.Body)
 		}
 	}
@@ -1055,16 +1055,6 @@ func hasBreak(s syntax.Stmt) bool {
 // ---------------------------------------------------------------------------
 // Expressions
 
-func unparen(e syntax.Expr) syntax.Expr {
-	for {
-		p, ok := e.(*syntax.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
-}
-
 // cond checks a condition: bool, or an int tested against zero as in C.
 func (c *checker) cond(e syntax.Expr, what string) {
 	c.condType(c.expr(e), e, what)
@@ -1086,7 +1076,7 @@ func (c *checker) condType(t *Type, e syntax.Expr, what string) bool {
 // exprTop checks an expression at statement level (right side of an
 // assignment or initialiser), where a call of a non-atomic fn is allowed.
 func (c *checker) exprTop(e syntax.Expr) *Type {
-	if call, ok := unparen(e).(*syntax.CallExpr); ok {
+	if call, ok := syntax.Unparen(e).(*syntax.CallExpr); ok {
 		t := c.call(call, true)
 		for p, ok := e.(*syntax.ParenExpr); ok; p, ok = p.X.(*syntax.ParenExpr) {
 			c.record(p, t)
@@ -1557,7 +1547,7 @@ func (c *checker) lvalue(e syntax.Expr) *Type {
 }
 
 func (c *checker) isLvalue(e syntax.Expr) bool {
-	switch e := unparen(e).(type) {
+	switch e := syntax.Unparen(e).(type) {
 	case *syntax.Ident:
 		o := c.prog.Info.Uses[e]
 		return o != nil && (o.Kind == ObjGlobal || o.Kind == ObjLocal)

@@ -119,3 +119,14 @@ func Inspect(n Node, f func(Node) bool) {
 		Inspect(n.Cond, f)
 	}
 }
+
+// Unparen returns e without the parentheses around it.
+func Unparen(e Expr) Expr {
+	for {
+		p, ok := e.(*ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}

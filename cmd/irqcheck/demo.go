@@ -42,7 +42,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 			ok = false
 			continue
 		}
-		got := verdictWord(r)
+		got := r.Outcome()
 		mark := ""
 		if got != m.Expect {
 			mark = "  (EXPECTED " + m.Expect + ")"
@@ -61,7 +61,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 					var r3 *explore.Result
 					r3, err = checkSource(m.Filename(), src, *timeout.d)
 					if err == nil {
-						line += fmt.Sprintf("\t%s\t%d\t%.1fms", verdictWord(r3), r3.States, ms(r3.Elapsed))
+						line += fmt.Sprintf("\t%s\t%d\t%.1fms", r3.Outcome(), r3.States, ms(r3.Elapsed))
 					}
 				}
 				if err != nil {
@@ -80,17 +80,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// verdictWord renders a result as a catalog header's expect line does.
-func verdictWord(r *explore.Result) string {
-	switch r.Verdict {
-	case explore.Violated:
-		return "violation " + string(r.Violation.Kind)
-	case explore.Incomplete:
-		return "incomplete " + r.Limit
-	}
-	return "verified"
-}
-
+// checkSource compiles and checks one model within a time limit.
 func checkSource(name string, src []byte, limit time.Duration) (*explore.Result, error) {
 	p, err := compile.Load(name, src)
 	if err != nil {

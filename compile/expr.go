@@ -54,6 +54,23 @@ func (c *compiler) expr(e syntax.Expr) exprFn {
 			return func(x *Ctx) int64 { return int64(x.Vec) }
 		}
 	case *syntax.IndexExpr, *syntax.SelectorExpr:
+		if c.typeOf(e).Kind != sema.CPU {
+			if slot, ok := c.staticAddr(e); ok {
+				return func(x *Ctx) int64 { return int64(x.S[slot]) }
+			}
+			if ix, ok := e.(*syntax.IndexExpr); ok {
+				if base, ok := c.staticAddr(ix.X); ok {
+					at := c.index(ix)
+					return func(x *Ctx) int64 {
+						i, ok := at(x)
+						if !ok {
+							return 0
+						}
+						return int64(x.S[base+i])
+					}
+				}
+			}
+		}
 		a := c.addr(e)
 		if c.typeOf(e).Kind == sema.CPU {
 			dec := c.decodeCPU(syntax.ExprString(e), e.Pos())
@@ -178,32 +195,86 @@ func (c *compiler) addr(e syntax.Expr) addrFn {
 		}
 		return func(x *Ctx) int32 { return base(x) + off }
 	case *syntax.IndexExpr:
-		base := c.addr(e.X)
-		at := c.typeOf(e.X)
-		idx := c.expr(e.Index)
-		n := int32(at.Elem.Slots())
-		length := int64(at.Len)
-		pos := e.Index.Pos()
-		name := syntax.ExprString(e.X)
-		shift := int64(0)
-		if at.Index == sema.Thread {
-			shift = 1 // thread values: 0 is none, i+1 is thread i
-		}
-		return func(x *Ctx) int32 {
-			i := idx(x) - shift
-			if i < 0 || i >= length {
-				if i == -1 && at.Index == sema.Thread {
-					x.Fail(ErrRuntime, pos, "%s indexed by none", name)
-				} else {
-					x.Fail(ErrRuntime, pos, "index %d out of range 0..%d of %s", i, length-1, name)
-				}
-				return 0
+		at := c.index(e)
+		if base, ok := c.staticAddr(e.X); ok {
+			return func(x *Ctx) int32 {
+				i, _ := at(x)
+				return base + i
 			}
-			return base(x) + int32(i)*n
+		}
+		base := c.addr(e.X)
+		return func(x *Ctx) int32 {
+			i, _ := at(x)
+			return base(x) + i
 		}
 	}
 	c.errorf(e.Pos(), "internal error: %s is not assignable", syntax.ExprString(e))
 	return func(*Ctx) int32 { return 0 }
+}
+
+// staticAddr reports the slot of an assignable expression whose slot does
+// not depend on the state: a global, a field of one, an element at a
+// constant index.
+func (c *compiler) staticAddr(e syntax.Expr) (int32, bool) {
+	switch e := syntax.Unparen(e).(type) {
+	case *syntax.Ident:
+		if o := c.sp.Info.Uses[e]; o != nil && o.Kind == sema.ObjGlobal {
+			return c.globs[o], true
+		}
+	case *syntax.SelectorExpr:
+		base, ok := c.staticAddr(e.X)
+		if !ok {
+			return 0, false
+		}
+		st := c.typeOf(e.X).Struct
+		for i := 0; i < c.sp.Info.Fields[e]; i++ {
+			base += int32(st.Fields[i].Type.Slots())
+		}
+		return base, true
+	case *syntax.IndexExpr:
+		base, ok := c.staticAddr(e.X)
+		v, isConst := c.sp.Info.Consts[e.Index]
+		at := c.typeOf(e.X)
+		if at.Index == sema.Thread {
+			v-- // thread values: 0 is none, i+1 is thread i
+		}
+		if !ok || !isConst || v < 0 || v >= int64(at.Len) {
+			return 0, false // out of range: fails at run time
+		}
+		return base + int32(v)*int32(at.Elem.Slots()), true
+	}
+	return 0, false
+}
+
+// index compiles the index of e to the offset of its element from the
+// start of the array; it fails the step (reporting false) when the index
+// is out of range.
+func (c *compiler) index(e *syntax.IndexExpr) func(*Ctx) (int32, bool) {
+	at := c.typeOf(e.X)
+	idx := c.expr(e.Index)
+	n := int32(at.Elem.Slots())
+	length := int64(at.Len)
+	pos := e.Index.Pos()
+	name := syntax.ExprString(e.X)
+	shift := int64(0)
+	if at.Index == sema.Thread {
+		shift = 1 // thread values: 0 is none, i+1 is thread i
+	}
+	return func(x *Ctx) (int32, bool) {
+		i := idx(x) - shift
+		if i < 0 || i >= length {
+			if x.Status != StepOK {
+				return 0, false // the index itself failed
+			}
+			if i == -1 && at.Index == sema.Thread {
+				x.Fail(ErrRuntime, pos, "%s indexed by none", name)
+			} else {
+				x.Fail(ErrRuntime, pos, "index %d out of range 0..%d of %s", i, length-1, name)
+			}
+			return 0, false
+		}
+		return int32(i) * n, true
+	}
 }
 
 // checker returns a range check for values stored in a location of type

@@ -94,48 +94,195 @@ const chunkSize = 128
 // candidate is a successor that was not in the store when its level began.
 type candidate struct {
 	fp     uint64
+	pos    uint64 // where its encoding is in the arenas
 	parent int32
 	tid    int32
-	bad    *machine.Violation // the state breaks an invariant
-	isNew  bool               // set by the shard owner: first of its kind
+	bad    int32 // the invariant it breaks: an index in its chunk's bad, or -1
+	isNew  bool  // set by the shard owner: first of its kind
 }
 
-// chunk holds what a worker found expanding frontier[lo:hi].
+// stream holds the states of a level, numbered consecutively, encoded back
+// to back in blocks from a blockPool; a state never spans two blocks.
+// Blocks go back to the pool when the level is spent, so levels cost no
+// copying as they grow.
+type stream struct {
+	blocks [][]byte
+	marks  []uint64 // marks[k]: where state k*chunkSize starts (see blockPool.pos)
+	first  int32    // the number of its first state
+	n      int
+}
+
+// add appends one encoded state.
+func (sm *stream) add(enc []byte, pool *blockPool) {
+	last := len(sm.blocks) - 1
+	if last < 0 || len(sm.blocks[last])+len(enc) > cap(sm.blocks[last]) {
+		sm.blocks = append(sm.blocks, pool.get())
+		last++
+	}
+	if sm.n%chunkSize == 0 {
+		sm.marks = append(sm.marks, pool.pos(0, last, len(sm.blocks[last])))
+	}
+	sm.blocks[last] = append(sm.blocks[last], enc...)
+	sm.n++
+}
+
+// release gives the stream's blocks back to pool and empties it.
+func (sm *stream) release(pool *blockPool) {
+	pool.putAll(sm.blocks)
+	*sm = stream{blocks: sm.blocks[:0], marks: sm.marks[:0]}
+}
+
+// bytes is the memory the stream holds.
+func (sm *stream) bytes(pool *blockPool) int64 {
+	return int64(len(sm.blocks))<<pool.bits + int64(8*cap(sm.marks))
+}
+
+// state returns the bytes from the start of state k*chunkSize to the end
+// of its block.
+func (sm *stream) state(k int, pool *blockPool) []byte {
+	pos := sm.marks[k]
+	return sm.blocks[pos>>pool.bits][pos&(1<<pool.bits-1):]
+}
+
+// arena holds one worker's candidate states of a level, encoded, in
+// blocks from a blockPool.
+type arena struct {
+	w      int
+	blocks [][]byte
+}
+
+// put encodes s into the arena and returns where it went.
+func (a *arena) put(cd *codec, s compile.State, pool *blockPool) uint64 {
+	last := len(a.blocks) - 1
+	if last < 0 || cap(a.blocks[last])-len(a.blocks[last]) < cd.maxBytes() {
+		a.blocks = append(a.blocks, pool.get())
+		last++
+	}
+	b := a.blocks[last]
+	at := pool.pos(a.w, last, len(b))
+	a.blocks[last] = cd.append(b, s) // fits: no copy
+	return at
+}
+
+// blockPool hands out blocks of 1<<bits bytes and takes them back. It is
+// safe for concurrent use. A position in a worker's arena or a stream
+// packs the worker, the block and the offset into one word.
+type blockPool struct {
+	bits int
+	mu   sync.Mutex
+	free [][]byte
+	out  atomic.Int64 // blocks handed out
+}
+
+// newBlockPool makes a pool of blocks that hold at least 64 states of up
+// to maxState bytes.
+func newBlockPool(maxState int) *blockPool {
+	bits := 18
+	for 1<<bits < 64*maxState {
+		bits++
+	}
+	return &blockPool{bits: bits}
+}
+
+// held is the memory of the blocks the pool made and still holds or has
+// handed out.
+func (bp *blockPool) held() int64 {
+	return (bp.out.Load() + int64(len(bp.free))) << bp.bits
+}
+
+func (bp *blockPool) pos(w, block, off int) uint64 {
+	return uint64(w)<<48 | uint64(block)<<bp.bits | uint64(off)
+}
+
+// at returns the bytes from position pos to the end of its block in the
+// arenas.
+func (bp *blockPool) at(arenas []arena, pos uint64) []byte {
+	w, block, off := pos>>48, pos&(1<<48-1)>>bp.bits, pos&(1<<bp.bits-1)
+	return arenas[w].blocks[block][off:]
+}
+
+func (bp *blockPool) get() []byte {
+	bp.out.Add(1)
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	if n := len(bp.free); n > 0 {
+		b := bp.free[n-1]
+		bp.free = bp.free[:n-1]
+		return b[:0]
+	}
+	return make([]byte, 0, 1<<bp.bits)
+}
+
+func (bp *blockPool) putAll(bs [][]byte) {
+	bp.out.Add(-int64(len(bs)))
+	bp.mu.Lock()
+	bp.free = append(bp.free, bs...)
+	bp.mu.Unlock()
+	clear(bs)
+}
+
+// trim lets go of all but n pooled blocks.
+func (bp *blockPool) trim(n int) {
+	if len(bp.free) > n {
+		clear(bp.free[n:])
+		bp.free = bp.free[:n]
+	}
+}
+
+// chunk is a unit of work: up to chunkSize states of the frontier to
+// expand, and what expanding them found.
 type chunk struct {
-	lo, hi      int
+	k           int // expands states k*chunkSize... of the frontier
 	cands       []candidate
-	states      []int32 // candidate states, back to back
+	bad         []*machine.Violation // invariant violations of candidates
 	transitions int64
 	// The first violation in enumeration order: a transition violation at
 	// the next depth, or (terminal) one at this depth.
 	deeper   *found
 	deeperAt int // candidate index before which deeper was found
 	terminal *found
-	newCount int
+}
+
+// bytes is the memory the chunk's candidate records hold.
+func (c *chunk) bytes() int64 { return int64(cap(c.cands)) * candidateBytes }
+
+// worker is what one worker expands states with.
+type worker struct {
+	m     *machine.Machine
+	cd    *codec
+	fpr   fingerprinter
+	cur   compile.State // the state being expanded, decoded
+	arena *arena        // where its candidates go
+	pool  *blockPool
+	// seen holds the fingerprints of the level's candidates this worker
+	// found: it takes its chunks in level order, so a state it finds again
+	// is never the first of its kind in the level and is dropped at once.
+	seen *fpSet
 }
 
 // Explore checks p exhaustively within the limits of opt.
 func Explore(p *compile.Program, opt Options) *Result {
 	start := time.Now()
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	nw := opt.Workers
+	if nw <= 0 {
+		nw = runtime.GOMAXPROCS(0)
 	}
-	res := &Result{Workers: workers}
+	res := &Result{Workers: nw}
 	size := p.Layout.Size
-	ms := make([]*machine.Machine, workers)
-	for i := range ms {
-		ms[i] = machine.New(p)
-	}
 	sym := p.Symmetry
 	if opt.NoSymmetry {
 		sym = nil
 	}
-	fps := make([]fingerprinter, workers)
-	for i := range fps {
-		fps[i] = newFingerprinter(sym, size)
+	workers := make([]worker, nw)
+	coder := newCodec(p.Layout)
+	pool := newBlockPool(coder.maxBytes())
+	arenas := make([]arena, nw)
+	for i := range workers {
+		arenas[i].w = i
+		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(compile.State, size),
+			arena: &arenas[i], pool: pool, seen: newLocalSet()}
 	}
-	m := ms[0]
+	m := workers[0].m
 
 	inits, v := m.InitialStates()
 	if v == nil && p.Symmetry != nil {
@@ -150,17 +297,18 @@ func Explore(p *compile.Program, opt Options) *Result {
 	}
 
 	st := newStore()
-	var frontier, next []int32
-	var ids, nextIDs []int32
 	var best *found
+	st.beginLevel()
+	frontier, next := &stream{}, &stream{}
+	var enc []byte
 	for i, s := range inits {
-		fp := fps[0].of(s)
+		fp := workers[0].fpr.of(s)
 		if !st.insert(fp) {
 			continue
 		}
 		id := st.add(-1, int32(i))
-		next = append(next, s...)
-		nextIDs = append(nextIDs, id)
+		enc = coder.append(enc[:0], s)
+		next.add(enc, pool)
 		if best == nil {
 			if v := m.CheckInvariants(s); v != nil {
 				best = &found{v: v, state: id, tid: -1, depth: 0}
@@ -170,24 +318,26 @@ func Explore(p *compile.Program, opt Options) *Result {
 
 	depth := 0
 	var limit string
-	var chunks []*chunk
-	for len(nextIDs) > 0 && best == nil && limit == "" {
-		frontier, next = next, frontier[:0]
-		ids, nextIDs = nextIDs, ids[:0]
+	var chunks []*chunk // reused from level to level
+	for next.n > 0 && best == nil && limit == "" {
+		frontier, next = next, frontier
+		next.release(pool)
 		if opt.MaxDepth > 0 && depth >= opt.MaxDepth {
 			limit = "max-depth"
 			break
 		}
-		n := len(ids)
-		nchunks := (n + chunkSize - 1) / chunkSize
+		nchunks := (frontier.n + chunkSize - 1) / chunkSize
 		for len(chunks) < nchunks {
 			chunks = append(chunks, &chunk{})
 		}
 		level := chunks[:nchunks]
-		for i, c := range level {
-			c.lo, c.hi = i*chunkSize, min((i+1)*chunkSize, n)
-			c.cands, c.states = c.cands[:0], c.states[:0]
-			c.transitions, c.deeper, c.terminal, c.newCount = 0, nil, nil, 0
+		for k, c := range level {
+			c.k = k
+			c.cands, c.bad = c.cands[:0], c.bad[:0]
+			c.transitions, c.deeper, c.terminal = 0, nil, nil
+		}
+		for i := range workers {
+			workers[i].seen.reset()
 		}
 
 		// Phase 1: expand the level in parallel. Successors already in
@@ -196,16 +346,16 @@ func Explore(p *compile.Program, opt Options) *Result {
 		var nextChunk atomic.Int64
 		var stop, memUp atomic.Bool
 		var levelBytes atomic.Int64
-		fixedBytes := st.bytes() + int64(4*(cap(frontier)+cap(next)))
-		parallel(workers, func(w int) {
-			mw := ms[w]
+		storeBytes := st.bytes() + seenBytes(workers)
+		parallel(nw, func(w int) {
+			wk := &workers[w]
 			for !stop.Load() {
 				ci := int(nextChunk.Add(1) - 1)
-				if ci >= nchunks {
+				if ci >= len(level) {
 					return
 				}
 				c := level[ci]
-				expand(p, mw, fps[w], st, frontier, ids, size, depth, c)
+				expand(p, wk, st, frontier, depth, c)
 				if c.terminal != nil {
 					// A violation at this depth: chunks after this one
 					// cannot beat it, and every chunk before it has been
@@ -219,8 +369,8 @@ func Explore(p *compile.Program, opt Options) *Result {
 					// The candidates of a wide level can outgrow the
 					// budget before the level ends: count them as they
 					// come, and watch the heap itself now and then.
-					held := levelBytes.Add(int64(4*cap(c.states)) + int64(cap(c.cands))*candidateBytes)
-					if fixedBytes+held > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
+					held := levelBytes.Add(c.bytes()) + storeBytes + pool.held()
+					if held > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
 						memUp.Store(true)
 						stop.Store(true)
 					}
@@ -249,15 +399,17 @@ func Explore(p *compile.Program, opt Options) *Result {
 		for _, c := range level {
 			res.Transitions += c.transitions
 		}
+		// The frontier is spent: its blocks take the next level.
+		frontier.release(pool)
 
-		// Phase 2: worker w owns the shards sh with sh % workers == w and
+		// Phase 2: worker w owns the shards sh with sh % nw == w and
 		// inserts their candidates in level order, marking the first of
 		// each state as new. One pass over the candidates per worker.
-		parallel(workers, func(w int) {
+		parallel(nw, func(w int) {
 			for _, c := range level {
 				for i := range c.cands {
 					cd := &c.cands[i]
-					if sh := shardOf(cd.fp); sh%workers == w {
+					if sh := shardOf(cd.fp); sh%nw == w {
 						cd.isNew = st.shards[sh].insert(cd.fp)
 					}
 				}
@@ -267,6 +419,12 @@ func Explore(p *compile.Program, opt Options) *Result {
 		// Phase 3: number the new states in order, stopping at the first
 		// violation found one level down.
 		var deeper *found
+		st.beginLevel()
+		next.first = int32(st.count())
+		peak := int64(0)
+		for _, c := range level {
+			peak += c.bytes()
+		}
 		for _, c := range level {
 			for i := range c.cands {
 				cd := &c.cands[i]
@@ -281,10 +439,10 @@ func Explore(p *compile.Program, opt Options) *Result {
 					break
 				}
 				id := st.add(cd.parent, cd.tid)
-				next = append(next, c.states[i*size:(i+1)*size]...)
-				nextIDs = append(nextIDs, id)
-				if cd.bad != nil && deeper == nil {
-					deeper = &found{v: cd.bad, state: id, tid: -1, depth: depth + 1}
+				enc := pool.at(arenas, cd.pos)
+				next.add(enc[:coder.skip(enc)], pool)
+				if cd.bad >= 0 && deeper == nil {
+					deeper = &found{v: c.bad[cd.bad], state: id, tid: -1, depth: depth + 1}
 				}
 			}
 			if c.deeper != nil && c.deeperAt >= len(c.cands) && deeper == nil {
@@ -295,18 +453,22 @@ func Explore(p *compile.Program, opt Options) *Result {
 			}
 		}
 		best = deeper
-		if opt.MaxMemory > 0 && (st.bytes()+int64(4*(cap(frontier)+cap(next))) > opt.MaxMemory || heapBytes() > opt.MaxMemory) {
+		peak += st.bytes() + pool.held() + seenBytes(workers)
+		used := 0
+		for i := range arenas {
+			used += len(arenas[i].blocks)
+			pool.putAll(arenas[i].blocks)
+			arenas[i].blocks = arenas[i].blocks[:0]
+		}
+		pool.trim(used) // enough for a level as wide as this one
+		if opt.MaxMemory > 0 && (st.bytes()+pool.held() > opt.MaxMemory || heapBytes() > opt.MaxMemory) {
 			limit = "mem"
 		}
 		if opt.Time > 0 && time.Since(start) > opt.Time {
 			limit = "time"
 		}
-		peak := st.bytes() + int64(4*(cap(frontier)+cap(next)))
-		for _, c := range level {
-			peak += int64(4*cap(c.states)) + int64(cap(c.cands))*candidateBytes
-		}
 		res.PeakBytes = max(res.PeakBytes, peak)
-		if len(nextIDs) > 0 && best == nil {
+		if next.n > 0 && best == nil {
 			depth++
 		}
 	}
@@ -318,7 +480,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 		res.Verdict = Violated
 		res.Violation = best.v
 		res.Depth = best.depth
-		res.Trace = rebuild(p, m, inits, st.parent, st.tid, best)
+		res.Trace = rebuild(p, m, inits, st, best)
 	case limit != "":
 		res.Verdict = Incomplete
 		res.Limit = limit
@@ -329,12 +491,21 @@ func Explore(p *compile.Program, opt Options) *Result {
 	return res
 }
 
-// expand generates the successors of frontier states c.lo..c.hi.
-func expand(p *compile.Program, m *machine.Machine, fpr fingerprinter, st *store, frontier, ids []int32, size, depth int, c *chunk) {
+// expand generates the successors of the states of c.
+func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth int, c *chunk) {
 	checkInv := len(p.Invariants) > 0
-	for k := c.lo; k < c.hi; k++ {
-		s := compile.State(frontier[k*size : (k+1)*size])
-		id := ids[k]
+	m := wk.m
+	s := wk.cur
+	data := frontier.state(c.k, wk.pool)
+	block := int(frontier.marks[c.k] >> wk.pool.bits)
+	lo, hi := c.k*chunkSize, min((c.k+1)*chunkSize, frontier.n)
+	for k := lo; k < hi; k++ {
+		if len(data) == 0 {
+			block++
+			data = frontier.blocks[block]
+		}
+		data = wk.cd.decode(data, s)
+		id := frontier.first + int32(k)
 		var t int32 = -1
 		m.Successors(s, func(sc *machine.Successor) bool {
 			t++
@@ -346,16 +517,19 @@ func expand(p *compile.Program, m *machine.Machine, fpr fingerprinter, st *store
 				}
 				return true
 			}
-			fp := fpr.of(sc.Next)
-			if st.contains(fp) {
+			fp := wk.fpr.of(sc.Next)
+			if st.contains(fp) || !wk.seen.insert(fp) {
 				return true
 			}
-			cd := candidate{fp: fp, parent: id, tid: t}
+			cd := candidate{fp: fp, parent: id, tid: t, bad: -1}
 			if checkInv && c.deeper == nil {
-				cd.bad = m.CheckInvariants(sc.Next)
+				if v := m.CheckInvariants(sc.Next); v != nil {
+					cd.bad = int32(len(c.bad))
+					c.bad = append(c.bad, v)
+				}
 			}
+			cd.pos = wk.arena.put(wk.cd, sc.Next, wk.pool)
 			c.cands = append(c.cands, cd)
-			c.states = append(c.states, sc.Next...)
 			return true
 		})
 		if t < 0 { // terminal
@@ -421,6 +595,15 @@ func asymmetricInit(p *compile.Program, inits []compile.State) *machine.Violatio
 		}
 	}
 	return nil
+}
+
+// seenBytes is the memory of the workers' level sets.
+func seenBytes(workers []worker) int64 {
+	n := int64(0)
+	for i := range workers {
+		n += int64(workers[i].seen.bytes())
+	}
+	return n
 }
 
 // heapBytes is the memory held by Go heap objects, live or not yet swept.

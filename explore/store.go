@@ -15,7 +15,11 @@ func Fingerprint(s compile.State) uint64 {
 	if len(s) == 0 {
 		return 1
 	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*4)
+	return fingerprintBytes(unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*4))
+}
+
+// fingerprintBytes is Fingerprint of an encoded state.
+func fingerprintBytes(b []byte) uint64 {
 	h := xxh3.Hash(b)
 	if h == 0 {
 		h = 1
@@ -27,20 +31,36 @@ func Fingerprint(s compile.State) uint64 {
 // insert into disjoint shards without locks.
 const numShards = 64
 
-func shardOf(fp uint64) int { return int(fp >> 58) }
+// shardBits is log2(numShards): a fingerprint's top bits pick its shard.
+const shardBits = 6
+
+func shardOf(fp uint64) int { return int(fp >> (64 - shardBits)) }
 
 // store holds the fingerprints of the states seen and, per state number,
-// the parent and the transition that reached it.
+// how it was reached. States are numbered level by level, and within a
+// level in the order their parents were expanded, so the children of one
+// parent have consecutive numbers and the parents of a level's states
+// never decrease. The parent link therefore needs no parent number: one
+// bit per state says whether it starts a new family (its parent differs
+// from its predecessor's), and one bit per state says whether it has
+// children at all. With the transition number (one byte, rarely more)
+// that is about 1.25 bytes per state.
 type store struct {
 	shards [numShards]*fpSet
-	parent []int32 // per state: its parent, or -1 for an initial state
-	tid    []int32 // per state: the transition from its parent (or the initial index)
+
+	n          int32
+	levels     []int32 // levels[k]: the first state of depth k
+	tids       chunked[uint8]
+	wideTids   map[int32]int32 // transition numbers of 255 and above
+	firstChild chunked[uint64] // bit per state: its parent differs from the previous state's
+	hasChild   chunked[uint64] // bit per state: it is the parent of some state
+	lastParent int32
 }
 
 func newStore() *store {
-	st := &store{}
+	st := &store{lastParent: -1, wideTids: map[int32]int32{}}
 	for i := range st.shards {
-		st.shards[i] = newFPSet(8)
+		st.shards[i] = newFPSet()
 	}
 	return st
 }
@@ -48,87 +68,242 @@ func newStore() *store {
 func (st *store) contains(fp uint64) bool { return st.shards[shardOf(fp)].contains(fp) }
 func (st *store) insert(fp uint64) bool   { return st.shards[shardOf(fp)].insert(fp) }
 
-// add numbers a new state.
+// beginLevel starts numbering the states of the next depth.
+func (st *store) beginLevel() {
+	st.levels = append(st.levels, st.n)
+}
+
+// add numbers a new state of the current level, reached from parent (a
+// state of the previous level, or -1 for an initial state) by transition
+// tid (for an initial state: its index among the initial states). Within
+// a level, parents must come in non-decreasing order.
 func (st *store) add(parent, tid int32) int32 {
-	id := int32(len(st.parent))
-	st.parent = append(st.parent, parent)
-	st.tid = append(st.tid, tid)
+	id := st.n
+	st.n++
+	st.tids.ensure(id)
+	st.firstChild.ensure(id / 64)
+	st.hasChild.ensure(id / 64)
+	if tid >= 0xff {
+		st.tids.set(id, 0xff)
+		st.wideTids[id] = tid
+	} else {
+		st.tids.set(id, uint8(tid))
+	}
+	if parent >= 0 && (parent != st.lastParent || id == st.levels[len(st.levels)-1]) {
+		st.firstChild.or(id/64, 1<<(id%64))
+		st.hasChild.or(parent/64, 1<<(parent%64))
+	}
+	st.lastParent = parent
 	return id
 }
 
-func (st *store) count() int64 { return int64(len(st.parent)) }
+func (st *store) count() int64 { return int64(st.n) }
+
+// tid is the transition that reached state id (for an initial state, its
+// index among the initial states).
+func (st *store) tid(id int32) int32 {
+	if t := st.tids.get(id); t != 0xff {
+		return int32(t)
+	}
+	return st.wideTids[id]
+}
+
+// level is the depth of state id.
+func (st *store) level(id int32) int {
+	k := len(st.levels) - 1
+	for st.levels[k] > id {
+		k--
+	}
+	return k
+}
+
+// parent is the state that state id was reached from, or -1 for an
+// initial state. It counts the families before id in its level and finds
+// the parent with that many children-bearing states before it in the
+// previous level: a scan of both levels' bits, which traces need only
+// once per step.
+func (st *store) parent(id int32) int32 {
+	k := st.level(id)
+	if k == 0 {
+		return -1
+	}
+	families := countBits(&st.firstChild, st.levels[k], id+1) // id's family is the last one
+	lo, hi := st.levels[k-1], st.levels[k]
+	for p := lo; p < hi; p++ {
+		if st.hasChild.get(p/64)&(1<<(p%64)) != 0 {
+			families--
+			if families == 0 {
+				return p
+			}
+		}
+	}
+	panic("internal error: store parent links are inconsistent")
+}
+
+// countBits counts the set bits of b in [lo, hi).
+func countBits(b *chunked[uint64], lo, hi int32) int {
+	n := 0
+	for i := lo; i < hi; i++ {
+		if b.get(i/64)&(1<<(i%64)) != 0 {
+			n++
+		}
+	}
+	return n
+}
 
 // bytes is the memory the store holds: tables and parent links.
 func (st *store) bytes() int64 {
-	n := int64(8 * (cap(st.parent) + cap(st.tid)) / 2)
+	n := st.tids.bytes() + st.firstChild.bytes() + st.hasChild.bytes()
+	n += int64(len(st.wideTids)) * 16
 	for _, s := range st.shards {
 		n += int64(s.bytes())
 	}
 	return n
 }
 
-// fpSet is an open-addressing set of fingerprints with linear probing.
-type fpSet struct {
-	table []uint64
-	mask  uint64
-	n     int
+// chunkBytes is the size of a chunk of a chunked array.
+const chunkBytes = 64 << 10
+
+// chunked is an array that grows a chunk at a time, so that it never
+// holds more than one partly used chunk (a slice grown by append may hold
+// twice what it uses).
+type chunked[T uint8 | uint64] struct {
+	chunks [][]T
 }
 
-func newFPSet(capacity int) *fpSet {
-	size := 16
-	for size < capacity*2 {
-		size *= 2
+// perChunk is the number of elements in a chunk.
+func (c *chunked[T]) perChunk() int32 {
+	var zero T
+	return chunkBytes / int32(unsafe.Sizeof(zero))
+}
+
+// ensure makes element i addressable.
+func (c *chunked[T]) ensure(i int32) {
+	for int(i/c.perChunk()) >= len(c.chunks) {
+		c.chunks = append(c.chunks, make([]T, c.perChunk()))
 	}
-	return &fpSet{table: make([]uint64, size), mask: uint64(size - 1)}
+}
+
+func (c *chunked[T]) get(i int32) T    { return c.chunks[i/c.perChunk()][i%c.perChunk()] }
+func (c *chunked[T]) set(i int32, v T) { c.chunks[i/c.perChunk()][i%c.perChunk()] = v }
+func (c *chunked[T]) or(i int32, v T)  { c.chunks[i/c.perChunk()][i%c.perChunk()] |= v }
+func (c *chunked[T]) bytes() int64     { return int64(len(c.chunks)) * chunkBytes }
+
+// fpSet is a set of nonzero fingerprints kept in an ordered linear-probing
+// table (Amble and Knuth): a fingerprint's home slot grows with its value,
+// and the occupied slots hold the fingerprints in increasing order. A
+// search stops at the first slot holding a value not below the one
+// sought, so a miss costs no more than a hit, and the table can run 7/8
+// full. It grows by half (not double) when it reaches that, so it is never
+// less than 7/12 full: at most 14 bytes per fingerprint. Growing is one
+// ordered pass. The home slot comes from the bits below the shard bits.
+type fpSet struct {
+	table []uint64 // size home slots, then spare slots; the last is always empty
+	size  uint64
+	n     int
+	limit int  // grow when n reaches it
+	shift uint // bits above the ones that give the home slot: shardBits in a shard, else 0
+}
+
+const (
+	minSetSize = 16
+	// A cluster may run past the last home slot into the spare slots.
+	minSpare = 32
+)
+
+// newFPSet makes the set of one shard: its fingerprints share their top
+// shardBits bits.
+func newFPSet() *fpSet {
+	s := &fpSet{shift: shardBits}
+	s.resize(minSetSize)
+	return s
+}
+
+// newLocalSet makes a set for fingerprints of any shard.
+func newLocalSet() *fpSet {
+	s := &fpSet{}
+	s.resize(minSetSize)
+	return s
+}
+
+// home is fp's home slot: the 32 bits below the first s.shift bits,
+// scaled to [0, size). It never decreases as fp grows (within a shard,
+// where the shard bits are equal).
+func (s *fpSet) home(fp, size uint64) uint64 {
+	return (fp << s.shift >> 32) * size >> 32
+}
+
+// reset empties the set, keeping its table.
+func (s *fpSet) reset() {
+	clear(s.table)
+	s.n = 0
 }
 
 func (s *fpSet) contains(fp uint64) bool {
-	i := fp & s.mask
-	for {
-		v := s.table[i]
-		if v == 0 {
-			return false
-		}
-		if v == fp {
-			return true
-		}
-		i = (i + 1) & s.mask
+	t := s.table
+	i := s.home(fp, s.size)
+	for t[i] != 0 && t[i] < fp {
+		i++
 	}
+	return t[i] == fp
 }
 
 // insert adds fp and reports whether it was new.
 func (s *fpSet) insert(fp uint64) bool {
-	if s.n*4 >= len(s.table)*3 {
-		s.grow()
+	if s.n >= s.limit {
+		s.resize(s.size + s.size/2)
 	}
-	i := fp & s.mask
 	for {
-		v := s.table[i]
-		if v == 0 {
-			s.table[i] = fp
-			s.n++
-			return true
+		t := s.table
+		i := s.home(fp, s.size)
+		for t[i] != 0 && t[i] < fp {
+			i++
 		}
-		if v == fp {
+		if t[i] == fp {
 			return false
 		}
-		i = (i + 1) & s.mask
+		j := i
+		for t[j] != 0 {
+			j++
+		}
+		if j == uint64(len(t)-1) {
+			// The cluster would reach the last slot, which must stay
+			// empty to end every search: grow, rarely, before the limit.
+			s.resize(s.size + s.size/2)
+			continue
+		}
+		copy(t[i+1:j+1], t[i:j])
+		t[i] = fp
+		s.n++
+		return true
 	}
 }
 
-func (s *fpSet) grow() {
-	old := s.table
-	s.table = make([]uint64, len(old)*2)
-	s.mask = uint64(len(s.table) - 1)
-	for _, fp := range old {
-		if fp == 0 {
-			continue
+// resize moves the fingerprints into a table of size home slots.
+func (s *fpSet) resize(size uint64) {
+	spare := max(minSpare, size/256)
+	for {
+		t := make([]uint64, size+spare)
+		next := uint64(0) // the first free slot
+		ok := true
+		for _, fp := range s.table {
+			if fp == 0 {
+				continue
+			}
+			i := max(s.home(fp, size), next)
+			if i >= uint64(len(t)-1) {
+				ok = false
+				break
+			}
+			t[i] = fp
+			next = i + 1
 		}
-		i := fp & s.mask
-		for s.table[i] != 0 {
-			i = (i + 1) & s.mask
+		if ok {
+			s.table, s.size = t, size
+			s.limit = int(size - size/8)
+			return
 		}
-		s.table[i] = fp
+		spare *= 2
 	}
 }
 

@@ -46,18 +46,22 @@ type Change struct {
 }
 
 // rebuild replays the transitions leading to f from the initial state.
-func rebuild(p *compile.Program, m *machine.Machine, inits []compile.State, parent, tid []int32, f *found) *Trace {
+func rebuild(p *compile.Program, m *machine.Machine, inits []compile.State, st *store, f *found) *Trace {
 	var path []int32 // transition ids from an initial state
-	st := f.state
-	for parent[st] >= 0 {
-		path = append(path, tid[st])
-		st = parent[st]
+	id := f.state
+	for {
+		parent := st.parent(id)
+		if parent < 0 {
+			break
+		}
+		path = append(path, st.tid(id))
+		id = parent
 	}
 	slices.Reverse(path)
 	if f.tid >= 0 {
 		path = append(path, f.tid)
 	}
-	return Replay(p, m, inits[tid[st]], path)
+	return Replay(p, m, inits[st.tid(id)], path)
 }
 
 // Replay runs the given transition ids (indices in the successor order of

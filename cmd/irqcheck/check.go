@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -140,6 +141,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(sizeValue{&opt.MaxMemory}, "mem", "stop when state storage passes this size")
 	fs.IntVar(&opt.Workers, "workers", 0, "parallel workers (default: one per CPU)")
 	fs.BoolVar(&opt.NoSymmetry, "no-symmetry", false, "explore a symmetric model without symmetry reduction")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
 	path, err := parseArgs(fs, args)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -161,7 +163,22 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		// process past it first.
 		debug.SetMemoryLimit(opt.MaxMemory + opt.MaxMemory/4 + 64<<20)
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "irqcheck check: cpu profile: %v\n", err)
+			return exitUsage
+		}
+	}
 	r := explore.Explore(p, opt)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if r.Violation != nil {
 		explore.Blame(p, r.Violation, r.Trace)
 	}

@@ -1,0 +1,86 @@
+package explore
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/irqcheck/irqcheck/compile"
+)
+
+func testLayout() *compile.Layout {
+	p, err := compile.Load("t.irq", []byte(`cpus 3; int x; int y[8]; int big;
+		thread a on cpu 0 { x = 1; send_ipi(1, 0x30); }
+		thread b on cpu 1 { y[3] = 2; }
+		handler h { big = 100000; }
+		init { request_irq(1, 0x30, h); request_irq(2, 0x31, h); }`))
+	if err != nil {
+		panic(err)
+	}
+	return p.Layout
+}
+
+// TestCodecRoundTrip encodes random states, small and wide values mixed,
+// and decodes them back.
+func TestCodecRoundTrip(t *testing.T) {
+	l := testLayout()
+	c := newCodec(l)
+	r := rand.New(rand.NewPCG(5, 6))
+	values := []int32{-9, -8, -1, 0, 1, 2, 245, 246, 247, 255, 256, 1 << 20, -1 << 31, 1<<31 - 1}
+	var buf []byte
+	var want []compile.State
+	for range 500 {
+		s := make(compile.State, l.Size)
+		for i := range s {
+			s[i] = values[r.IntN(len(values))]
+		}
+		for _, i := range c.vector { // a vector slot holds 0..255
+			s[i] = int32(r.IntN(256))
+		}
+		want = append(want, s)
+		buf = c.append(buf, s)
+	}
+	got := make(compile.State, l.Size)
+	rest := buf
+	for i, s := range want {
+		rest = c.decode(rest, got)
+		if !slices.Equal(got, s) {
+			t.Fatalf("state %d: decoded %v, want %v", i, got, s)
+		}
+	}
+	if len(rest) != 0 {
+		t.Errorf("%d bytes left over", len(rest))
+	}
+	small := make(compile.State, l.Size)
+	if n := len(c.append(nil, small)); n >= 2*l.Size {
+		t.Errorf("a state of zeros took %d bytes for %d slots", n, l.Size)
+	}
+}
+
+func BenchmarkCodecAppend(b *testing.B) {
+	l := testLayout()
+	c := newCodec(l)
+	s := make(compile.State, l.Size)
+	for i := range s {
+		s[i] = int32(i % 7)
+	}
+	buf := make([]byte, 0, 1<<20)
+	b.SetBytes(int64(4 * l.Size))
+	for b.Loop() {
+		buf = c.append(buf[:0], s)
+	}
+}
+
+func BenchmarkCodecDecode(b *testing.B) {
+	l := testLayout()
+	c := newCodec(l)
+	s := make(compile.State, l.Size)
+	for i := range s {
+		s[i] = int32(i % 7)
+	}
+	buf := c.append(nil, s)
+	b.SetBytes(int64(4 * l.Size))
+	for b.Loop() {
+		c.decode(buf, s)
+	}
+}

@@ -132,11 +132,6 @@ func (sm *stream) release(pool *blockPool) {
 	*sm = stream{blocks: sm.blocks[:0], marks: sm.marks[:0]}
 }
 
-// bytes is the memory the stream holds.
-func (sm *stream) bytes(pool *blockPool) int64 {
-	return int64(len(sm.blocks))<<pool.bits + int64(8*cap(sm.marks))
-}
-
 // state returns the bytes from the start of state k*chunkSize to the end
 // of its block.
 func (sm *stream) state(k int, pool *blockPool) []byte {

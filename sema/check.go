@@ -187,7 +187,14 @@ func (c *checker) check(f *syntax.File) {
 	if cpusDecl != nil && p.Symmetric {
 		p.Distinguished = make([]bool, p.NCPUs)
 		for _, e := range cpusDecl.Except {
-			if v, ok := c.constCPU(e); ok {
+			v, ok := c.constCPU(e)
+			switch {
+			case !ok:
+			case v < 0 || v >= int64(p.NCPUs):
+				c.errorf(e.Pos(), "except: cpu %d out of range 0..%d", v, p.NCPUs-1)
+			case p.Distinguished[v]:
+				c.errorf(e.Pos(), "except: cpu %d named twice", v)
+			default:
 				p.Distinguished[v] = true
 			}
 		}

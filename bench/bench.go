@@ -1,10 +1,13 @@
-// Package bench measures the checker on the catalog and on scaling
-// families of its verified models (more CPUs). It is driven by
+// Package bench measures the checker on the catalog, on its verified
+// models with more CPUs, on the scaled 4-CPU models of bench/scaled and
+// on the symmetric scaling families of bench/families. It is driven by
 // `go test -bench` (bench_test.go) and by cmd/benchtable, which writes
 // bench/RESULTS.md.
 package bench
 
 import (
+	"bufio"
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -21,17 +24,28 @@ import (
 //go:embed families/*.irq
 var families embed.FS
 
+// The scaled models: 4-CPU models of the verified catalog protocols in
+// which every CPU takes part. Each has a catalog header (seed, title,
+// expect) and a "scales: NAME" line naming the catalog model it scales.
+//
+//go:embed scaled/*.irq
+var scaled embed.FS
+
 // Case is one model to measure.
 type Case struct {
-	Name       string // catalog name, with /cpusN for a scaling variant
-	Model      *catalog.Model
-	CPUs       int // 0: as written
+	// Name is the catalog name, with /cpusN for a scaling variant;
+	// scaled/NAME for a scaled model, family/NAME/cpusN/... for a family.
+	Name       string
+	Model      *catalog.Model // its Expect is the verdict the case must give
+	CPUs       int            // 0: as written
 	Source     []byte
-	NoSymmetry bool // a symmetric family run without symmetry reduction
+	NoSymmetry bool   // a symmetric family run without symmetry reduction
+	Scales     string // for a scaled model, the catalog model it scales
 }
 
 // Cases lists the catalog as written, then each verified model marked
-// cpus3: yes with 3 to maxCPUs CPUs.
+// cpus3: yes with 3 to maxCPUs CPUs, the scaled models, and the families
+// with 3 to maxCPUs+1 CPUs.
 func Cases(maxCPUs int) ([]Case, error) {
 	var out []Case
 	for _, m := range catalog.All() {
@@ -49,11 +63,59 @@ func Cases(maxCPUs int) ([]Case, error) {
 			out = append(out, Case{Name: fmt.Sprintf("%s/cpus%d", m.Name, n), Model: m, CPUs: n, Source: src})
 		}
 	}
+	sc, err := Scaled()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, sc...)
 	fams, err := Families(maxCPUs + 1)
 	if err != nil {
 		return nil, err
 	}
 	return append(out, fams...), nil
+}
+
+// Scaled lists the models of bench/scaled, as written.
+func Scaled() ([]Case, error) {
+	names, err := fs.Glob(scaled, "scaled/*.irq")
+	if err != nil {
+		return nil, err
+	}
+	var out []Case
+	for _, n := range names {
+		src, err := scaled.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		name := "scaled/" + strings.TrimSuffix(path.Base(n), ".irq")
+		m, err := catalog.Parse(name, src)
+		if err != nil {
+			return nil, err
+		}
+		scales := headerValue(src, "scales")
+		if scales == "" {
+			return nil, fmt.Errorf("%s: header needs a scales line naming the catalog model it scales", n)
+		}
+		out = append(out, Case{Name: name, Model: m, Source: src, Scales: scales})
+	}
+	return out, nil
+}
+
+// headerValue returns the value of the "// key: value" line of a model's
+// header comment, or "".
+func headerValue(src []byte, key string) string {
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if !strings.HasPrefix(line, "//") {
+			break
+		}
+		k, v, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "//")), ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // Families lists the symmetric scaling families of bench/families with 3

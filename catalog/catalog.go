@@ -1,7 +1,9 @@
 // Package catalog holds the scenario models shipped inside the binary:
 // one .irq model per race argued over in the seed messages, and one per
 // fix. Each model's header comment names its seed, its title, the verdict
-// it must give and whether it also makes sense with three CPUs.
+// it must give, whether it also makes sense with three CPUs and, when the
+// model admits one, the symmetric declaration under which its CPUs other
+// than the named ones are interchangeable.
 package catalog
 
 import (
@@ -26,7 +28,12 @@ type Model struct {
 	Title  string
 	Expect string // "verified" or "violation KIND"
 	CPUs3  bool   // the protocol also makes sense with 3 CPUs
-	Source []byte
+	// Symmetric is the symmetry clause the model admits, from its
+	// "symmetric:" header line: "symmetric" when every CPU is
+	// interchangeable, "symmetric except 0, 1" when CPUs 0 and 1 are
+	// distinguished; "" when the model cannot be declared symmetric.
+	Symmetric string
+	Source    []byte
 }
 
 // ExpectVerdict splits Expect into the verdict and the violation kind.
@@ -38,22 +45,42 @@ func (m *Model) ExpectVerdict() (verdict, kind string) {
 // Filename is the name under which the model is reported: catalog:NAME.
 func (m *Model) Filename() string { return "catalog:" + m.Name }
 
-var cpusLine = regexp.MustCompile(`(?m)^cpus\s+[0-9]+\s*(symmetric\s*)?;`)
+var cpusLine = regexp.MustCompile(`(?m)^cpus\s+[0-9]+\s*(symmetric\b[^;]*)?;`)
 
 // WithCPUs returns the model's source with its cpus declaration set to n.
+// A symmetric clause the declaration has is kept as written.
 func (m *Model) WithCPUs(n int) ([]byte, error) {
-	loc := cpusLine.FindIndex(m.Source)
+	return m.rewriteCPUs(n, "")
+}
+
+// SymmetricCPUs returns the model's source with its cpus declaration set
+// to n and declared symmetric as its header's symmetric line says, e.g.
+// "cpus 4 symmetric except 0, 1;". It fails for a model whose header has
+// no symmetric line.
+func (m *Model) SymmetricCPUs(n int) ([]byte, error) {
+	if m.Symmetric == "" {
+		return nil, fmt.Errorf("catalog model %s has no symmetric header line", m.Name)
+	}
+	return m.rewriteCPUs(n, m.Symmetric)
+}
+
+// rewriteCPUs replaces the cpus declaration by "cpus n CLAUSE;", where
+// CLAUSE is sym, or the declaration's own symmetric clause if sym is "".
+func (m *Model) rewriteCPUs(n int, sym string) ([]byte, error) {
+	loc := cpusLine.FindSubmatchIndex(m.Source)
 	if loc == nil {
 		return nil, fmt.Errorf("catalog model %s has no cpus line to rewrite", m.Name)
 	}
-	old := string(m.Source[loc[0]:loc[1]])
-	repl := fmt.Sprintf("cpus %d;", n)
-	if strings.Contains(old, "symmetric") {
-		repl = fmt.Sprintf("cpus %d symmetric;", n)
+	if sym == "" && loc[2] >= 0 {
+		sym = strings.TrimSpace(string(m.Source[loc[2]:loc[3]]))
 	}
 	var b bytes.Buffer
 	b.Write(m.Source[:loc[0]])
-	b.WriteString(repl)
+	fmt.Fprintf(&b, "cpus %d", n)
+	if sym != "" {
+		b.WriteString(" " + sym)
+	}
+	b.WriteString(";")
 	b.Write(m.Source[loc[1]:])
 	return b.Bytes(), nil
 }
@@ -91,7 +118,7 @@ func load() ([]*Model, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := parseHeader(strings.TrimSuffix(path.Base(n), ".irq"), src)
+		m, err := Parse(strings.TrimSuffix(path.Base(n), ".irq"), src)
 		if err != nil {
 			return nil, err
 		}
@@ -100,8 +127,13 @@ func load() ([]*Model, error) {
 	return out, nil
 }
 
-// parseHeader reads the "// key: value" lines at the top of a model.
-func parseHeader(name string, src []byte) (*Model, error) {
+// Parse reads the "// key: value" lines at the top of a model's source,
+// the header every catalog model has: seed, title and expect are
+// required; cpus3 ("yes") and symmetric ("all", or "except C, ...": the
+// distinguished CPUs, constant expressions of the model) are optional.
+// Other keys are ignored. Models kept outside the catalog, such as the
+// benchmark's scaled models, use the same header.
+func Parse(name string, src []byte) (*Model, error) {
 	m := &Model{Name: name, Source: src}
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	for sc.Scan() {
@@ -123,6 +155,15 @@ func parseHeader(name string, src []byte) (*Model, error) {
 			m.Expect = strings.Join(strings.Fields(val), " ")
 		case "cpus3":
 			m.CPUs3 = val == "yes"
+		case "symmetric":
+			switch {
+			case val == "all":
+				m.Symmetric = "symmetric"
+			case strings.HasPrefix(val, "except ") && strings.TrimSpace(strings.TrimPrefix(val, "except ")) != "":
+				m.Symmetric = "symmetric " + strings.Join(strings.Fields(val), " ")
+			default:
+				return nil, fmt.Errorf("catalog model %s: symmetric must be \"all\" or \"except C, ...\", not %q", name, val)
+			}
 		}
 	}
 	if m.Seed == "" || m.Title == "" || m.Expect == "" {

@@ -3,9 +3,11 @@ package catalog_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/irqcheck/irqcheck/catalog"
@@ -86,19 +88,170 @@ func TestCatalogThreeCPUs(t *testing.T) {
 	}
 }
 
+// Every model with a symmetric header line is checked, as written and
+// with 3 to 5 CPUs, under that symmetric declaration with and without
+// symmetry reduction. The verdict, the violation (kind, position and
+// message) and the trace must be the same either way, and the reduced run
+// may store no more states. The trace of a symmetric run is a real run,
+// replayed from an initial state: it must name the same CPUs as the trace
+// found without reduction, which today is the very same run (breadth
+// first, the first real state of each class is kept).
+func TestCatalogSymmetry(t *testing.T) {
+	var models, reduced int
+	for _, m := range catalog.All() {
+		if m.Symmetric == "" {
+			continue
+		}
+		models++
+		for _, n := range []int{2, 3, 4, 5} {
+			t.Run(fmt.Sprintf("%s/cpus%d", m.Name, n), func(t *testing.T) {
+				src, err := m.SymmetricCPUs(n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sym, symReport := checkCatalogSource(t, m, src, false)
+				plain, plainReport := checkCatalogSource(t, m, src, true)
+				if got := sym.Outcome(); got != plain.Outcome() || got != m.Expect {
+					t.Fatalf("with symmetry %q, without %q, header expects %q", got, plain.Outcome(), m.Expect)
+				}
+				if sym.Depth != plain.Depth {
+					t.Errorf("depth %d with symmetry, %d without", sym.Depth, plain.Depth)
+				}
+				if symReport != plainReport {
+					t.Errorf("report with symmetry differs:\n--- symmetry ---\n%s\n--- no symmetry ---\n%s", symReport, plainReport)
+				}
+				if sym.States > plain.States {
+					t.Errorf("symmetry stored %d states, more than the %d without", sym.States, plain.States)
+				}
+				if sym.States < plain.States {
+					reduced++
+				}
+				t.Logf("%s: %d states with symmetry, %d without", sym.Outcome(), sym.States, plain.States)
+			})
+		}
+	}
+	if models == 0 || reduced == 0 {
+		t.Errorf("%d models have a symmetric line and symmetry reduced %d of their runs: the test shows nothing", models, reduced)
+	}
+}
+
+// checkCatalogSource explores a catalog model's (rewritten) source, which
+// must be declared symmetric, and returns the result and its report
+// without the figures line.
+func checkCatalogSource(t *testing.T, m *catalog.Model, src []byte, noSymmetry bool) (*explore.Result, string) {
+	t.Helper()
+	p, err := compile.Load(m.Filename(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Symmetric {
+		t.Fatalf("%s is not declared symmetric", firstLine(src, "cpus "))
+	}
+	r := explore.Explore(p, explore.Options{MaxStates: 1_000_000, NoSymmetry: noSymmetry})
+	if r.Violation != nil {
+		explore.Blame(p, r.Violation, r.Trace)
+	}
+	var b strings.Builder
+	b.WriteString(report.VerdictLine(r) + "\n")
+	if r.Trace != nil {
+		report.Columns(&b, p, r.Trace)
+	}
+	return r, b.String()
+}
+
+// firstLine returns the first line of src that begins with prefix.
+func firstLine(src []byte, prefix string) string {
+	for line := range strings.SplitSeq(string(src), "\n") {
+		if strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	return ""
+}
+
 func TestLookupAndHeader(t *testing.T) {
 	m, ok := catalog.Lookup("catalog:003_msi_naive")
 	if !ok {
 		t.Fatal("catalog:003_msi_naive not found")
 	}
-	if m.Seed != "003_2f03a3db5f8f30cf.txt" || m.Expect != "violation spurious" {
-		t.Errorf("header parsed as seed %q expect %q", m.Seed, m.Expect)
+	if m.Seed != "003_2f03a3db5f8f30cf.txt" || m.Expect != "violation spurious" || m.Symmetric != "symmetric except 0, 1" {
+		t.Errorf("header parsed as seed %q expect %q symmetric %q", m.Seed, m.Expect, m.Symmetric)
 	}
 	if _, ok := catalog.Lookup("no_such_model"); ok {
 		t.Error("found a model that does not exist")
 	}
-	src, err := m.WithCPUs(3)
-	if err != nil || !bytes.Contains(src, []byte("\ncpus 3;")) {
-		t.Errorf("WithCPUs(3): %v\n%s", err, src)
+}
+
+func TestParse(t *testing.T) {
+	const head = "// seed: s\n// title: t\n// expect: verified\n"
+	tests := []struct {
+		header, symmetric, err string
+	}{
+		{"", "", ""},
+		{"// symmetric: all\n", "symmetric", ""},
+		{"// symmetric: except 0,  1\n", "symmetric except 0, 1", ""},
+		{"// symmetric: except 0, NCPUS - 1\n", "symmetric except 0, NCPUS - 1", ""},
+		{"// symmetric: yes\n", "", `symmetric must be "all" or "except C, ...", not "yes"`},
+		{"// symmetric: except\n", "", `symmetric must be "all" or "except C, ...", not "except"`},
+	}
+	for _, tt := range tests {
+		m, err := catalog.Parse("m", []byte(head+tt.header+"cpus 2;\n"))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want %q", tt.header, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.header, err)
+			continue
+		}
+		if m.Symmetric != tt.symmetric {
+			t.Errorf("%q: Symmetric %q, want %q", tt.header, m.Symmetric, tt.symmetric)
+		}
+	}
+	if _, err := catalog.Parse("m", []byte("// seed: s\n// expect: verified\ncpus 2;\n")); err == nil {
+		t.Error("a header without a title was accepted")
+	}
+}
+
+func TestRewriteCPUs(t *testing.T) {
+	const head = "// seed: s\n// title: t\n// expect: verified\n"
+	tests := []struct {
+		header, cpus string
+		symmetric    bool // SymmetricCPUs rather than WithCPUs
+		n            int
+		want, err    string
+	}{
+		{"", "cpus 2;", false, 3, "cpus 3;", ""},
+		{"", "cpus 2 ;", false, 4, "cpus 4;", ""},
+		{"", "cpus 3 symmetric;", false, 5, "cpus 5 symmetric;", ""},
+		{"", "cpus 3 symmetric except 0, 2;", false, 4, "cpus 4 symmetric except 0, 2;", ""},
+		{"// symmetric: except 0, 1\n", "cpus 2;", false, 4, "cpus 4;", ""},
+		{"// symmetric: except 0, 1\n", "cpus 2;", true, 4, "cpus 4 symmetric except 0, 1;", ""},
+		{"// symmetric: all\n", "cpus 2;", true, 3, "cpus 3 symmetric;", ""},
+		{"", "cpus 2;", true, 3, "", "has no symmetric header line"},
+		{"", "", false, 3, "", "has no cpus line"},
+	}
+	for _, tt := range tests {
+		m, err := catalog.Parse("m", []byte(head+tt.header+tt.cpus+"\nint x;\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rewrite := m.WithCPUs
+		if tt.symmetric {
+			rewrite = m.SymmetricCPUs
+		}
+		src, err := rewrite(tt.n)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q, %q, %d: error %v, want %q", tt.header, tt.cpus, tt.n, err, tt.err)
+			}
+			continue
+		}
+		want := head + tt.header + tt.want + "\nint x;\n"
+		if err != nil || string(src) != want {
+			t.Errorf("%q, %q, %d: got %q, %v; want %q", tt.header, tt.cpus, tt.n, src, err, want)
+		}
 	}
 }

@@ -192,9 +192,7 @@ func (c *checker) check(f *syntax.File) {
 			case !ok:
 			case v < 0 || v >= int64(p.NCPUs):
 				c.errorf(e.Pos(), "except: cpu %d out of range 0..%d", v, p.NCPUs-1)
-			case p.Distinguished[v]:
-				c.errorf(e.Pos(), "except: cpu %d named twice", v)
-			default:
+			default: // naming one twice is harmless (except 0, NCPUS-1 with 1 CPU)
 				p.Distinguished[v] = true
 			}
 		}

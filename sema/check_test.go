@@ -55,8 +55,6 @@ var errorTests = []struct {
 		"test.irq:1:25: except: cpu 2 out of range 0..1"},
 	{"symmetric: except below zero", "cpus 2 symmetric except -1;",
 		"test.irq:1:25: except: cpu -1 out of range 0..1"},
-	{"symmetric: except twice", "cpus 3 symmetric except 1, 1;",
-		"test.irq:1:28: except: cpu 1 named twice"},
 	{"symmetric: thread on a numbered cpu", "cpus 3 symmetric;\nthread t on cpu 1 { }",
 		"test.irq:2:17: thread t on cpu 1 breaks the symmetry: run it on each cpu, or make cpu 1 distinguished (cpus 3 symmetric except 1;)"},
 	{"symmetric: cpu literal in a thread", "cpus 3 symmetric;\nconst V = 0x30;\nthread t on each cpu { send_ipi(2, V); }",

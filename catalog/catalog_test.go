@@ -18,7 +18,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden counterexamples")
 
-var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s`)
+var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s, [0-9.]+ B/state, peak [0-9.]+ MB`)
 
 // Every catalog model gives the verdict its header promises, and its
 // report (with the counterexample, for a violation) matches the reviewed

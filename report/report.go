@@ -34,7 +34,8 @@ func Figures(r *explore.Result) string {
 	if secs > 0 {
 		rate = float64(r.States) / secs
 	}
-	return fmt.Sprintf("states %d, transitions %d, depth %d, %.2fs, %.0f states/s", r.States, r.Transitions, r.Depth, secs, rate)
+	return fmt.Sprintf("states %d, transitions %d, depth %d, %.2fs, %.0f states/s, %.1f B/state, peak %.1f MB",
+		r.States, r.Transitions, r.Depth, secs, rate, r.BytesPerState(), float64(r.PeakBytes)/(1<<20))
 }
 
 // Text writes the human-readable report.
@@ -189,6 +190,8 @@ type jsonReport struct {
 	Depth       int        `json:"depth"`
 	Seconds     float64    `json:"seconds"`
 	StatesPerS  float64    `json:"states_per_second"`
+	StoreBytes  int64      `json:"store_bytes"` // fingerprint tables and parent links
+	PeakBytes   int64      `json:"peak_bytes"`  // most held at once by store, frontier and candidates
 	Columns     []string   `json:"columns"`
 	Trace       []jsonStep `json:"trace"`
 }
@@ -241,7 +244,7 @@ func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
 	jr := jsonReport{
 		Verdict: string(r.Verdict), Limit: r.Limit, Model: p.Name,
 		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
-		Seconds: secs, Columns: cols, Trace: []jsonStep{},
+		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, Columns: cols, Trace: []jsonStep{},
 	}
 	if secs > 0 {
 		jr.StatesPerS = float64(r.States) / secs

@@ -125,3 +125,37 @@ func TestSymmetryUnsetCPU(t *testing.T) {
 		t.Fatalf("%s %v", r.Verdict, r.Violation)
 	}
 }
+
+// Symmetry reduction stores one state per class of states, whichever
+// state of the class its canonical form is: these counts, with one worker
+// and with two, are those of the first implementation, which took the
+// least renaming over every permutation.
+func TestSymmetryStateCounts(t *testing.T) {
+	tests := []struct {
+		name                string
+		n                   int
+		states, transitions int64
+	}{
+		{"cross calls", 2, 78, 128},
+		{"cross calls", 3, 1154, 2815},
+		{"cross calls", 4, 15451, 51154},
+		{"cross calls", 5, 187610, 793430},
+		{"lost update", 4, 48, 95},
+		{"lost update", 5, 112, 271},
+		{"hotplug", 3, 2902, 8162},
+		{"hotplug", 4, 58065, 228120},
+	}
+	for _, tt := range tests {
+		if testing.Short() && tt.states > 100000 {
+			continue
+		}
+		p := load(t, symmetricSource(t, tt.name, tt.n))
+		for _, w := range []int{1, 2} {
+			r := explore.Explore(p, explore.Options{Workers: w})
+			if r.States != tt.states || r.Transitions != tt.transitions {
+				t.Errorf("%s with %d cpus, %d workers: %d states, %d transitions; want %d, %d",
+					tt.name, tt.n, w, r.States, r.Transitions, tt.states, tt.transitions)
+			}
+		}
+	}
+}

@@ -1,0 +1,253 @@
+package compile_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
+)
+
+// symmetricTestModels are models declared `cpus %d symmetric`, with %d the
+// number of CPUs. Between them they put cpu and thread values in globals,
+// frames, [cpu] arrays (in globals and in thread and handler frames,
+// nested), messages in flight, migrated threads and distinguished CPUs.
+var symmetricTestModels = map[string]string{
+	"cross calls": "", // bench/families/cross_calls.irq
+	"lost update": `cpus %d symmetric;
+		int hits;
+		thread w on each cpu { int h = hits; hits = h + 1; }
+		final hits == NCPUS;`,
+	"hotplug": `cpus %d symmetric;
+		const V = 0x30; int got;
+		handler h { got++; }
+		init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }
+		thread w on each cpu {
+			cpu t;
+			choose t in 0..NCPUS-1;
+			either { send_ipi(t, V); } or { if (t != this_cpu) cpu_down(t); }
+		}
+		invariant got <= NCPUS;`,
+	"owners": `cpus %d symmetric except 0;
+		const A = 0x30;
+		struct slot { cpu by; thread who; }
+		slot slots[cpu];
+		bool seen[cpu][cpu];
+		thread holder;
+		cpu last;
+		handler ha {
+			int mine[cpu];
+			atomic { mine[this_cpu] = 1; seen[this_cpu][slots[this_cpu].by] = true; holder = current(this_cpu); }
+		}
+		init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), A, ha); }
+		thread boss on cpu 0 { if (slots[0].who != none) last = slots[0].by; }
+		thread w on each cpu {
+			cpu t;
+			int got[cpu];
+			choose t in 0..NCPUS-1;
+			atomic { slots[t].by = this_cpu; slots[t].who = current(this_cpu); got[t] = 1; send_ipi(t, A); }
+		}`,
+}
+
+func symmetricTestModel(t testing.TB, name string, n int) *compile.Program {
+	t.Helper()
+	src := symmetricTestModels[name]
+	if src == "" {
+		b, err := os.ReadFile("../bench/families/cross_calls.irq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = strings.Replace(string(b), "cpus 3 symmetric;", "cpus %d symmetric;", 1)
+	}
+	p, err := compile.Load("test.irq", fmt.Appendf(nil, src, n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Symmetry == nil {
+		t.Fatal("no symmetry")
+	}
+	return p
+}
+
+// randomStates returns up to n distinct states of p met on random runs
+// from its initial states.
+func randomStates(t testing.TB, p *compile.Program, n int, seed uint64) []compile.State {
+	t.Helper()
+	m := machine.New(p)
+	inits, v := m.InitialStates()
+	if v != nil {
+		t.Fatal(v)
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	seen := map[string]bool{}
+	var out []compile.State
+	add := func(s compile.State) {
+		if k := fmt.Sprint(s); !seen[k] {
+			seen[k] = true
+			out = append(out, slices.Clone(s))
+		}
+	}
+	for runs := 0; len(out) < n && runs < 2*n; runs++ {
+		s := slices.Clone(inits[rng.IntN(len(inits))])
+		add(s)
+		for steps := 0; steps < 200 && len(out) < n; steps++ {
+			var next []compile.State
+			m.Successors(s, func(sc *machine.Successor) bool {
+				if sc.Violation == nil {
+					next = append(next, slices.Clone(sc.Next))
+				}
+				return true
+			})
+			if len(next) == 0 {
+				break
+			}
+			s = next[rng.IntN(len(next))]
+			add(s)
+		}
+	}
+	return out
+}
+
+// checkCanonical checks that Canonical(s) is a renaming of s and that
+// every renaming of s has the same canonical form.
+func checkCanonical(t *testing.T, p *compile.Program, s compile.State) bool {
+	t.Helper()
+	sy := p.Symmetry
+	size := len(s)
+	canon := make(compile.State, size)
+	scratch := make(compile.State, size)
+	img := make(compile.State, size)
+	other := make(compile.State, size)
+	sy.Canonical(s, canon, scratch)
+	inOrbit := slices.Equal(canon, s)
+	for k := 0; k < sy.Permutations()-1; k++ {
+		sy.Apply(k, s, img)
+		inOrbit = inOrbit || slices.Equal(canon, img)
+		sy.Canonical(img, other, scratch)
+		if !slices.Equal(other, canon) {
+			t.Errorf("state %v: its image %v under permutation %d has canonical form\n%v, want\n%v", s, img, k, other, canon)
+			return false
+		}
+	}
+	if !inOrbit {
+		t.Errorf("state %v: canonical form %v is no renaming of it", s, canon)
+		return false
+	}
+	return true
+}
+
+// Canonical is a canonical form: it maps every renaming of a state to one
+// and the same renaming of it. With "signatures", Canonical orders the
+// CPUs by signature even for 2 or 3 of them, where it would otherwise try
+// every permutation.
+func TestCanonicalInvariant(t *testing.T) {
+	for _, mode := range []string{"signatures", "default"} {
+		for name := range symmetricTestModels {
+			for n := 2; n <= 5; n++ {
+				t.Run(fmt.Sprintf("%s/%s/%d", mode, name, n), func(t *testing.T) {
+					if mode == "signatures" {
+						defer compile.SetMaxLeast(1)()
+					}
+					p := symmetricTestModel(t, name, n)
+					for _, s := range randomStates(t, p, 300, uint64(n)) {
+						if !checkCanonical(t, p, s) {
+							return
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// On every reachable state of the 3-CPU models, ordering the CPUs by
+// signature gives as many canonical forms as there are classes of
+// states, counted with the least renaming of each state.
+func TestCanonicalCountsClasses(t *testing.T) {
+	defer compile.SetMaxLeast(1)()
+	for name := range symmetricTestModels {
+		t.Run(name, func(t *testing.T) {
+			p := symmetricTestModel(t, name, 3)
+			states := reachable(t, p, 50000)
+			sy := p.Symmetry
+			size := p.Layout.Size
+			canon := make(compile.State, size)
+			scratch := make(compile.State, size)
+			img := make(compile.State, size)
+			forms, least := map[string]bool{}, map[string]bool{}
+			for _, s := range states {
+				sy.Canonical(s, canon, scratch)
+				forms[fmt.Sprint(canon)] = true
+				min := slices.Clone(s)
+				for k := 0; k < sy.Permutations()-1; k++ {
+					sy.Apply(k, s, img)
+					if slices.Compare(img, min) < 0 {
+						copy(min, img)
+					}
+				}
+				least[fmt.Sprint(min)] = true
+			}
+			if len(forms) != len(least) {
+				t.Errorf("%d states: %d canonical forms, %d classes", len(states), len(forms), len(least))
+			}
+		})
+	}
+}
+
+// reachable returns every reachable state of p, failing if there are more
+// than max.
+func reachable(t *testing.T, p *compile.Program, max int) []compile.State {
+	t.Helper()
+	m := machine.New(p)
+	frontier, v := m.InitialStates()
+	if v != nil {
+		t.Fatal(v)
+	}
+	seen := map[string]bool{}
+	var all []compile.State
+	for _, s := range frontier {
+		seen[fmt.Sprint(s)] = true
+		all = append(all, s)
+	}
+	for len(frontier) > 0 {
+		var next []compile.State
+		for _, s := range frontier {
+			m.Successors(s, func(sc *machine.Successor) bool {
+				if sc.Violation == nil {
+					if k := fmt.Sprint(sc.Next); !seen[k] {
+						seen[k] = true
+						next = append(next, slices.Clone(sc.Next))
+					}
+				}
+				return true
+			})
+		}
+		all = append(all, next...)
+		if len(all) > max {
+			t.Fatalf("more than %d states", max)
+		}
+		frontier = next
+	}
+	return all
+}
+
+// BenchmarkCanonical canonicalises states met on random runs of the
+// cross-call model.
+func BenchmarkCanonical(b *testing.B) {
+	for n := 3; n <= 5; n++ {
+		b.Run(fmt.Sprintf("cpus=%d", n), func(b *testing.B) {
+			p := symmetricTestModel(b, "cross calls", n)
+			states := randomStates(b, p, 1000, 1)
+			canon := make(compile.State, p.Layout.Size)
+			scratch := make(compile.State, p.Layout.Size)
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				p.Symmetry.Canonical(states[i%len(states)], canon, scratch)
+			}
+		})
+	}
+}

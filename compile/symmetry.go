@@ -128,7 +128,7 @@ func (c *compiler) symmetry() *Symmetry {
 		}
 		// [cpu] arrays inside variables: globals and frames.
 		within := func(base int32, t *sema.Type) {
-			for r, to := range permuteType(t, pm.cpu) {
+			for r, to := range permuteType(t, pm.cpu, pm.thread) {
 				pm.dst[base+int32(r)] = base + to
 			}
 		}
@@ -300,26 +300,29 @@ func (sy *Symmetry) findOwned() {
 
 // permuteType returns, for a value of type t, where each of its slots goes
 // when the elements of its [cpu] arrays are permuted by cpu.
-func permuteType(t *sema.Type, cpu []int32) []int32 {
+func permuteType(t *sema.Type, cpu, thread []int32) []int32 {
 	switch t.Kind {
 	case sema.Struct:
 		var out []int32
 		var off int32
 		for _, f := range t.Struct.Fields {
-			for _, r := range permuteType(f.Type, cpu) {
+			for _, r := range permuteType(f.Type, cpu, thread) {
 				out = append(out, off+r)
 			}
 			off += int32(f.Type.Slots())
 		}
 		return out
 	case sema.Array:
-		inner := permuteType(t.Elem, cpu)
+		inner := permuteType(t.Elem, cpu, thread)
 		n := int32(t.Elem.Slots())
 		out := make([]int32, 0, t.Len*int(n))
 		for i := 0; i < t.Len; i++ {
 			to := int32(i)
-			if t.Index == sema.CPU {
+			switch t.Index {
+			case sema.CPU:
 				to = cpu[i]
+			case sema.Thread: // element i belongs to thread i
+				to = thread[i]
 			}
 			for _, r := range inner {
 				out = append(out, to*n+r)

@@ -189,3 +189,21 @@ func symmetricSourceB(b *testing.B, n int) string {
 	}
 	return strings.Replace(string(src), "cpus 3 symmetric;", fmt.Sprintf("cpus %d symmetric;", n), 1)
 }
+
+// The copies of a thread on each cpu share their body's locals: each copy
+// has its own slots for every one of them (a later local once landed on
+// the first's slot).
+func TestFamilyLocals(t *testing.T) {
+	p := load(t, `cpus 2;
+		thread w on each cpu {
+			cpu c;
+			choose c in 1..1;
+			thread t = current(this_cpu);
+			int n = 7;
+			assert c == 1 && t != none && n == 7;
+		}`)
+	r := explore.Explore(p, explore.Options{})
+	if r.Verdict != explore.Verified {
+		t.Fatalf("got %s %v, want verified", r.Verdict, r.Violation)
+	}
+}

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // symmetricModels are small protocols declared `cpus N symmetric`; %d is
@@ -156,6 +159,108 @@ func TestSymmetryStateCounts(t *testing.T) {
 				t.Errorf("%s with %d cpus, %d workers: %d states, %d transitions; want %d, %d",
 					tt.name, tt.n, w, r.States, r.Transitions, tt.states, tt.transitions)
 			}
+		}
+	}
+}
+
+// ownersModel exercises every kind of value a permutation must rename:
+// [cpu] and [thread] arrays, thread values, cpu values, messages in
+// flight, per-cpu thread copies.
+const ownersModel = `cpus %d symmetric;
+	const V = 0x30;
+	bool marked[thread];
+	thread last[cpu];
+	int count[cpu];
+	handler h { count[this_cpu]++; }
+	init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }
+	thread w on each cpu {
+		cpu c;
+		choose c in 0..NCPUS-1;
+		thread t = current(c);
+		if (t != none) marked[t] = true;
+		last[c] = current(this_cpu);
+		send_ipi(c, V);
+		if (marked[current(this_cpu)]) count[this_cpu]++;
+	}`
+
+// TestSymmetryCommutes checks that each permutation is a symmetry of the
+// machine: on reachable states s, the successors of π(s) are exactly the
+// images under π of the successors of s. A renaming that missed some
+// kind of slot would merge states that behave differently.
+func TestSymmetryCommutes(t *testing.T) {
+	models := map[string]string{"owners": ownersModel, "hotplug": symmetricModels["hotplug"], "cross calls": ""}
+	for _, name := range []string{"owners", "hotplug", "cross calls"} {
+		for n := 2; n <= 3; n++ {
+			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
+				src := models[name]
+				if src == "" {
+					src = symmetricSource(t, name, n)
+				} else {
+					src = fmt.Sprintf(src, n)
+				}
+				p := load(t, src)
+				m := machine.New(p)
+				sym := p.Symmetry
+				succ := func(s compile.State) []string {
+					var out []string
+					m.Successors(s, func(sc *machine.Successor) bool {
+						if sc.Violation != nil {
+							out = append(out, "violation "+string(sc.Violation.Kind))
+						} else {
+							out = append(out, fmt.Sprint(sc.Next))
+						}
+						return true
+					})
+					slices.Sort(out)
+					return slices.Compact(out)
+				}
+				inits, v := m.InitialStates()
+				if v != nil {
+					t.Fatal(v)
+				}
+				// Breadth first over the first few hundred states.
+				seen := map[string]bool{}
+				queue := inits
+				img := make(compile.State, p.Layout.Size)
+				checked := 0
+				for len(queue) > 0 && checked < 400 {
+					s := queue[0]
+					queue = queue[1:]
+					if seen[fmt.Sprint(s)] {
+						continue
+					}
+					seen[fmt.Sprint(s)] = true
+					checked++
+					for k := 0; k < sym.Permutations()-1; k++ {
+						sym.Apply(k, s, img)
+						var mapped []string
+						m.Successors(s, func(sc *machine.Successor) bool {
+							if sc.Violation != nil {
+								mapped = append(mapped, "violation "+string(sc.Violation.Kind))
+							} else {
+								out := make(compile.State, len(img))
+								sym.Apply(k, sc.Next, out)
+								mapped = append(mapped, fmt.Sprint(out))
+							}
+							return true
+						})
+						slices.Sort(mapped)
+						mapped = slices.Compact(mapped)
+						if got := succ(slices.Clone(img)); !slices.Equal(got, mapped) {
+							t.Fatalf("state %v, permutation %d: successors of its image\n%v\nare not the images of its successors\n%v", s, k, got, mapped)
+						}
+					}
+					m.Successors(s, func(sc *machine.Successor) bool {
+						if sc.Violation == nil {
+							queue = append(queue, slices.Clone(sc.Next))
+						}
+						return true
+					})
+				}
+				if checked < 20 {
+					t.Fatalf("only %d states checked", checked)
+				}
+			})
 		}
 	}
 }

@@ -299,7 +299,18 @@ func (c *checker) check(f *syntax.File) {
 	for _, pr := range p.Handlers {
 		c.checkProc(pr)
 	}
+	// The copies of a thread on each cpu share one body: it is checked
+	// once, and the copies share its locals, so that every use of a local
+	// in the body names the same object whichever copy runs it.
+	familyFirst := map[int]*Proc{}
 	for _, pr := range p.Threads {
+		if pr.Family >= 0 {
+			if first := familyFirst[pr.Family]; first != nil {
+				pr.Locals = first.Locals
+				continue
+			}
+			familyFirst[pr.Family] = pr
+		}
 		c.checkProc(pr)
 	}
 	for _, pr := range p.Devices {

@@ -7,91 +7,88 @@ import (
 	"github.com/irqcheck/irqcheck/compile"
 )
 
-// codec encodes states for the frontier. Most slots hold small values
-// (flags, program counters, CPU and thread numbers, small negative error
-// codes): such a slot holding v in [-bias, 254-bias] takes the byte
-// v+bias, and any other value the byte 0xff and its four bytes,
-// little-endian. The slots that hold a vector number take a byte as it
-// is, and those that hold wide values by nature (pending-vector bitmaps,
-// in-flight messages) always take four bytes. A state of n slots then
-// takes about n bytes instead of 4n.
+// codec encodes states for the frontier and the candidates of a level.
 //
-// The narrow slots are coded in groups of groupLen: a group whose values
-// all fit in a byte is coded without a branch per slot, and only a group
-// holding a larger value takes the slower, escaping path.
+// Most slots hold small values: flags, program counters, CPU and thread
+// numbers, small negative error codes. A state is coded as one byte per
+// slot, v+bias, followed by the slots that hold a vector number (one byte,
+// 0..255, as it is) and those that hold wide values by nature
+// (pending-vector bitmaps, in-flight messages: four bytes each); in the
+// byte part, those slots are placeholders. A state with some other slot
+// outside [-bias, 255-bias] is coded whole instead, four bytes a slot. A
+// leading byte tells which.
+//
+// Both forms have a fixed length, and the byte part is coded and decoded
+// by one loop over the slots without a branch per slot.
 type codec struct {
-	narrow []int32 // the narrow slots, in groups of groupLen (the last may be short)
-	vector []int32 // slots holding a vector, 0..255
+	mask   []uint32 // per slot: the bits of v+bias that must be zero for the byte form
+	vector []int32  // slots holding a vector, 0..255
 	wide   []int32
 	size   int
 }
 
-// bias is added to a narrow slot's value to make its byte.
+// bias is added to a slot's value to make its byte.
 const bias = 8
 
-const groupLen = 16
+// The leading byte.
+const (
+	formBytes = 0
+	formWhole = 1
+)
 
 func newCodec(l *compile.Layout) *codec {
-	wide := make([]bool, l.Size)
+	c := &codec{size: l.Size, mask: make([]uint32, l.Size)}
+	for i := range c.mask {
+		c.mask[i] = ^uint32(0xff)
+	}
 	for _, cs := range l.CPUs {
-		for i := range l.IRRWords {
-			wide[int(cs.IRR)+i] = true
+		c.vector = append(c.vector, cs.HVec)
+		for i := range int32(l.IRRWords) {
+			c.wide = append(c.wide, cs.IRR+i)
 		}
 	}
-	for i := range l.InflightCap {
-		wide[int(l.Inflight)+i] = true
+	for i := range int32(l.InflightCap) {
+		c.wide = append(c.wide, l.Inflight+i)
 	}
-	vector := make([]bool, l.Size)
-	for _, cs := range l.CPUs {
-		vector[cs.HVec] = true
+	for _, i := range c.vector {
+		c.mask[i] = 0
 	}
-	c := &codec{size: l.Size}
-	for i := range l.Size {
-		switch {
-		case wide[i]:
-			c.wide = append(c.wide, int32(i))
-		case vector[i]:
-			c.vector = append(c.vector, int32(i))
-		default:
-			c.narrow = append(c.narrow, int32(i))
-		}
+	for _, i := range c.wide {
+		c.mask[i] = 0
 	}
 	return c
 }
 
 // maxBytes is the most bytes a state can take.
-func (c *codec) maxBytes() int { return 5 * c.size }
+func (c *codec) maxBytes() int { return 1 + 4*c.size }
+
+// bytesLen is the length of the byte form.
+func (c *codec) bytesLen() int { return 1 + c.size + len(c.vector) + 4*len(c.wide) }
 
 // append appends the encoding of s to b.
 func (c *codec) append(b []byte, s compile.State) []byte {
 	b = slices.Grow(b, c.maxBytes())
 	n := len(b)
 	b = b[:n+c.maxBytes()]
-	for lo := 0; lo < len(c.narrow); lo += groupLen {
-		group := c.narrow[lo:min(lo+groupLen, len(c.narrow))]
-		dst := b[n : n+len(group)]
-		var over uint32
-		for k, i := range group {
-			u := uint32(s[i] + bias)
-			dst[k] = byte(u)
-			over |= (u+1)>>8 | u>>31 // u >= 0xff
-		}
-		if over == 0 {
-			n += len(group)
-			continue
-		}
-		for _, i := range group {
-			v := s[i]
-			if u := uint32(v + bias); u < 0xff {
-				b[n] = byte(u)
-				n++
-				continue
-			}
-			b[n] = 0xff
-			binary.LittleEndian.PutUint32(b[n+1:], uint32(v))
-			n += 5
-		}
+	dst := b[n+1 : n+1+len(s)]
+	mask := c.mask[:len(s)]
+	var over uint32
+	for i, v := range s {
+		u := uint32(v + bias)
+		dst[i] = byte(u)
+		over |= u & mask[i]
 	}
+	if over != 0 {
+		b[n] = formWhole
+		n++
+		for _, v := range s {
+			binary.LittleEndian.PutUint32(b[n:], uint32(v))
+			n += 4
+		}
+		return b[:n]
+	}
+	b[n] = formBytes
+	n += 1 + len(s)
 	for _, i := range c.vector {
 		b[n] = byte(s[i])
 		n++
@@ -106,32 +103,18 @@ func (c *codec) append(b []byte, s compile.State) []byte {
 // decode decodes the state at the start of b into s and returns the bytes
 // after it.
 func (c *codec) decode(b []byte, s compile.State) []byte {
-	n := 0
-	for lo := 0; lo < len(c.narrow); lo += groupLen {
-		group := c.narrow[lo:min(lo+groupLen, len(c.narrow))]
-		if len(b)-n >= len(group) {
-			src := b[n : n+len(group)]
-			var esc uint32
-			for k, i := range group {
-				u := src[k]
-				s[i] = int32(u) - bias
-				esc |= (uint32(u) + 1) >> 8 // u == 0xff
-			}
-			if esc == 0 {
-				n += len(group)
-				continue
-			}
+	if b[0] == formWhole {
+		b = b[1:]
+		for i := range s {
+			s[i] = int32(binary.LittleEndian.Uint32(b[4*i:]))
 		}
-		for _, i := range group {
-			if u := b[n]; u != 0xff {
-				s[i] = int32(u) - bias
-				n++
-				continue
-			}
-			s[i] = int32(binary.LittleEndian.Uint32(b[n+1:]))
-			n += 5
-		}
+		return b[4*len(s):]
 	}
+	src := b[1 : 1+len(s)]
+	for i, u := range src {
+		s[i] = int32(u) - bias
+	}
+	n := 1 + len(s)
 	for _, i := range c.vector {
 		s[i] = int32(b[n])
 		n++
@@ -145,26 +128,8 @@ func (c *codec) decode(b []byte, s compile.State) []byte {
 
 // skip returns the length of the encoded state at the start of b.
 func (c *codec) skip(b []byte) int {
-	n := 0
-	for lo := 0; lo < len(c.narrow); lo += groupLen {
-		k := min(groupLen, len(c.narrow)-lo)
-		if len(b)-n >= k {
-			var esc uint32
-			for _, u := range b[n : n+k] {
-				esc |= (uint32(u) + 1) >> 8 // u == 0xff
-			}
-			if esc == 0 {
-				n += k
-				continue
-			}
-		}
-		for range k {
-			if b[n] != 0xff {
-				n++
-			} else {
-				n += 5
-			}
-		}
+	if b[0] == formWhole {
+		return c.maxBytes()
 	}
-	return n + len(c.vector) + 4*len(c.wide)
+	return c.bytesLen()
 }

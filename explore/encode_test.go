@@ -40,10 +40,36 @@ func TestCodecRoundTrip(t *testing.T) {
 		want = append(want, s)
 		buf = c.append(buf, s)
 	}
+	// States that take the byte form: every narrow slot at a boundary.
+	for k := range 50 {
+		s := make(compile.State, l.Size)
+		for i := range s {
+			s[i] = []int32{-8, 247, 0, -1}[(i+k)%4]
+		}
+		for _, i := range c.vector {
+			s[i] = []int32{0, 255}[(int(i)+k)%2]
+		}
+		for _, i := range c.wide {
+			s[i] = values[r.IntN(len(values))]
+		}
+		want = append(want, s)
+		before := len(buf)
+		buf = c.append(buf, s)
+		if len(buf)-before != c.bytesLen() {
+			t.Fatalf("a state of small values took %d bytes, want the byte form's %d", len(buf)-before, c.bytesLen())
+		}
+	}
 	got := make(compile.State, l.Size)
 	rest := buf
 	for i, s := range want {
+		if n := c.skip(rest); n > len(rest) {
+			t.Fatalf("state %d: skip says %d bytes, %d left", i, n, len(rest))
+		}
+		next := rest[c.skip(rest):]
 		rest = c.decode(rest, got)
+		if len(rest) != len(next) {
+			t.Fatalf("state %d: decode and skip disagree on its length", i)
+		}
 		if !slices.Equal(got, s) {
 			t.Fatalf("state %d: decoded %v, want %v", i, got, s)
 		}
@@ -54,6 +80,9 @@ func TestCodecRoundTrip(t *testing.T) {
 	small := make(compile.State, l.Size)
 	if n := len(c.append(nil, small)); n >= 2*l.Size {
 		t.Errorf("a state of zeros took %d bytes for %d slots", n, l.Size)
+	}
+	if n := len(c.append(nil, want[0])); n != c.maxBytes() {
+		t.Errorf("a state with a large value took %d bytes, want the whole form's %d", n, c.maxBytes())
 	}
 }
 

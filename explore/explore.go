@@ -252,7 +252,7 @@ type worker struct {
 	// seen holds the fingerprints of the level's candidates this worker
 	// found: it takes its chunks in level order, so a state it finds again
 	// is never the first of its kind in the level and is dropped at once.
-	seen *fpSet
+	seen *levelSet
 }
 
 // Explore checks p exhaustively within the limits of opt.
@@ -275,7 +275,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 	for i := range workers {
 		arenas[i].w = i
 		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(compile.State, size),
-			arena: &arenas[i], pool: pool, seen: newLocalSet()}
+			arena: &arenas[i], pool: pool, seen: newLevelSet()}
 	}
 	m := workers[0].m
 
@@ -513,7 +513,7 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 				return true
 			}
 			fp := wk.fpr.of(sc.Next)
-			if st.contains(fp) || !wk.seen.insert(fp) {
+			if !wk.seen.insert(fp) || st.contains(fp) {
 				return true
 			}
 			cd := candidate{fp: fp, parent: id, tid: t, bad: -1}

@@ -201,8 +201,7 @@ type fpSet struct {
 	table []uint64 // size home slots, then spare slots; the last is always empty
 	size  uint64
 	n     int
-	limit int  // grow when n reaches it
-	shift uint // bits above the ones that give the home slot: shardBits in a shard, else 0
+	limit int // grow when n reaches it
 }
 
 const (
@@ -214,34 +213,21 @@ const (
 // newFPSet makes the set of one shard: its fingerprints share their top
 // shardBits bits.
 func newFPSet() *fpSet {
-	s := &fpSet{shift: shardBits}
-	s.resize(minSetSize)
-	return s
-}
-
-// newLocalSet makes a set for fingerprints of any shard.
-func newLocalSet() *fpSet {
 	s := &fpSet{}
 	s.resize(minSetSize)
 	return s
 }
 
-// home is fp's home slot: the 32 bits below the first s.shift bits,
-// scaled to [0, size). It never decreases as fp grows (within a shard,
-// where the shard bits are equal).
-func (s *fpSet) home(fp, size uint64) uint64 {
-	return (fp << s.shift >> 32) * size >> 32
-}
-
-// reset empties the set, keeping its table.
-func (s *fpSet) reset() {
-	clear(s.table)
-	s.n = 0
+// home is fp's home slot in a table of size home slots: the 32 bits below
+// the shard bits, scaled to [0, size). It never decreases as fp grows
+// (within a shard, where the shard bits are equal).
+func home(fp, size uint64) uint64 {
+	return (fp << shardBits >> 32) * size >> 32
 }
 
 func (s *fpSet) contains(fp uint64) bool {
 	t := s.table
-	i := s.home(fp, s.size)
+	i := home(fp, s.size)
 	for t[i] != 0 && t[i] < fp {
 		i++
 	}
@@ -255,7 +241,7 @@ func (s *fpSet) insert(fp uint64) bool {
 	}
 	for {
 		t := s.table
-		i := s.home(fp, s.size)
+		i := home(fp, s.size)
 		for t[i] != 0 && t[i] < fp {
 			i++
 		}
@@ -290,7 +276,7 @@ func (s *fpSet) resize(size uint64) {
 			if fp == 0 {
 				continue
 			}
-			i := max(s.home(fp, size), next)
+			i := max(home(fp, size), next)
 			if i >= uint64(len(t)-1) {
 				ok = false
 				break
@@ -309,3 +295,64 @@ func (s *fpSet) resize(size uint64) {
 
 // bytes is the memory the set holds.
 func (s *fpSet) bytes() int { return len(s.table) * 8 }
+
+// levelSet is a plain set of fingerprints for one level's work of one
+// worker: linear probing at most half full, emptied for each level. It
+// trades memory (it is small and short-lived) for short probes.
+type levelSet struct {
+	table []uint64
+	mask  uint64
+	n     int
+}
+
+func newLevelSet() *levelSet {
+	return &levelSet{table: make([]uint64, 1024), mask: 1023}
+}
+
+// insert adds fp and reports whether it was new.
+func (s *levelSet) insert(fp uint64) bool {
+	if 2*s.n >= len(s.table) {
+		s.grow()
+	}
+	for i := fp & s.mask; ; i = (i + 1) & s.mask {
+		switch s.table[i] {
+		case 0:
+			s.table[i] = fp
+			s.n++
+			return true
+		case fp:
+			return false
+		}
+	}
+}
+
+func (s *levelSet) grow() {
+	old := s.table
+	s.table = make([]uint64, 2*len(old))
+	s.mask = uint64(len(s.table) - 1)
+	for _, fp := range old {
+		if fp == 0 {
+			continue
+		}
+		i := fp & s.mask
+		for s.table[i] != 0 {
+			i = (i + 1) & s.mask
+		}
+		s.table[i] = fp
+	}
+}
+
+// reset empties the set, keeping its table unless it is far larger than
+// the level needed.
+func (s *levelSet) reset() {
+	if len(s.table) > 1024 && 8*s.n < len(s.table) {
+		s.table = make([]uint64, len(s.table)/2)
+		s.mask = uint64(len(s.table) - 1)
+	} else {
+		clear(s.table)
+	}
+	s.n = 0
+}
+
+// bytes is the memory the set holds.
+func (s *levelSet) bytes() int { return len(s.table) * 8 }

@@ -55,7 +55,7 @@ func TestFPSet(t *testing.T) {
 				if fp <= prev {
 					t.Fatalf("n=%d: slot %d holds %#x after %#x", n, i, fp, prev)
 				}
-				if h := s.home(fp, s.size); uint64(i) < h {
+				if h := home(fp, s.size); uint64(i) < h {
 					t.Fatalf("n=%d: %#x in slot %d before its home %d", n, fp, i, h)
 				}
 				prev = fp

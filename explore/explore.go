@@ -513,7 +513,7 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 				return true
 			}
 			fp := wk.fpr.of(sc.Next)
-			if !wk.seen.insert(fp) || st.contains(fp) {
+			if st.contains(fp) || !wk.seen.insert(fp) {
 				return true
 			}
 			cd := candidate{fp: fp, parent: id, tid: t, bad: -1}

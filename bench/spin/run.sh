@@ -113,7 +113,7 @@ for c in "${cases[@]}"; do
 		exit 1
 	fi
 	itotal=$(sub "$t1" "$t0")
-	read -r istates irate < <(sed -n 2p <<<"$iout" | awk '{ gsub(",", ""); print $2, $(NF-1) }')
+	read -r istates irate < <(sed -n 2p <<<"$iout" | awk '{ gsub(",", ""); for (i = 1; i < NF; i++) if ($(i+1) == "states/s") r = $i; print $2, r }')
 
 	rows+=("$label|$sstates|$istates|$pstates|$stotal|$itotal|$ssecs|$irate")
 done

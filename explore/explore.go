@@ -253,6 +253,10 @@ type worker struct {
 	// found: it takes its chunks in level order, so a state it finds again
 	// is never the first of its kind in the level and is dropped at once.
 	seen *levelSet
+	// The successors of the state being expanded, and their states back
+	// to back.
+	batch  []pending
+	states []int32
 }
 
 // Explore checks p exhaustively within the limits of opt.
@@ -491,6 +495,7 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 	checkInv := len(p.Invariants) > 0
 	m := wk.m
 	s := wk.cur
+	size := len(s)
 	data := frontier.state(c.k, wk.pool)
 	block := int(frontier.marks[c.k] >> wk.pool.bits)
 	lo, hi := c.k*chunkSize, min((c.k+1)*chunkSize, frontier.n)
@@ -501,32 +506,54 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 		}
 		data = wk.cd.decode(data, s)
 		id := frontier.first + int32(k)
+		// The successors are gathered first and looked up together: the
+		// lookups miss the cache, and independent ones overlap.
 		var t int32 = -1
+		var bad *found // the first violating transition of this state
+		wk.batch = wk.batch[:0]
+		wk.states = wk.states[:0]
 		m.Successors(s, func(sc *machine.Successor) bool {
 			t++
-			c.transitions++
 			if sc.Violation != nil {
-				if c.deeper == nil {
-					c.deeper = &found{v: sc.Violation, state: id, tid: t, depth: depth + 1}
-					c.deeperAt = len(c.cands)
+				if bad == nil && c.deeper == nil {
+					bad = &found{v: sc.Violation, state: id, tid: t, depth: depth + 1}
 				}
 				return true
 			}
-			fp := wk.fpr.of(sc.Next)
-			if st.contains(fp) || !wk.seen.insert(fp) {
-				return true
+			wk.batch = append(wk.batch, pending{fp: wk.fpr.of(sc.Next), tid: t})
+			wk.states = append(wk.states, sc.Next...)
+			return true
+		})
+		c.transitions += int64(t + 1)
+		for i := range wk.batch {
+			wk.batch[i].old = st.contains(wk.batch[i].fp)
+		}
+		for i := range wk.batch {
+			b := &wk.batch[i]
+			b.old = b.old || !wk.seen.insert(b.fp)
+		}
+		for i := range wk.batch {
+			b := &wk.batch[i]
+			if bad != nil && b.tid > bad.tid {
+				c.deeper, c.deeperAt, bad = bad, len(c.cands), nil
 			}
-			cd := candidate{fp: fp, parent: id, tid: t, bad: -1}
+			if b.old {
+				continue
+			}
+			next := compile.State(wk.states[i*size : (i+1)*size])
+			cd := candidate{fp: b.fp, parent: id, tid: b.tid, bad: -1}
 			if checkInv && c.deeper == nil {
-				if v := m.CheckInvariants(sc.Next); v != nil {
+				if v := m.CheckInvariants(next); v != nil {
 					cd.bad = int32(len(c.bad))
 					c.bad = append(c.bad, v)
 				}
 			}
-			cd.pos = wk.arena.put(wk.cd, sc.Next, wk.pool)
+			cd.pos = wk.arena.put(wk.cd, next, wk.pool)
 			c.cands = append(c.cands, cd)
-			return true
-		})
+		}
+		if bad != nil {
+			c.deeper, c.deeperAt = bad, len(c.cands)
+		}
 		if t < 0 { // terminal
 			if v := m.Terminal(s); v != nil {
 				c.terminal = &found{v: v, state: id, tid: -1, depth: depth}
@@ -534,6 +561,13 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 			}
 		}
 	}
+}
+
+// pending is a successor waiting for its lookup.
+type pending struct {
+	fp  uint64
+	tid int32
+	old bool // already stored, or already found by this worker in this level
 }
 
 // fingerprinter hashes states, modulo the model's symmetry if it has one:

@@ -241,6 +241,13 @@ type chunk struct {
 // bytes is the memory the chunk's candidate records hold.
 func (c *chunk) bytes() int64 { return int64(cap(c.cands)) * candidateBytes }
 
+// chunkRange is a run of a level's chunks that workers take from the
+// front.
+type chunkRange struct {
+	next atomic.Int64 // the next chunk to take
+	hi   int64        // the end of the range
+}
+
 // worker is what one worker expands states with.
 type worker struct {
 	m     *machine.Machine
@@ -342,36 +349,56 @@ func Explore(p *compile.Program, opt Options) *Result {
 		// Phase 1: expand the level in parallel. Successors already in
 		// the store (from earlier levels) are dropped here; the store is
 		// only read in this phase.
-		var nextChunk atomic.Int64
+		// Worker w starts on the w-th of nw contiguous ranges of chunks,
+		// then helps with the ranges after it, then those before it.
+		// Neighbouring states share many successors (a diamond of two
+		// independent steps has sibling parents), so contiguous ranges
+		// keep most duplicates within one worker, where its level set
+		// drops them. A worker takes chunks in increasing order, except
+		// when it wraps around to the first ranges: then it empties its
+		// level set (see worker.seen).
+		ranges := make([]chunkRange, nw)
+		for i := range ranges {
+			ranges[i].hi = int64((i + 1) * len(level) / nw)
+			ranges[i].next.Store(int64(i * len(level) / nw))
+		}
 		var stop, memUp atomic.Bool
+		var firstTerminal atomic.Int64 // chunks after it need not run
+		firstTerminal.Store(int64(len(level)))
 		var levelBytes atomic.Int64
 		storeBytes := st.bytes() + seenBytes(workers)
 		parallel(nw, func(w int) {
 			wk := &workers[w]
-			for !stop.Load() {
-				ci := int(nextChunk.Add(1) - 1)
-				if ci >= len(level) {
-					return
+			for k := range nw {
+				r := &ranges[(w+k)%nw]
+				if k > 0 && (w+k)%nw == 0 {
+					wk.seen.reset() // wrapped around to earlier chunks
 				}
-				c := level[ci]
-				expand(p, wk, st, frontier, depth, c)
-				if c.terminal != nil {
-					// A violation at this depth: chunks after this one
-					// cannot beat it, and every chunk before it has been
-					// taken and will finish.
-					stop.Store(true)
-				}
-				if opt.Time > 0 && ci%64 == 0 && time.Since(start) > opt.Time {
-					stop.Store(true)
-				}
-				if opt.MaxMemory > 0 {
-					// The candidates of a wide level can outgrow the
-					// budget before the level ends: count them as they
-					// come, and watch the heap itself now and then.
-					held := levelBytes.Add(c.bytes()) + storeBytes + pool.held()
-					if held > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
-						memUp.Store(true)
+				for !stop.Load() {
+					ci := r.next.Add(1) - 1
+					if ci >= r.hi || ci > firstTerminal.Load() {
+						break
+					}
+					c := level[ci]
+					expand(p, wk, st, frontier, depth, c)
+					if c.terminal != nil {
+						// A violation at this depth: chunks after this
+						// one cannot beat it; those before it still run.
+						for t := firstTerminal.Load(); ci < t && !firstTerminal.CompareAndSwap(t, ci); t = firstTerminal.Load() {
+						}
+					}
+					if opt.Time > 0 && ci%64 == 0 && time.Since(start) > opt.Time {
 						stop.Store(true)
+					}
+					if opt.MaxMemory > 0 {
+						// The candidates of a wide level can outgrow the
+						// budget before the level ends: count them as they
+						// come, and watch the heap itself now and then.
+						held := levelBytes.Add(c.bytes()) + storeBytes + pool.held()
+						if held > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
+							memUp.Store(true)
+							stop.Store(true)
+						}
 					}
 				}
 			}

@@ -32,6 +32,9 @@ func FuzzLoad(f *testing.F) {
 	for _, src := range seedModels {
 		f.Add([]byte(src))
 	}
+	// Symmetric models and threads on each cpu.
+	f.Add([]byte("cpus 3 symmetric except 0;\nconst V = 0x30;\nbool marked[thread];\nthread last[cpu];\nhandler h { }\ninit { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }\nthread w on each cpu { cpu c; choose c in 0..NCPUS-1; thread t = current(c); if (t != none) marked[t] = true; last[c] = current(this_cpu); send_ipi(c, V); }"))
+	f.Add([]byte("cpus 2;\nthread w on each cpu { cpu c; choose c in 1..1; thread t = current(this_cpu); int n = 7; assert c == 1 && t != none && n == 7; }"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		p, err := compile.Load("fuzz.irq", src)
 		if err != nil {

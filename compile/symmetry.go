@@ -380,6 +380,17 @@ func (pm *symPerm) rename(k valueKind, v int32) int32 {
 	return v
 }
 
+// imageAt is slot j of the image of s under pm (j before the in-flight
+// messages, which must be sorted again).
+func (sy *Symmetry) imageAt(pm *symPerm, s State, j int) int32 {
+	i := pm.src[j]
+	v := s[i]
+	if kind := sy.kinds[i]; kind != valPlain {
+		v = pm.rename(kind, v)
+	}
+	return v
+}
+
 // Apply writes the image of s under permutation k into out.
 func (sy *Symmetry) Apply(k int, s, out State) {
 	pm := &sy.perms[k]
@@ -652,12 +663,7 @@ func (sy *Symmetry) twins(a, b int32, s, scratch State) bool {
 	pm := &sy.perms[sy.swap[int(a)*len(sy.movable)+int(b)]]
 	tail := sy.lay.Inflight
 	for j, want := range s[:tail] {
-		i := pm.src[j]
-		v := s[i]
-		if kind := sy.kinds[i]; kind != valPlain {
-			v = pm.rename(kind, v)
-		}
-		if v != want {
+		if sy.imageAt(pm, s, j) != want {
 			return false
 		}
 	}
@@ -767,12 +773,7 @@ func (sy *Symmetry) improve(k int32, s, out, scratch State) {
 	pm := &sy.perms[k]
 	tail := sy.lay.Inflight
 	for j, want := range out[:tail] {
-		i := pm.src[j]
-		v := s[i]
-		if kind := sy.kinds[i]; kind != valPlain {
-			v = pm.rename(kind, v)
-		}
-		if v != want {
+		if v := sy.imageAt(pm, s, j); v != want {
 			if v < want {
 				sy.Apply(int(k), s, out)
 			}

@@ -4,66 +4,41 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 )
 
-// symmetricTestModels are models declared `cpus %d symmetric`, with %d the
-// number of CPUs. Between them they put cpu and thread values in globals,
-// frames, [cpu] arrays (in globals and in thread and handler frames,
-// nested), messages in flight, migrated threads and distinguished CPUs.
-var symmetricTestModels = map[string]string{
-	"cross calls": "", // bench/families/cross_calls.irq
-	"lost update": `cpus %d symmetric;
-		int hits;
-		thread w on each cpu { int h = hits; hits = h + 1; }
-		final hits == NCPUS;`,
-	"hotplug": `cpus %d symmetric;
-		const V = 0x30; int got;
-		handler h { got++; }
-		init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }
-		thread w on each cpu {
-			cpu t;
-			choose t in 0..NCPUS-1;
-			either { send_ipi(t, V); } or { if (t != this_cpu) cpu_down(t); }
-		}
-		invariant got <= NCPUS;`,
-	"owners": `cpus %d symmetric except 0;
-		const A = 0x30;
-		struct slot { cpu by; thread who; }
-		slot slots[cpu];
-		bool seen[cpu][cpu];
-		thread holder;
-		cpu last;
-		handler ha {
-			int mine[cpu];
-			atomic { mine[this_cpu] = 1; seen[this_cpu][slots[this_cpu].by] = true; holder = current(this_cpu); }
-		}
-		init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), A, ha); }
-		thread boss on cpu 0 { if (slots[0].who != none) last = slots[0].by; }
-		thread w on each cpu {
-			cpu t;
-			int got[cpu];
-			choose t in 0..NCPUS-1;
-			atomic { slots[t].by = this_cpu; slots[t].who = current(this_cpu); got[t] = 1; send_ipi(t, A); }
-		}`,
+// symmetricTestModels are the models of testdata/symmetric, declared
+// `cpus 3 symmetric`, and the cross-call family. Between them they put cpu
+// and thread values in globals, frames, structs, [cpu] and [thread] arrays
+// (in globals and in thread and handler frames, nested), messages in
+// flight, migrated threads and distinguished CPUs.
+var symmetricTestModels = []string{"cross_calls", "lost_update", "hotplug", "owners", "marked"}
+
+// symmetricTestSource returns the source of a symmetric test model with n
+// CPUs.
+func symmetricTestSource(t testing.TB, name string, n int) []byte {
+	t.Helper()
+	file := "testdata/symmetric/" + name + ".irq"
+	if name == "cross_calls" {
+		file = "../bench/families/cross_calls.irq"
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cpusLine.ReplaceAll(src, fmt.Appendf(nil, "cpus %d", n))
 }
+
+var cpusLine = regexp.MustCompile(`(?m)^cpus [0-9]+`)
 
 func symmetricTestModel(t testing.TB, name string, n int) *compile.Program {
 	t.Helper()
-	src := symmetricTestModels[name]
-	if src == "" {
-		b, err := os.ReadFile("../bench/families/cross_calls.irq")
-		if err != nil {
-			t.Fatal(err)
-		}
-		src = strings.Replace(string(b), "cpus 3 symmetric;", "cpus %d symmetric;", 1)
-	}
-	p, err := compile.Load("test.irq", fmt.Appendf(nil, src, n))
+	p, err := compile.Load("test.irq", symmetricTestSource(t, name, n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +121,7 @@ func checkCanonical(t *testing.T, p *compile.Program, s compile.State) bool {
 // every permutation.
 func TestCanonicalInvariant(t *testing.T) {
 	for _, mode := range []string{"signatures", "default"} {
-		for name := range symmetricTestModels {
+		for _, name := range symmetricTestModels {
 			for n := 2; n <= 5; n++ {
 				t.Run(fmt.Sprintf("%s/%s/%d", mode, name, n), func(t *testing.T) {
 					if mode == "signatures" {
@@ -169,7 +144,7 @@ func TestCanonicalInvariant(t *testing.T) {
 // states, counted with the least renaming of each state.
 func TestCanonicalCountsClasses(t *testing.T) {
 	defer compile.SetMaxLeast(1)()
-	for name := range symmetricTestModels {
+	for _, name := range symmetricTestModels {
 		t.Run(name, func(t *testing.T) {
 			p := symmetricTestModel(t, name, 3)
 			states := reachable(t, p, 50000)
@@ -240,7 +215,7 @@ func reachable(t *testing.T, p *compile.Program, max int) []compile.State {
 func BenchmarkCanonical(b *testing.B) {
 	for n := 3; n <= 5; n++ {
 		b.Run(fmt.Sprintf("cpus=%d", n), func(b *testing.B) {
-			p := symmetricTestModel(b, "cross calls", n)
+			p := symmetricTestModel(b, "cross_calls", n)
 			states := randomStates(b, p, 1000, 1)
 			canon := make(compile.State, p.Layout.Size)
 			scratch := make(compile.State, p.Layout.Size)

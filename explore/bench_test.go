@@ -11,7 +11,7 @@ import (
 func BenchmarkCrossCalls4(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(map[int]string{1: "workers=1", 2: "workers=2"}[w], func(b *testing.B) {
-			p := loadB(b, symmetricSourceB(b, 4))
+			p := loadB(b, symmetricSource(b, "cross_calls", 4))
 			var r *explore.Result
 			for i := 0; i < b.N; i++ {
 				r = explore.Explore(p, explore.Options{NoSymmetry: true, Workers: w})

@@ -86,29 +86,28 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
-func BenchmarkCodecAppend(b *testing.B) {
+// benchCodec returns a codec and a state of small values for benchmarks.
+func benchCodec(b *testing.B) (*codec, compile.State) {
 	l := testLayout()
-	c := newCodec(l)
 	s := make(compile.State, l.Size)
 	for i := range s {
 		s[i] = int32(i % 7)
 	}
-	buf := make([]byte, 0, 1<<20)
 	b.SetBytes(int64(4 * l.Size))
+	return newCodec(l), s
+}
+
+func BenchmarkCodecAppend(b *testing.B) {
+	c, s := benchCodec(b)
+	buf := make([]byte, 0, 1<<20)
 	for b.Loop() {
 		buf = c.append(buf[:0], s)
 	}
 }
 
 func BenchmarkCodecDecode(b *testing.B) {
-	l := testLayout()
-	c := newCodec(l)
-	s := make(compile.State, l.Size)
-	for i := range s {
-		s[i] = int32(i % 7)
-	}
+	c, s := benchCodec(b)
 	buf := c.append(nil, s)
-	b.SetBytes(int64(4 * l.Size))
 	for b.Loop() {
 		c.decode(buf, s)
 	}

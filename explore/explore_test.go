@@ -2,8 +2,6 @@ package explore_test
 
 import (
 	"fmt"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -179,15 +177,6 @@ func loadB(b *testing.B, src string) *compile.Program {
 		b.Fatal(err)
 	}
 	return p
-}
-
-func symmetricSourceB(b *testing.B, n int) string {
-	b.Helper()
-	src, err := os.ReadFile("../bench/families/cross_calls.irq")
-	if err != nil {
-		b.Fatal(err)
-	}
-	return strings.Replace(string(src), "cpus 3 symmetric;", fmt.Sprintf("cpus %d symmetric;", n), 1)
 }
 
 // The copies of a thread on each cpu share their body's locals: each copy

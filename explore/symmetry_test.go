@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,47 +14,30 @@ import (
 	"github.com/irqcheck/irqcheck/machine"
 )
 
-// symmetricModels are small protocols declared `cpus N symmetric`; %d is
-// the CPU count.
-var symmetricModels = map[string]string{
-	// Every CPU sends one cross-call to any CPU (itself: a local call).
-	"cross calls": "",
-	// The same with a lost update: two callers race on a shared counter.
-	"lost update": `cpus %d symmetric;
-		int hits;
-		thread w on each cpu { int h = hits; hits = h + 1; }
-		final hits == NCPUS;`,
-	// A CPU goes down while others send to it: threads migrate to any
-	// online CPU, IPIs to it are dropped.
-	"hotplug": `cpus %d symmetric;
-		const V = 0x30; int got;
-		handler h { got++; }
-		init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }
-		thread w on each cpu {
-			cpu t;
-			choose t in 0..NCPUS-1;
-			either { send_ipi(t, V); } or { if (t != this_cpu) cpu_down(t); }
-		}
-		invariant got <= NCPUS;`,
+// symmetricModels are small protocols declared `cpus N symmetric`: the
+// cross-call family and models of compile/testdata/symmetric.
+var symmetricModels = []string{"cross_calls", "lost_update", "hotplug"}
+
+// symmetricSource returns a symmetric model's source with n CPUs.
+func symmetricSource(t testing.TB, name string, n int) string {
+	t.Helper()
+	file := "../compile/testdata/symmetric/" + name + ".irq"
+	if name == "cross_calls" {
+		file = "../bench/families/cross_calls.irq"
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cpusLine.ReplaceAllString(string(src), fmt.Sprintf("cpus %d", n))
 }
 
-func symmetricSource(t *testing.T, name string, n int) string {
-	t.Helper()
-	src := symmetricModels[name]
-	if src == "" {
-		b, err := os.ReadFile("../bench/families/cross_calls.irq")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.Replace(string(b), "cpus 3 symmetric;", fmt.Sprintf("cpus %d symmetric;", n), 1)
-	}
-	return fmt.Sprintf(src, n)
-}
+var cpusLine = regexp.MustCompile(`(?m)^cpus [0-9]+`)
 
 // Symmetry reduction changes the number of states, never the verdict,
 // the violation or the length of the trace.
 func TestSymmetrySameVerdict(t *testing.T) {
-	for name := range symmetricModels {
+	for _, name := range symmetricModels {
 		for n := 2; n <= 3; n++ {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
 				p := load(t, symmetricSource(t, name, n))
@@ -78,7 +62,7 @@ func TestSymmetrySameVerdict(t *testing.T) {
 // least N!/2.
 func TestSymmetryReduction(t *testing.T) {
 	for n := 3; n <= 4; n++ {
-		p := load(t, symmetricSource(t, "cross calls", n))
+		p := load(t, symmetricSource(t, "cross_calls", n))
 		with := explore.Explore(p, explore.Options{})
 		without := explore.Explore(p, explore.Options{NoSymmetry: true})
 		if with.Verdict != explore.Verified || without.Verdict != explore.Verified {
@@ -96,7 +80,7 @@ func TestSymmetryReduction(t *testing.T) {
 // The trace of a violation found with symmetry names the real CPUs: it
 // replays from the initial state.
 func TestSymmetryTraceRealCPUs(t *testing.T) {
-	p := load(t, symmetricSource(t, "lost update", 3))
+	p := load(t, symmetricSource(t, "lost_update", 3))
 	r := explore.Explore(p, explore.Options{})
 	if r.Verdict != explore.Violated || r.Violation.Kind != "final" {
 		t.Fatalf("%s %v", r.Verdict, r.Violation)
@@ -139,12 +123,12 @@ func TestSymmetryStateCounts(t *testing.T) {
 		n                   int
 		states, transitions int64
 	}{
-		{"cross calls", 2, 78, 128},
-		{"cross calls", 3, 1154, 2815},
-		{"cross calls", 4, 15451, 51154},
-		{"cross calls", 5, 187610, 793430},
-		{"lost update", 4, 48, 95},
-		{"lost update", 5, 112, 271},
+		{"cross_calls", 2, 78, 128},
+		{"cross_calls", 3, 1154, 2815},
+		{"cross_calls", 4, 15451, 51154},
+		{"cross_calls", 5, 187610, 793430},
+		{"lost_update", 4, 48, 95},
+		{"lost_update", 5, 112, 271},
 		{"hotplug", 3, 2902, 8162},
 		{"hotplug", 4, 58065, 228120},
 	}
@@ -163,41 +147,15 @@ func TestSymmetryStateCounts(t *testing.T) {
 	}
 }
 
-// ownersModel exercises every kind of value a permutation must rename:
-// [cpu] and [thread] arrays, thread values, cpu values, messages in
-// flight, per-cpu thread copies.
-const ownersModel = `cpus %d symmetric;
-	const V = 0x30;
-	bool marked[thread];
-	thread last[cpu];
-	int count[cpu];
-	handler h { count[this_cpu]++; }
-	init { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }
-	thread w on each cpu {
-		cpu c;
-		choose c in 0..NCPUS-1;
-		thread t = current(c);
-		if (t != none) marked[t] = true;
-		last[c] = current(this_cpu);
-		send_ipi(c, V);
-		if (marked[current(this_cpu)]) count[this_cpu]++;
-	}`
-
 // TestSymmetryCommutes checks that each permutation is a symmetry of the
 // machine: on reachable states s, the successors of π(s) are exactly the
 // images under π of the successors of s. A renaming that missed some
 // kind of slot would merge states that behave differently.
 func TestSymmetryCommutes(t *testing.T) {
-	models := map[string]string{"owners": ownersModel, "hotplug": symmetricModels["hotplug"], "cross calls": ""}
-	for _, name := range []string{"owners", "hotplug", "cross calls"} {
+	for _, name := range []string{"marked", "owners", "hotplug", "cross_calls"} {
 		for n := 2; n <= 3; n++ {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
-				src := models[name]
-				if src == "" {
-					src = symmetricSource(t, name, n)
-				} else {
-					src = fmt.Sprintf(src, n)
-				}
+				src := symmetricSource(t, name, n)
 				p := load(t, src)
 				m := machine.New(p)
 				sym := p.Symmetry

@@ -256,9 +256,10 @@ type worker struct {
 	cur   compile.State // the state being expanded, decoded
 	arena *arena        // where its candidates go
 	pool  *blockPool
-	// seen holds the fingerprints of the level's candidates this worker
-	// found: it takes its chunks in level order, so a state it finds again
-	// is never the first of its kind in the level and is dropped at once.
+	// seen holds the fingerprints of the successors this worker found in
+	// the level: it takes its chunks in level order, so a state it finds
+	// again is never the first of its kind in the level and is dropped at
+	// once.
 	seen *levelSet
 	// The successors of the state being expanded, and their states back
 	// to back.
@@ -553,11 +554,13 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 		})
 		c.transitions += int64(t + 1)
 		for i := range wk.batch {
-			wk.batch[i].old = st.contains(wk.batch[i].fp)
+			// Most successors were found before in this level: the
+			// worker's own set, smaller than the store, drops those first.
+			wk.batch[i].old = !wk.seen.insert(wk.batch[i].fp)
 		}
 		for i := range wk.batch {
 			b := &wk.batch[i]
-			b.old = b.old || !wk.seen.insert(b.fp)
+			b.old = b.old || st.contains(b.fp)
 		}
 		for i := range wk.batch {
 			b := &wk.batch[i]
@@ -594,7 +597,7 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 type pending struct {
 	fp  uint64
 	tid int32
-	old bool // already stored, or already found by this worker in this level
+	old bool // already found by this worker in this level, or stored
 }
 
 // fingerprinter hashes states, modulo the model's symmetry if it has one:

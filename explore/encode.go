@@ -70,15 +70,7 @@ func (c *codec) append(b []byte, s compile.State) []byte {
 	b = slices.Grow(b, c.maxBytes())
 	n := len(b)
 	b = b[:n+c.maxBytes()]
-	dst := b[n+1 : n+1+len(s)]
-	mask := c.mask[:len(s)]
-	var over uint32
-	for i, v := range s {
-		u := uint32(v + bias)
-		dst[i] = byte(u)
-		over |= u & mask[i]
-	}
-	if over != 0 {
+	if byteForm(b[n+1:n+1+len(s)], s, c.mask[:len(s)]) != 0 {
 		b[n] = formWhole
 		n++
 		for _, v := range s {
@@ -98,6 +90,22 @@ func (c *codec) append(b []byte, s compile.State) []byte {
 		n += 4
 	}
 	return b[:n]
+}
+
+// byteForm writes the byte part of s into dst (both of s's length) and
+// returns nonzero if some slot does not fit. It is a function of its own
+// so that its loop keeps everything in registers.
+//
+//go:noinline
+func byteForm(dst []byte, s compile.State, mask []uint32) uint32 {
+	dst, mask = dst[:len(s)], mask[:len(s)]
+	var over uint32
+	for i, v := range s {
+		u := uint32(v + bias)
+		dst[i] = byte(u)
+		over |= u & mask[i]
+	}
+	return over
 }
 
 // decode decodes the state at the start of b into s and returns the bytes

@@ -45,6 +45,7 @@ check flags:
   --mem SIZE        stop when state storage passes SIZE (for example 512M, 4G)
   --workers N       parallel workers (default: one per CPU); the answer does not depend on N
   --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
+  --cpuprofile FILE write a CPU profile of the search to FILE (go tool pprof)
 
 sim flags:
   --seed S          the random seed (default 1); the same seed gives the same run

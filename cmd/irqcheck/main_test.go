@@ -155,3 +155,21 @@ func TestSimDeterministic(t *testing.T) {
 		t.Errorf("six seeds gave the same run: the seed is not used")
 	}
 }
+
+// --cpuprofile writes a profile of the search, and a file that cannot be
+// created is a usage error.
+func TestCPUProfile(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	if code := run([]string{"check", "--cpuprofile", prof, "catalog:003_msi_x86_fix"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
+		t.Errorf("no profile written: %v", err)
+	}
+	stderr.Reset()
+	bad := filepath.Join(t.TempDir(), "missing", "cpu.prof")
+	if code := run([]string{"check", "--cpuprofile", bad, "catalog:003_msi_x86_fix"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("unwritable profile: exit %d, want %d", code, exitUsage)
+	}
+}

@@ -182,7 +182,10 @@ func newBlockPool(maxState int) *blockPool {
 // held is the memory of the blocks the pool made and still holds or has
 // handed out.
 func (bp *blockPool) held() int64 {
-	return (bp.out.Load() + int64(len(bp.free))) << bp.bits
+	bp.mu.Lock()
+	free := int64(len(bp.free))
+	bp.mu.Unlock()
+	return (bp.out.Load() + free) << bp.bits
 }
 
 func (bp *blockPool) pos(w, block, off int) uint64 {

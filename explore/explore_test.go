@@ -196,3 +196,17 @@ func TestFamilyLocals(t *testing.T) {
 		t.Fatalf("got %s %v, want verified", r.Verdict, r.Violation)
 	}
 }
+
+// The memory budget is watched by the workers while they expand: with
+// several of them it still ends the run as incomplete (and, under -race,
+// without a data race).
+func TestMemLimitParallel(t *testing.T) {
+	p := load(t, `cpus 3; int a; int b; int c;
+		thread x on cpu 0 { choose a in 0..9; choose b in 0..9; a++; }
+		thread y on cpu 1 { choose c in 0..9; b = c; c++; }
+		device d { either { a = 7; } or { b = 7; } c = 3; }`)
+	r := explore.Explore(p, explore.Options{MaxMemory: 1 << 20, Workers: 2})
+	if r.Verdict != explore.Incomplete || r.Limit != "mem" {
+		t.Errorf("%s %q, want incomplete mem", r.Verdict, r.Limit)
+	}
+}

@@ -260,7 +260,7 @@ func (c *compiler) index(e *syntax.IndexExpr) func(*Ctx) (int32, bool) {
 	if at.Index == sema.Thread {
 		shift = 1 // thread values: 0 is none, i+1 is thread i
 	}
-	return func(x *Ctx) (int32, bool) {
+	general := func(x *Ctx) (int32, bool) {
 		i := idx(x) - shift
 		if i < 0 || i >= length {
 			if x.Status != StepOK {
@@ -275,6 +275,33 @@ func (c *compiler) index(e *syntax.IndexExpr) func(*Ctx) (int32, bool) {
 		}
 		return int32(i) * n, true
 	}
+	// The common indices, a local or this_cpu, read their value directly;
+	// anything out of range (or an unset cpu) takes the general path,
+	// which reports it.
+	switch ix := syntax.Unparen(e.Index).(type) {
+	case *syntax.Ident:
+		o := c.sp.Info.Uses[ix]
+		switch {
+		case o == nil:
+		case o.Kind == sema.ObjLocal:
+			off := c.localOff[o]
+			bias := int32(shift + cpuBias(o.Type)) // a cpu variable holds cpu+1, 0 when unset
+			return func(x *Ctx) (int32, bool) {
+				if i := x.S[x.Frame+off] - bias; uint32(i) < uint32(length) {
+					return i * n, true
+				}
+				return general(x)
+			}
+		case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BThisCPU:
+			return func(x *Ctx) (int32, bool) {
+				if uint32(x.CPU) < uint32(length) {
+					return x.CPU * n, true
+				}
+				return general(x)
+			}
+		}
+	}
+	return general
 }
 
 // checker returns a range check for values stored in a location of type

@@ -210,3 +210,25 @@ func TestMemLimitParallel(t *testing.T) {
 		t.Errorf("%s %q, want incomplete mem", r.Verdict, r.Limit)
 	}
 }
+
+// Indexing by a local or by this_cpu takes a fast path; what it cannot
+// handle must still fail the step with the right message.
+func TestIndexErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"cpus 2; int a[cpu]; thread t on cpu 0 { cpu c; a[c] = 1; assert a[0] == 1; }", ""},
+		{"cpus 2; int a[cpu]; thread t on cpu 1 { cpu c = 1; a[c] = 1; a[this_cpu]++; assert a[1] == 2; }", ""},
+		{"cpus 2 symmetric; int a[cpu]; thread t on each cpu { cpu c; a[c] = 1; }",
+			"c is read before it is set (a cpu has no default value in a symmetric model)"},
+		{"cpus 2; bool m[thread]; thread t on cpu 0 { thread x; m[x] = true; }", "m indexed by none"},
+		{"cpus 2; int a[4]; thread t on cpu 0 { int i = 5; a[i] = 1; }", "index 5 out of range 0..3 of a"},
+		{"cpus 2; int a[4]; thread t on cpu 0 { int i = -1; int v = a[i]; }", "index -1 out of range 0..3 of a"},
+	} {
+		r := explore.Explore(load(t, tc.src), explore.Options{})
+		switch {
+		case tc.want == "" && r.Verdict != explore.Verified:
+			t.Errorf("%s: %s %v, want verified", tc.src, r.Verdict, r.Violation)
+		case tc.want != "" && (r.Violation == nil || r.Violation.Msg != tc.want):
+			t.Errorf("%s: %s %v, want the error %q", tc.src, r.Verdict, r.Violation, tc.want)
+		}
+	}
+}

@@ -6,8 +6,6 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -92,30 +90,13 @@ func Scaled() ([]Case, error) {
 		if err != nil {
 			return nil, err
 		}
-		scales := headerValue(src, "scales")
+		scales := catalog.HeaderValue(src, "scales")
 		if scales == "" {
 			return nil, fmt.Errorf("%s: header needs a scales line naming the catalog model it scales", n)
 		}
 		out = append(out, Case{Name: name, Model: m, Source: src, Scales: scales})
 	}
 	return out, nil
-}
-
-// headerValue returns the value of the "// key: value" line of a model's
-// header comment, or "".
-func headerValue(src []byte, key string) string {
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if !strings.HasPrefix(line, "//") {
-			break
-		}
-		k, v, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "//")), ":")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // Families lists the symmetric scaling families of bench/families with 3

@@ -12,6 +12,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"iter"
 	"path"
 	"regexp"
 	"sort"
@@ -127,6 +128,35 @@ func load() ([]*Model, error) {
 	return out, nil
 }
 
+// header yields the "// key: value" lines of the comment at the top of a
+// model's source, keys and values trimmed.
+func header(src []byte) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		sc := bufio.NewScanner(bytes.NewReader(src))
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if !strings.HasPrefix(line, "//") {
+				return
+			}
+			key, val, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "//")), ":")
+			if ok && !yield(strings.TrimSpace(key), strings.TrimSpace(val)) {
+				return
+			}
+		}
+	}
+}
+
+// HeaderValue returns the value of a model header's "// key: value" line,
+// or "" if it has none.
+func HeaderValue(src []byte, key string) string {
+	for k, v := range header(src) {
+		if k == key {
+			return v
+		}
+	}
+	return ""
+}
+
 // Parse reads the "// key: value" lines at the top of a model's source,
 // the header every catalog model has: seed, title and expect are
 // required; cpus3 ("yes") and symmetric ("all", or "except C, ...": the
@@ -135,18 +165,8 @@ func load() ([]*Model, error) {
 // benchmark's scaled models, use the same header.
 func Parse(name string, src []byte) (*Model, error) {
 	m := &Model{Name: name, Source: src}
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if !strings.HasPrefix(line, "//") {
-			break
-		}
-		key, val, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "//")), ":")
-		if !ok {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		switch strings.TrimSpace(key) {
+	for key, val := range header(src) {
+		switch key {
 		case "seed":
 			m.Seed = val
 		case "title":

@@ -255,3 +255,12 @@ func TestRewriteCPUs(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaderValue(t *testing.T) {
+	src := []byte("// seed: x\n//  scales :  002_ct_packed \ncpus 2;\n// after: no\n")
+	for key, want := range map[string]string{"scales": "002_ct_packed", "seed": "x", "after": "", "missing": ""} {
+		if got := catalog.HeaderValue(src, key); got != want {
+			t.Errorf("HeaderValue(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -34,7 +34,23 @@ type Model struct {
 	// interchangeable, "symmetric except 0, 1" when CPUs 0 and 1 are
 	// distinguished; "" when the model cannot be declared symmetric.
 	Symmetric string
+	// Unreached lists what a verified run of the model is known not to
+	// reach, each with the reason, from its "unreached:" header lines:
+	// "line N: why", "handler NAME: why", "vector 0xNN: why" or
+	// "finals: why". The catalog's tests hold the vacuity report to it.
+	Unreached []string
 	Source    []byte
+}
+
+// UnreachedKeys returns the items of the Unreached lines, without the
+// reasons: "line 164", "handler h", "vector 0x20", "finals".
+func (m *Model) UnreachedKeys() []string {
+	var out []string
+	for _, u := range m.Unreached {
+		k, _, _ := strings.Cut(u, ":")
+		out = append(out, strings.TrimSpace(k))
+	}
+	return out
 }
 
 // ExpectVerdict splits Expect into the verdict and the violation kind.
@@ -159,8 +175,9 @@ func HeaderValue(src []byte, key string) string {
 
 // Parse reads the "// key: value" lines at the top of a model's source,
 // the header every catalog model has: seed, title and expect are
-// required; cpus3 ("yes") and symmetric ("all", or "except C, ...": the
-// distinguished CPUs, constant expressions of the model) are optional.
+// required; cpus3 ("yes"), symmetric ("all", or "except C, ...": the
+// distinguished CPUs, constant expressions of the model) and unreached
+// (see Model.Unreached; one line each) are optional.
 // Other keys are ignored. Models kept outside the catalog, such as the
 // benchmark's scaled models, use the same header.
 func Parse(name string, src []byte) (*Model, error) {
@@ -173,6 +190,11 @@ func Parse(name string, src []byte) (*Model, error) {
 			m.Title = val
 		case "expect":
 			m.Expect = strings.Join(strings.Fields(val), " ")
+		case "unreached":
+			if !strings.Contains(val, ":") {
+				return nil, fmt.Errorf("catalog model %s: an unreached line says what and why: \"line N: why\", not %q", name, val)
+			}
+			m.Unreached = append(m.Unreached, val)
 		case "cpus3":
 			m.CPUs3 = val == "yes"
 		case "symmetric":

@@ -28,6 +28,7 @@ const (
 // Instr is one instruction.
 type Instr struct {
 	Op      Op
+	ID      int32 // unique among the program's processes (see Program.Instrs)
 	Free    bool  // runs as the tail of the previous step
 	Region  int32 // atomic region: consecutive instructions of one region form one step; 0 = none
 	Next    int32
@@ -98,6 +99,10 @@ type Ctx struct {
 	CPU   int32 // this_cpu, or -1
 	Vec   int32 // this_vector, or -1
 	Frame int32 // first slot of the running process's locals
+
+	// Covered, when not nil, is a bit set over instruction IDs: each
+	// instruction the context executes sets its bit.
+	Covered []uint64
 
 	// Direct is set while a device runs: its messages are posted writes
 	// that land at once (pending on an online CPU, dropped at an offline
@@ -271,6 +276,9 @@ func (x *Ctx) Settle(code Code, pc int32) int32 {
 
 func (x *Ctx) exec1(code Code, pc int32) int32 {
 	in := &code[pc]
+	if x.Covered != nil {
+		x.Covered[in.ID>>6] |= 1 << (in.ID & 63)
+	}
 	switch in.Op {
 	case OpExec:
 		in.Exec(x)

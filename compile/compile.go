@@ -19,9 +19,21 @@ type Proc struct {
 	Code      Code
 	FrameSize int32
 	Pos       syntax.Pos
+	// Forever marks a thread or device that runs for ever by design: it
+	// is not expected to finish (no hang, no livelock when it does not).
+	Forever bool
 }
 
-// Property is a compiled invariant or final condition.
+// Liveness is a compiled liveness declaration (see syntax.TemporalKind).
+type Liveness struct {
+	Name string
+	Pos  syntax.Pos
+	Kind syntax.TemporalKind
+	Text string // the formula as written
+	P, Q func(*Ctx) int64
+}
+
+// Property is a compiled invariant, final or cover condition.
 type Property struct {
 	Name string
 	Pos  syntax.Pos
@@ -39,7 +51,12 @@ type Program struct {
 	Init       *Proc // nil when the model has none
 	Invariants []*Property
 	Finals     []*Property
-	Symmetric  bool
+	Covers     []*Property
+	Liveness   []*Liveness
+	// Instrs bounds the instruction IDs of all processes (see
+	// Ctx.Covered).
+	Instrs    int
+	Symmetric bool
 	// Symmetry is how CPU permutations act on states; nil unless the
 	// model is declared symmetric.
 	Symmetry *Symmetry
@@ -238,11 +255,11 @@ func (c *compiler) build() {
 	}
 	for i, t := range threads {
 		code := c.procCode(t.sp, t.offs, t.fo)
-		c.prog.Threads = append(c.prog.Threads, &Proc{Kind: sema.ProcThread, Name: t.sp.Name, Index: i, CPU: t.sp.CPU, Family: t.sp.Family, Code: code, FrameSize: t.size, Pos: t.sp.Pos})
+		c.prog.Threads = append(c.prog.Threads, &Proc{Kind: sema.ProcThread, Name: t.sp.Name, Index: i, CPU: t.sp.CPU, Family: t.sp.Family, Code: code, FrameSize: t.size, Pos: t.sp.Pos, Forever: t.sp.Forever})
 	}
 	for i, d := range devices {
 		code := c.procCode(d.sp, d.offs, d.fo)
-		c.prog.Devices = append(c.prog.Devices, &Proc{Kind: sema.ProcDevice, Name: d.sp.Name, Index: i, CPU: -1, Code: code, FrameSize: d.size, Pos: d.sp.Pos})
+		c.prog.Devices = append(c.prog.Devices, &Proc{Kind: sema.ProcDevice, Name: d.sp.Name, Index: i, CPU: -1, Code: code, FrameSize: d.size, Pos: d.sp.Pos, Forever: d.sp.Forever})
 	}
 	if p.Init != nil {
 		f := newFramed(p.Init)
@@ -256,12 +273,46 @@ func (c *compiler) build() {
 	for _, f := range p.Finals {
 		c.prog.Finals = append(c.prog.Finals, &Property{Name: f.Name, Pos: f.Pos, Text: syntax.ExprString(f.Cond), Eval: c.expr(f.Cond)})
 	}
+	for _, cv := range p.Covers {
+		c.prog.Covers = append(c.prog.Covers, &Property{Name: cv.Name, Pos: cv.Pos, Text: syntax.ExprString(cv.Cond), Eval: c.expr(cv.Cond)})
+	}
+	for _, lv := range p.Liveness {
+		cl := &Liveness{Name: lv.Name, Pos: lv.Pos, Kind: lv.Kind, P: c.expr(lv.P)}
+		switch lv.Kind {
+		case syntax.LeadsTo:
+			cl.Q = c.expr(lv.Q)
+			cl.Text = syntax.ExprString(lv.P) + " ~> " + syntax.ExprString(lv.Q)
+		case syntax.AlwaysEventually:
+			cl.Text = "always eventually " + syntax.ExprString(lv.P)
+		case syntax.EventuallyAlways:
+			cl.Text = "eventually always " + syntax.ExprString(lv.P)
+		}
+		c.prog.Liveness = append(c.prog.Liveness, cl)
+	}
+	c.numberInstrs()
 	c.markHexSlots()
 	c.handlerFrames, c.threadFrames, c.deviceFrames = handlers, threads, devices
 	c.initialState()
 	if p.Symmetric && len(c.errs) == 0 {
 		c.prog.Symmetry = c.symmetry()
 	}
+}
+
+// numberInstrs gives every instruction of every process an ID, for
+// coverage: handlers, then threads, then devices. IDs start at 1: the
+// instructions of sub-programs (atomic fns called inside expressions)
+// keep ID 0, which no report reads.
+func (c *compiler) numberInstrs() {
+	id := int32(1)
+	for _, procs := range [][]*Proc{c.prog.Handlers, c.prog.Threads, c.prog.Devices} {
+		for _, pr := range procs {
+			for i := range pr.Code {
+				pr.Code[i].ID = id
+				id++
+			}
+		}
+	}
+	c.prog.Instrs = int(id)
 }
 
 // framed is a process with the layout of its frame.

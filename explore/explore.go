@@ -40,6 +40,11 @@ type Options struct {
 	Workers   int   // 0: one per CPU
 	// NoSymmetry explores a symmetric model without symmetry reduction.
 	NoSymmetry bool
+	// SafetyOnly skips the liveness check: no livelocks, no liveness
+	// declarations.
+	SafetyOnly bool
+	// Witnesses rebuilds the shortest run to every reached cover.
+	Witnesses bool
 }
 
 // Result is the outcome of a run with its figures.
@@ -55,6 +60,26 @@ type Result struct {
 	Workers     int
 	StoreBytes  int64 // bytes held by the fingerprint set and parent links
 	PeakBytes   int64 // most bytes held at once by store, frontiers and candidates
+	// Unreached is the vacuity report of a verified run: what the search
+	// never reached.
+	Unreached *Unreached
+	// Covers tells, for each cover declaration, whether and where it was
+	// reached.
+	Covers []CoverResult
+	// Liveness has the figures of the liveness check; nil when it did not
+	// run (a violation or a limit came first, or Options.SafetyOnly).
+	Liveness *LivenessFigures
+	// Loop is the index in Trace.Steps where the cycle of a lasso starts;
+	// -1 when the trace is not a lasso.
+	Loop int
+}
+
+// CoverResult is the outcome of one cover declaration.
+type CoverResult struct {
+	Cover   *compile.Property
+	Reached bool
+	Depth   int    // the length of the shortest run that reaches it
+	Trace   *Trace // that run, when Options.Witnesses asked for it
 }
 
 // Outcome is the verdict as one phrase, the form a catalog header's
@@ -268,6 +293,10 @@ type worker struct {
 	// to back.
 	batch  []pending
 	states []int32
+	cov    *coverage // what this worker's steps reached
+	// coverDone marks the covers reached in an earlier level (shared,
+	// written between levels).
+	coverDone []bool
 }
 
 // Explore checks p exhaustively within the limits of opt.
@@ -277,7 +306,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 	if nw <= 0 {
 		nw = runtime.GOMAXPROCS(0)
 	}
-	res := &Result{Workers: nw}
+	res := &Result{Workers: nw, Loop: -1}
 	size := p.Layout.Size
 	sym := p.Symmetry
 	if opt.NoSymmetry {
@@ -287,10 +316,12 @@ func Explore(p *compile.Program, opt Options) *Result {
 	coder := newCodec(p.Layout)
 	pool := newBlockPool(coder.maxBytes())
 	arenas := make([]arena, nw)
+	coverDone := make([]bool, len(p.Covers))
 	for i := range workers {
 		arenas[i].w = i
 		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(compile.State, size),
-			arena: &arenas[i], pool: pool, seen: newLevelSet()}
+			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone}
+		workers[i].m.Coverage(workers[i].cov.instrs)
 	}
 	m := workers[0].m
 
@@ -501,10 +532,19 @@ func Explore(p *compile.Program, opt Options) *Result {
 		if next.n > 0 && best == nil {
 			depth++
 		}
+		for i := range coverDone {
+			for w := range workers {
+				coverDone[i] = coverDone[i] || workers[w].cov.coverAt[i] >= 0
+			}
+		}
 	}
 	res.States = st.count()
 	res.Depth = depth
 	res.StoreBytes = st.bytes()
+	cov := workers[0].cov
+	for w := 1; w < nw; w++ {
+		cov.merge(workers[w].cov)
+	}
 	switch {
 	case best != nil:
 		res.Verdict = Violated
@@ -517,8 +557,63 @@ func Explore(p *compile.Program, opt Options) *Result {
 	default:
 		res.Verdict = Verified
 	}
+	if res.Verdict != Violated {
+		res.Covers = coverResults(p, m, inits, st, cov, opt.Witnesses)
+	}
+	if res.Verdict == Verified {
+		for _, cr := range res.Covers {
+			if !cr.Reached {
+				res.Verdict = Violated
+				res.Violation = &machine.Violation{Kind: machine.Cover, Pos: cr.Cover.Pos, CPU: -1, Vector: -1,
+					Msg: coverName(cr.Cover) + " holds in no reachable state"}
+				if v := cov.coverErr[slices.Index(res.Covers, cr)]; v != nil {
+					res.Violation.Msg += " (evaluating it failed at " + v.Pos.String() + ": " + v.Msg + ")"
+				}
+				res.Trace = &Trace{}
+				break
+			}
+		}
+	}
+	if res.Verdict == Verified && !opt.SafetyOnly {
+		checkLiveness(p, opt, start, inits, res)
+	}
+	if res.Verdict == Verified {
+		res.Unreached = unreached(p, cov)
+		if res.Liveness != nil {
+			res.Unreached.Triggers = res.Liveness.untriggered
+		}
+	}
 	res.Elapsed = time.Since(start)
 	return res
+}
+
+// coverName is how a cover is named in messages: "cover NAME" or
+// "cover EXPR".
+func coverName(c *compile.Property) string {
+	if c.Name != "" {
+		return "cover " + c.Name
+	}
+	return "cover " + c.Text
+}
+
+// coverResults says which covers the search reached, with the shortest
+// run to each when witnesses are asked for.
+func coverResults(p *compile.Program, m *machine.Machine, inits []compile.State, st *store, cov *coverage, witnesses bool) []CoverResult {
+	var out []CoverResult
+	for i, c := range p.Covers {
+		cr := CoverResult{Cover: c}
+		if at := cov.coverAt[i]; at >= 0 {
+			cr.Reached = true
+			for id := at; st.parent(id) >= 0; id = st.parent(id) {
+				cr.Depth++
+			}
+			if witnesses {
+				cr.Trace = rebuild(p, m, inits, st, &found{state: at, tid: -1})
+			}
+		}
+		out = append(out, cr)
+	}
+	return out
 }
 
 // expand generates the successors of the states of c.
@@ -537,6 +632,9 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 		}
 		data = wk.cd.decode(data, s)
 		id := frontier.first + int32(k)
+		if len(p.Covers) > 0 {
+			wk.cov.covers(p, m, s, id, wk.coverDone)
+		}
 		// The successors are gathered first and looked up together: the
 		// lookups miss the cache, and independent ones overlap.
 		var t int32 = -1
@@ -545,6 +643,7 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 		wk.states = wk.states[:0]
 		m.Successors(s, func(sc *machine.Successor) bool {
 			t++
+			wk.cov.transition(&sc.T)
 			if sc.Violation != nil {
 				if bad == nil && c.deeper == nil {
 					bad = &found{v: sc.Violation, state: id, tid: t, depth: depth + 1}
@@ -592,6 +691,7 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 				c.terminal = &found{v: v, state: id, tid: -1, depth: depth}
 				return
 			}
+			wk.cov.finished = true
 		}
 	}
 }

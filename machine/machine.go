@@ -48,6 +48,13 @@ const (
 	Hang      ViolationKind = "hang"
 	Spurious  ViolationKind = "spurious"
 	Runtime   ViolationKind = "runtime"
+	// Livelock: in a fair infinite run a thread or device never finishes,
+	// a handler never returns, or a vector stays pending for ever.
+	Livelock ViolationKind = "livelock"
+	// Liveness: a liveness declaration fails on a fair run.
+	Liveness ViolationKind = "liveness"
+	// Cover: a cover condition holds in no reachable state.
+	Cover ViolationKind = "cover"
 )
 
 // Violation is a broken property.
@@ -194,6 +201,30 @@ func (m *Machine) Successors(s compile.State, emit Emit) (n int, stopped bool) {
 		}
 	}
 	return n, false
+}
+
+// Coverage makes the machine set the bit of every instruction its steps
+// execute in bits (see compile.Ctx.Covered); nil stops it.
+func (m *Machine) Coverage(bits []uint64) { m.x.Covered = bits }
+
+// ThreadDone reports whether thread t has finished in s.
+func (m *Machine) ThreadDone(s compile.State, t int32) bool { return m.threadDone(s, t) }
+
+// DeviceDone reports whether device d has finished in s.
+func (m *Machine) DeviceDone(s compile.State, d int32) bool {
+	return m.P.Devices[d].Code[s[m.L.Devices[d].PC]].Op == compile.OpEnd
+}
+
+// Eval evaluates a property's expression in s; a run-time error in it
+// comes back as a violation of kind Runtime.
+func (m *Machine) Eval(s compile.State, f func(*compile.Ctx) int64) (int64, *Violation) {
+	x := &m.probe
+	x.Reset(s, -1, -1, 0)
+	r := f(x)
+	if x.Status == compile.StepError {
+		return 0, &Violation{Kind: Runtime, Pos: x.Err.Pos, Msg: x.Err.Msg, CPU: -1, Vector: -1}
+	}
+	return r, nil
 }
 
 func (m *Machine) threadDone(s compile.State, t int32) bool {
@@ -453,12 +484,13 @@ func (m *Machine) evalProperty(s compile.State, p *compile.Property) *Violation 
 
 // Terminal classifies a state with no successors: a hang if a thread,
 // device or handler is blocked or a vector is pending for good, otherwise
-// the first final condition that does not hold, or nil.
+// the first final condition that does not hold, or nil. A thread or
+// device declared forever may be blocked: it waits for work by design.
 func (m *Machine) Terminal(s compile.State) *Violation {
 	l := m.L
 	p := m.P
 	for t := range l.Threads {
-		if m.threadDone(s, int32(t)) {
+		if m.threadDone(s, int32(t)) || p.Threads[t].Forever {
 			continue
 		}
 		in := &p.Threads[t].Code[s[l.Threads[t].PC]]
@@ -477,7 +509,7 @@ func (m *Machine) Terminal(s compile.State) *Violation {
 	for d := range l.Devices {
 		code := p.Devices[d].Code
 		in := &code[s[l.Devices[d].PC]]
-		if in.Op == compile.OpEnd {
+		if in.Op == compile.OpEnd || p.Devices[d].Forever {
 			continue
 		}
 		return &Violation{Kind: Hang, Pos: in.Pos, CPU: -1, Vector: -1,

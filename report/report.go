@@ -34,17 +34,96 @@ func Figures(r *explore.Result) string {
 	if secs > 0 {
 		rate = float64(r.States) / secs
 	}
-	return fmt.Sprintf("states %d, transitions %d, depth %d, %.2fs, %.0f states/s, %.1f B/state, peak %.1f MB",
+	line := fmt.Sprintf("states %d, transitions %d, depth %d, %.2fs, %.0f states/s, %.1f B/state, peak %.1f MB",
 		r.States, r.Transitions, r.Depth, secs, rate, r.BytesPerState(), float64(r.PeakBytes)/(1<<20))
+	if lv := r.Liveness; lv != nil {
+		line += fmt.Sprintf("\nliveness: states %d, edges %d, %.2fs, %.1f MB", lv.States, lv.Edges, lv.Elapsed.Seconds(), float64(lv.Bytes)/(1<<20))
+	}
+	return line
 }
 
 // Text writes the human-readable report.
 func Text(w io.Writer, p *compile.Program, r *explore.Result) {
 	fmt.Fprintln(w, VerdictLine(r))
 	fmt.Fprintln(w, Figures(r))
+	if r.Verdict == explore.Verified && r.Liveness == nil {
+		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
+	}
 	if r.Trace != nil && len(r.Trace.Steps) > 0 {
 		fmt.Fprintln(w)
-		Columns(w, p, r.Trace)
+		Lasso(w, p, r.Trace, r.Loop)
+	}
+	Unreached(w, r.Unreached)
+	Covers(w, p, r.Covers)
+}
+
+// Unreached lists what a verified search never reached, if anything.
+func Unreached(w io.Writer, u *explore.Unreached) {
+	if u.Empty() {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "never reached (a property about these holds trivially):")
+	for _, st := range u.Statements {
+		fmt.Fprintf(w, "  %s: %s: %s\n", st.Pos, st.Proc, st.Text)
+	}
+	for _, h := range u.Handlers {
+		fmt.Fprintf(w, "  handler %s: never entered\n", h)
+	}
+	for _, v := range u.Vectors {
+		fmt.Fprintf(w, "  vector %#x: a handler is registered for it, but no cpu ever took it\n", v)
+	}
+	if u.FinalsUnchecked {
+		fmt.Fprintln(w, "  final conditions: never evaluated (no reachable state where everything finished)")
+	}
+	for _, t := range u.Triggers {
+		fmt.Fprintf(w, "  %s\n", t)
+	}
+}
+
+// Covers says where each cover was reached and draws the witnesses the
+// run rebuilt.
+func Covers(w io.Writer, p *compile.Program, cs []explore.CoverResult) {
+	for _, c := range cs {
+		if !c.Reached {
+			continue
+		}
+		name := c.Cover.Text
+		if c.Cover.Name != "" {
+			name = c.Cover.Name
+		}
+		if c.Trace == nil {
+			continue
+		}
+		fmt.Fprintf(w, "\ncover %s reached in %d steps:\n\n", name, c.Depth)
+		Columns(w, p, c.Trace)
+	}
+}
+
+// Lasso draws a trace whose steps from loop on repeat for ever (loop < 0:
+// a plain trace), marking where the cycle starts and ends.
+func Lasso(w io.Writer, p *compile.Program, tr *explore.Trace, loop int) {
+	if loop < 0 || loop >= len(tr.Steps) {
+		Columns(w, p, tr)
+		return
+	}
+	var b strings.Builder
+	Columns(&b, p, tr)
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	// The step numbers start each step's first line: find step loop+1.
+	mark := fmt.Sprintf("%4d ", loop+1)
+	for i, line := range lines {
+		if strings.HasPrefix(line, mark) {
+			out := append([]string{}, lines[:i]...)
+			out = append(out, fmt.Sprintf("     ---- cycle: steps %d to %d repeat for ever ----", loop+1, len(tr.Steps)))
+			out = append(out, lines[i:]...)
+			out = append(out, fmt.Sprintf("     ---- back to the state before step %d ----", loop+1))
+			lines = out
+			break
+		}
+	}
+	for _, line := range lines {
+		fmt.Fprintln(w, line)
 	}
 }
 
@@ -194,6 +273,41 @@ type jsonReport struct {
 	PeakBytes   int64      `json:"peak_bytes"`  // most held at once by store, frontier and candidates
 	Columns     []string   `json:"columns"`
 	Trace       []jsonStep `json:"trace"`
+	// LoopStart is the step where a lasso's cycle starts (1-based); the
+	// steps from it to the end repeat for ever. Absent for a plain trace.
+	LoopStart int            `json:"loop_start,omitempty"`
+	Liveness  *jsonLiveness  `json:"liveness,omitempty"`
+	Unreached *jsonUnreached `json:"unreached,omitempty"`
+	Covers    []jsonCover    `json:"covers,omitempty"`
+}
+
+type jsonLiveness struct {
+	States  int64   `json:"states"`
+	Edges   int64   `json:"edges"`
+	Seconds float64 `json:"seconds"`
+	Bytes   int64   `json:"bytes"`
+}
+
+type jsonUnreached struct {
+	Statements      []jsonStatement `json:"statements,omitempty"`
+	Handlers        []string        `json:"handlers,omitempty"`
+	Vectors         []int32         `json:"vectors,omitempty"`
+	FinalsUnchecked bool            `json:"finals_unchecked,omitempty"`
+	Triggers        []string        `json:"liveness_untriggered,omitempty"`
+}
+
+type jsonStatement struct {
+	Proc     string   `json:"proc"`
+	Text     string   `json:"text"`
+	Position *jsonPos `json:"position"`
+}
+
+type jsonCover struct {
+	Name     string     `json:"name"`
+	Position *jsonPos   `json:"position"`
+	Reached  bool       `json:"reached"`
+	Depth    int        `json:"depth,omitempty"`
+	Trace    []jsonStep `json:"trace,omitempty"`
 }
 
 type jsonPos struct {
@@ -230,6 +344,22 @@ func posJSON(p syntax.Pos) *jsonPos {
 	return &jsonPos{File: p.File, Line: p.Line, Col: p.Col}
 }
 
+// jsonTrace converts a trace's steps.
+func jsonTrace(tr *explore.Trace, cols []string) []jsonStep {
+	out := []jsonStep{}
+	for i, st := range tr.Steps {
+		js := jsonStep{Step: i + 1, Kind: kindNames[st.T.Kind], Actor: st.Actor, Text: st.Text, Position: posJSON(st.Pos)}
+		if st.Column >= 0 && st.Column < len(cols) {
+			js.Column = cols[st.Column]
+		}
+		for _, c := range st.Changes {
+			js.Changes = append(js.Changes, jsonChange{Name: c.Name, Old: c.Old, New: c.New})
+		}
+		out = append(out, js)
+	}
+	return out
+}
+
 // JSON writes the report as one JSON object.
 func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
 	l := p.Layout
@@ -255,16 +385,31 @@ func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
 		jr.Position = posJSON(v.Pos)
 	}
 	if r.Trace != nil {
-		for i, st := range r.Trace.Steps {
-			js := jsonStep{Step: i + 1, Kind: kindNames[st.T.Kind], Actor: st.Actor, Text: st.Text, Position: posJSON(st.Pos)}
-			if st.Column >= 0 && st.Column < len(cols) {
-				js.Column = cols[st.Column]
-			}
-			for _, c := range st.Changes {
-				js.Changes = append(js.Changes, jsonChange{Name: c.Name, Old: c.Old, New: c.New})
-			}
-			jr.Trace = append(jr.Trace, js)
+		jr.Trace = jsonTrace(r.Trace, cols)
+		if r.Loop >= 0 {
+			jr.LoopStart = r.Loop + 1
 		}
+	}
+	if lv := r.Liveness; lv != nil {
+		jr.Liveness = &jsonLiveness{States: lv.States, Edges: lv.Edges, Seconds: lv.Elapsed.Seconds(), Bytes: lv.Bytes}
+	}
+	if u := r.Unreached; !u.Empty() {
+		ju := &jsonUnreached{Handlers: u.Handlers, Vectors: u.Vectors, FinalsUnchecked: u.FinalsUnchecked, Triggers: u.Triggers}
+		for _, st := range u.Statements {
+			ju.Statements = append(ju.Statements, jsonStatement{Proc: st.Proc, Text: st.Text, Position: posJSON(st.Pos)})
+		}
+		jr.Unreached = ju
+	}
+	for _, c := range r.Covers {
+		name := c.Cover.Name
+		if name == "" {
+			name = c.Cover.Text
+		}
+		jc := jsonCover{Name: name, Position: posJSON(c.Cover.Pos), Reached: c.Reached, Depth: c.Depth}
+		if c.Trace != nil {
+			jc.Trace = jsonTrace(c.Trace, cols)
+		}
+		jr.Covers = append(jr.Covers, jc)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

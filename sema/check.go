@@ -145,7 +145,7 @@ func (c *checker) check(f *syntax.File) {
 		case *syntax.ThreadDecl:
 			threadDecls = append(threadDecls, d) // created once NCPUS is known
 		case *syntax.DeviceDecl:
-			pr := &Proc{Kind: ProcDevice, Name: d.Name.Name, Pos: d.DevicePos, Body: d.Body, Index: len(p.Devices)}
+			pr := &Proc{Kind: ProcDevice, Name: d.Name.Name, Pos: d.DevicePos, Body: d.Body, Index: len(p.Devices), Forever: d.Forever}
 			p.Devices = append(p.Devices, pr)
 			c.declare(d.Name, &Object{Kind: ObjDevice, Proc: pr, Index: pr.Index})
 		case *syntax.InitDecl:
@@ -201,7 +201,7 @@ func (c *checker) check(f *syntax.File) {
 	// per CPU, named NAME[c].
 	for _, d := range threadDecls {
 		if !d.EachCPU {
-			pr := &Proc{Kind: ProcThread, Name: d.Name.Name, Pos: d.ThreadPos, Body: d.Body, Index: len(p.Threads), Family: -1}
+			pr := &Proc{Kind: ProcThread, Name: d.Name.Name, Pos: d.ThreadPos, Body: d.Body, Index: len(p.Threads), Family: -1, Forever: d.Forever}
 			p.Threads = append(p.Threads, pr)
 			c.declare(d.Name, &Object{Kind: ObjThread, Type: c.threadTyp, Proc: pr, Index: pr.Index})
 			continue
@@ -210,7 +210,7 @@ func (c *checker) check(f *syntax.File) {
 		p.Families = append(p.Families, d.Name.Name)
 		var first *Proc
 		for cpu := 0; cpu < p.NCPUs; cpu++ {
-			pr := &Proc{Kind: ProcThread, Name: fmt.Sprintf("%s[%d]", d.Name.Name, cpu), Pos: d.ThreadPos, Body: d.Body,
+			pr := &Proc{Kind: ProcThread, Name: fmt.Sprintf("%s[%d]", d.Name.Name, cpu), Pos: d.ThreadPos, Body: d.Body, Forever: d.Forever,
 				Index: len(p.Threads), CPU: cpu, Family: fam}
 			p.Threads = append(p.Threads, pr)
 			if first == nil {
@@ -325,6 +325,18 @@ func (c *checker) check(f *syntax.File) {
 			p.Invariants = append(p.Invariants, c.property(d.Name, d.InvariantPos, d.Cond))
 		case *syntax.FinalDecl:
 			p.Finals = append(p.Finals, c.property(d.Name, d.FinalPos, d.Cond))
+		case *syntax.CoverDecl:
+			p.Covers = append(p.Covers, c.property(d.Name, d.CoverPos, d.Cond))
+		case *syntax.LivenessDecl:
+			lv := &Liveness{Pos: d.LivenessPos, Kind: d.Kind, P: d.P, Q: d.Q}
+			if d.Name != nil {
+				lv.Name = d.Name.Name
+			}
+			c.property0(d.P)
+			if d.Q != nil {
+				c.property0(d.Q)
+			}
+			p.Liveness = append(p.Liveness, lv)
 		}
 	}
 	c.checkRecursion()
@@ -664,7 +676,7 @@ func (c *checker) property0(cond syntax.Expr) {
 	c.atomic, c.loops = 0, 0
 	c.cond(cond, "condition")
 	for _, f := range feats {
-		c.errorf(f.pos, "%s cannot be used in an invariant or final condition", f.what)
+		c.errorf(f.pos, "%s cannot be used in a property (invariant, final, liveness, cover)", f.what)
 	}
 	c.inProperty = false
 	c.curFeats = nil
@@ -1674,7 +1686,7 @@ func (c *checker) cpuLiteral(v int64, pos syntax.Pos) bool {
 
 func (c *checker) fnCall(e *syntax.CallExpr, fn *Fn, top bool) *Type {
 	if c.inProperty {
-		c.errorf(e.Fun.NamePos, "cannot call fn %s in an invariant or final condition", fn.Name)
+		c.errorf(e.Fun.NamePos, "cannot call fn %s in a property (invariant, final, liveness, cover)", fn.Name)
 	}
 	if !fn.Atomic && !top && c.atomic == 0 {
 		c.errorf(e.Fun.NamePos, "fn %s takes several steps: call it as a statement or as the whole right side of an assignment (or make it an atomic fn)", fn.Name)
@@ -1703,7 +1715,7 @@ func (c *checker) fnCall(e *syntax.CallExpr, fn *Fn, top bool) *Type {
 func (c *checker) builtinCall(e *syntax.CallExpr, b *Builtin) *Type {
 	impure := c.inProperty && !b.Pure
 	if impure {
-		c.errorf(e.Fun.NamePos, "%s changes the state and cannot be used in an invariant or final condition", b.Name)
+		c.errorf(e.Fun.NamePos, "%s changes the state and cannot be used in a property (invariant, final, liveness, cover)", b.Name)
 	}
 	switch b.ID {
 	case BIRQDisable, BIRQEnable, BIRQsDisabled:

@@ -386,13 +386,13 @@ var errorTests = []struct {
 
 	// Invariants and finals.
 	{"invariant sends an IPI", "cpus 1;\ninvariant send_ipi(0, 1);",
-		"test.irq:2:11: send_ipi changes the state and cannot be used in an invariant or final condition"},
+		"test.irq:2:11: send_ipi changes the state and cannot be used in a property (invariant, final, liveness, cover)"},
 	{"invariant calls a fn", "cpus 1;\natomic fn f() -> bool { return true; }\ninvariant f();",
-		"test.irq:3:11: cannot call fn f in an invariant or final condition"},
+		"test.irq:3:11: cannot call fn f in a property (invariant, final, liveness, cover)"},
 	{"invariant uses this_cpu", "cpus 2;\ninvariant this_cpu == 0;",
-		"test.irq:2:11: this_cpu cannot be used in an invariant or final condition"},
+		"test.irq:2:11: this_cpu cannot be used in a property (invariant, final, liveness, cover)"},
 	{"final uses irqs_disabled", "cpus 1;\nfinal irqs_disabled();",
-		"test.irq:2:7: irqs_disabled cannot be used in an invariant or final condition"},
+		"test.irq:2:7: irqs_disabled cannot be used in a property (invariant, final, liveness, cover)"},
 	{"final on a cpu", "cpus 2;\ncpu c;\nfinal ok: c;",
 		"test.irq:3:11: condition must be a bool or an int, not cpu"},
 }
@@ -432,7 +432,7 @@ func TestCheckErrorLists(t *testing.T) {
 		{"non-atomic call under && reported once", "cpus 1;\nbool b;\nfn f() -> bool { return true; }\nthread t on cpu 0 { if (f() && b) { } }",
 			[]string{"test.irq:4:25: fn f takes several steps: call it as a statement or as the whole right side of an assignment (or make it an atomic fn)"}},
 		{"impure built-in in an invariant", "cpus 1;\ninvariant send_ipi(0, 1);",
-			[]string{"test.irq:2:11: send_ipi changes the state and cannot be used in an invariant or final condition"}},
+			[]string{"test.irq:2:11: send_ipi changes the state and cannot be used in a property (invariant, final, liveness, cover)"}},
 		{"undefined names", "cpus 1;\nthread t on cpu 0 { a = 1; b = c; }",
 			[]string{"test.irq:2:21: undefined: a", "test.irq:2:28: undefined: b", "test.irq:2:32: undefined: c"}},
 	}

@@ -73,9 +73,21 @@ type Proc struct {
 	Index  int       // index among procs of the same kind
 	Family int       // ProcThread: index in Program.Families of a thread on each cpu, or -1
 	Locals []*Object // locals declared in the body (not those of called fns)
+	// Forever marks a thread or device that runs for ever by design (a
+	// timer, an idle loop, a poller): it is not expected to finish.
+	Forever bool
 }
 
-// Property is an invariant or final condition.
+// Liveness is a checked liveness declaration: P ~> Q, always eventually
+// P, or eventually always P.
+type Liveness struct {
+	Name string // "" when unnamed
+	Pos  syntax.Pos
+	Kind syntax.TemporalKind
+	P, Q syntax.Expr // Q is nil unless Kind is syntax.LeadsTo
+}
+
+// Property is an invariant, final or cover condition.
 type Property struct {
 	Name string // "" when unnamed
 	Pos  syntax.Pos
@@ -102,6 +114,8 @@ type Program struct {
 	Fns        []*Fn
 	Invariants []*Property
 	Finals     []*Property
+	Covers     []*Property
+	Liveness   []*Liveness
 	Info       *Info
 }
 

@@ -407,6 +407,7 @@ type ThreadDecl struct {
 	Name      *Ident
 	CPU       Expr // nil when EachCPU
 	EachCPU   bool
+	Forever   bool // forever thread ...: runs for ever by design (an idle loop, a poller)
 	Body      *BlockStmt
 }
 
@@ -414,6 +415,7 @@ type ThreadDecl struct {
 type DeviceDecl struct {
 	DevicePos Pos
 	Name      *Ident
+	Forever   bool // forever device ...: runs for ever by design (a timer, a poller)
 	Body      *BlockStmt
 }
 
@@ -437,6 +439,34 @@ type FinalDecl struct {
 	Cond     Expr
 }
 
+// TemporalKind is the form of a liveness declaration.
+type TemporalKind int
+
+// The forms of liveness declarations.
+const (
+	LeadsTo          TemporalKind = iota // P ~> Q: whenever P holds, Q holds then or later
+	AlwaysEventually                     // always eventually P: P holds again and again
+	EventuallyAlways                     // eventually always P: from some point on, P holds for good
+)
+
+// LivenessDecl is liveness [Name:] P ~> Q;, liveness [Name:] always
+// eventually P; or liveness [Name:] eventually always P;: checked on
+// every fair run.
+type LivenessDecl struct {
+	LivenessPos Pos
+	Name        *Ident // nil when unnamed
+	Kind        TemporalKind
+	P           Expr
+	Q           Expr // LeadsTo only
+}
+
+// CoverDecl is cover [Name:] Cond;: some reachable state must satisfy Cond.
+type CoverDecl struct {
+	CoverPos Pos
+	Name     *Ident // nil when unnamed
+	Cond     Expr
+}
+
 func (d *CpusDecl) Pos() Pos      { return d.CpusPos }
 func (d *InflightDecl) Pos() Pos  { return d.InflightPos }
 func (d *ConstDecl) Pos() Pos     { return d.ConstPos }
@@ -451,6 +481,8 @@ func (d *DeviceDecl) Pos() Pos    { return d.DevicePos }
 func (d *InitDecl) Pos() Pos      { return d.InitPos }
 func (d *InvariantDecl) Pos() Pos { return d.InvariantPos }
 func (d *FinalDecl) Pos() Pos     { return d.FinalPos }
+func (d *LivenessDecl) Pos() Pos  { return d.LivenessPos }
+func (d *CoverDecl) Pos() Pos     { return d.CoverPos }
 
 func (*CpusDecl) declNode()      {}
 func (*InflightDecl) declNode()  {}
@@ -464,3 +496,5 @@ func (*DeviceDecl) declNode()    {}
 func (*InitDecl) declNode()      {}
 func (*InvariantDecl) declNode() {}
 func (*FinalDecl) declNode()     {}
+func (*LivenessDecl) declNode()  {}
+func (*CoverDecl) declNode()     {}

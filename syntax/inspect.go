@@ -117,6 +117,13 @@ func Inspect(n Node, f func(Node) bool) {
 		Inspect(n.Cond, f)
 	case *FinalDecl:
 		Inspect(n.Cond, f)
+	case *LivenessDecl:
+		Inspect(n.P, f)
+		if n.Q != nil {
+			Inspect(n.Q, f)
+		}
+	case *CoverDecl:
+		Inspect(n.Cond, f)
 	}
 }
 

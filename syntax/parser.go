@@ -94,6 +94,12 @@ func (p *parser) peek(n int) Token {
 	return p.ahead[n-1].tok
 }
 
+// peekLit returns the literal of the n-th token after the current one.
+func (p *parser) peekLit(n int) string {
+	p.peek(n)
+	return p.ahead[n-1].lit
+}
+
 // ---------------------------------------------------------------------------
 // Errors
 
@@ -193,7 +199,7 @@ func (p *parser) synced(r any, depth int) bool {
 // resume after an error).
 func declStart(tok Token) bool {
 	switch tok {
-	case CPUS, INFLIGHT, CONST, STRUCT, FN, ATOMIC, HANDLER, THREAD, DEVICE, INIT, INVARIANT, FINAL:
+	case CPUS, INFLIGHT, CONST, STRUCT, FN, ATOMIC, HANDLER, THREAD, DEVICE, INIT, INVARIANT, FINAL, LIVENESS, COVER, FOREVER:
 		return true
 	}
 	return false
@@ -207,7 +213,7 @@ func typeKeyword(tok Token) bool { return tok == BOOL || tok == INT_T || tok == 
 // end of the input, or a keyword that only begins a declaration.
 func blockEnd(tok Token) bool {
 	switch tok {
-	case RBRACE, EOF, CPUS, INFLIGHT, CONST, STRUCT, FN, HANDLER, DEVICE, INIT, INVARIANT, FINAL:
+	case RBRACE, EOF, CPUS, INFLIGHT, CONST, STRUCT, FN, HANDLER, DEVICE, INIT, INVARIANT, FINAL, LIVENESS, COVER, FOREVER:
 		return true
 	}
 	return false
@@ -343,12 +349,24 @@ func (p *parser) parseDecl(list []Decl) []Decl {
 		d.Name = p.parseIdent()
 		d.Body = p.parseBlock()
 		return append(list, d)
-	case DEVICE:
-		d := &DeviceDecl{DevicePos: p.pos}
+	case FOREVER:
+		// forever thread ... or forever device ...: a process that runs
+		// for ever by design.
+		pos := p.pos
 		p.next()
-		d.Name = p.parseIdent()
-		d.Body = p.parseBlock()
-		return append(list, d)
+		switch p.tok {
+		case DEVICE:
+			d := p.parseDeviceDecl()
+			d.DevicePos, d.Forever = pos, true
+			return append(list, d)
+		case THREAD:
+			d := p.parseThreadDecl()
+			d.ThreadPos, d.Forever = pos, true
+			return append(list, d)
+		}
+		p.fail("thread or device after forever")
+	case DEVICE:
+		return append(list, p.parseDeviceDecl())
 	case INIT:
 		d := &InitDecl{InitPos: p.pos}
 		p.next()
@@ -364,6 +382,13 @@ func (p *parser) parseDecl(list []Decl) []Decl {
 		p.next()
 		d.Name, d.Cond = p.parseLabeledCond()
 		return append(list, d)
+	case COVER:
+		d := &CoverDecl{CoverPos: p.pos}
+		p.next()
+		d.Name, d.Cond = p.parseLabeledCond()
+		return append(list, d)
+	case LIVENESS:
+		return append(list, p.parseLivenessDecl())
 	case THREAD:
 		if p.threadDeclStart() {
 			return append(list, p.parseThreadDecl())
@@ -464,7 +489,56 @@ func (p *parser) parseThreadDecl() *ThreadDecl {
 	return d
 }
 
-// parseLabeledCond parses [Name :] Cond; for invariant and final.
+// parseDeviceDecl parses device Name Body.
+func (p *parser) parseDeviceDecl() *DeviceDecl {
+	d := &DeviceDecl{DevicePos: p.pos}
+	p.expect(DEVICE)
+	d.Name = p.parseIdent()
+	d.Body = p.parseBlock()
+	return d
+}
+
+// parseLivenessDecl parses liveness [Name :] Formula; where Formula is
+// P ~> Q, always eventually P, or eventually always P. The words always
+// and eventually are not reserved: they mean this only here.
+func (p *parser) parseLivenessDecl() *LivenessDecl {
+	d := &LivenessDecl{LivenessPos: p.pos}
+	p.next()
+	if p.tok == IDENT && p.peek(1) == COLON {
+		d.Name = p.parseIdent()
+		p.next()
+	}
+	word := func(i int, w string) bool {
+		if i == 0 {
+			return p.tok == IDENT && p.lit == w
+		}
+		return p.peek(i) == IDENT && p.peekLit(i) == w
+	}
+	switch {
+	case word(0, "always") && word(1, "eventually"):
+		p.next()
+		p.next()
+		d.Kind = AlwaysEventually
+		d.P = p.parseExpr()
+	case word(0, "eventually") && word(1, "always"):
+		p.next()
+		p.next()
+		d.Kind = EventuallyAlways
+		d.P = p.parseExpr()
+	default:
+		d.Kind = LeadsTo
+		d.P = p.parseExpr()
+		if p.tok != LEADSTO {
+			p.fail("'~>' (liveness P ~> Q, always eventually P, or eventually always P)")
+		}
+		p.next()
+		d.Q = p.parseExpr()
+	}
+	p.expect(SEMI)
+	return d
+}
+
+// parseLabeledCond parses [Name :] Cond; for invariant, final and cover.
 func (p *parser) parseLabeledCond() (*Ident, Expr) {
 	var name *Ident
 	if p.tok == IDENT && p.peek(1) == COLON {

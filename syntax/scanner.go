@@ -165,7 +165,7 @@ func (s *Scanner) Scan() (pos Pos, tok Token, lit string) {
 	case '.':
 		tok = s.pick1(next, '.', DOTDOT, DOT)
 	case '~':
-		tok = TILDE
+		tok = s.pick1(next, '>', LEADSTO, TILDE)
 	case '(':
 		tok = LPAREN
 	case ')':

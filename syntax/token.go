@@ -39,52 +39,53 @@ const (
 	STRING // "msg"
 
 	// Operators and delimiters.
-	ADD    // +
-	SUB    // -
-	MUL    // *
-	QUO    // /
-	REM    // %
-	AND    // &
-	OR     // |
-	XOR    // ^
-	SHL    // <<
-	SHR    // >>
-	LAND   // &&
-	LOR    // ||
-	NOT    // !
-	TILDE  // ~
-	EQL    // ==
-	NEQ    // !=
-	LSS    // <
-	LEQ    // <=
-	GTR    // >
-	GEQ    // >=
-	ASSIGN // =
-	ADDASN // +=
-	SUBASN // -=
-	MULASN // *=
-	QUOASN // /=
-	REMASN // %=
-	ANDASN // &=
-	ORASN  // |=
-	XORASN // ^=
-	SHLASN // <<=
-	SHRASN // >>=
-	INC    // ++
-	DEC    // --
-	ARROW  // ->
-	LPAREN // (
-	RPAREN // )
-	LBRACE // {
-	RBRACE // }
-	LBRACK // [
-	RBRACK // ]
-	COMMA  // ,
-	SEMI   // ;
-	COLON  // :
-	DOT    // .
-	DOTDOT // ..
-	QUEST  // ?
+	ADD     // +
+	SUB     // -
+	MUL     // *
+	QUO     // /
+	REM     // %
+	AND     // &
+	OR      // |
+	XOR     // ^
+	SHL     // <<
+	SHR     // >>
+	LAND    // &&
+	LOR     // ||
+	NOT     // !
+	TILDE   // ~
+	EQL     // ==
+	NEQ     // !=
+	LSS     // <
+	LEQ     // <=
+	GTR     // >
+	GEQ     // >=
+	ASSIGN  // =
+	ADDASN  // +=
+	SUBASN  // -=
+	MULASN  // *=
+	QUOASN  // /=
+	REMASN  // %=
+	ANDASN  // &=
+	ORASN   // |=
+	XORASN  // ^=
+	SHLASN  // <<=
+	SHRASN  // >>=
+	INC     // ++
+	DEC     // --
+	ARROW   // ->
+	LPAREN  // (
+	RPAREN  // )
+	LBRACE  // {
+	RBRACE  // }
+	LBRACK  // [
+	RBRACK  // ]
+	COMMA   // ,
+	SEMI    // ;
+	COLON   // :
+	DOT     // .
+	DOTDOT  // ..
+	QUEST   // ?
+	LEADSTO // ~>
 
 	keywordBeg
 	ASSERT    // assert
@@ -95,6 +96,7 @@ const (
 	CHOOSE    // choose
 	CONST     // const
 	CONTINUE  // continue
+	COVER     // cover
 	CPU       // cpu
 	CPUS      // cpus
 	DEVICE    // device
@@ -104,6 +106,7 @@ const (
 	FINAL     // final
 	FN        // fn
 	FOR       // for
+	FOREVER   // forever
 	HANDLER   // handler
 	IF        // if
 	IN        // in
@@ -111,6 +114,7 @@ const (
 	INIT      // init
 	INT_T     // int
 	INVARIANT // invariant
+	LIVENESS  // liveness
 	NONE      // none
 	ON        // on
 	OR_KW     // or
@@ -130,9 +134,9 @@ var tokenNames = [...]string{
 	ASSIGN: "=", ADDASN: "+=", SUBASN: "-=", MULASN: "*=", QUOASN: "/=", REMASN: "%=", ANDASN: "&=", ORASN: "|=",
 	XORASN: "^=", SHLASN: "<<=", SHRASN: ">>=", INC: "++", DEC: "--", ARROW: "->",
 	LPAREN: "(", RPAREN: ")", LBRACE: "{", RBRACE: "}", LBRACK: "[", RBRACK: "]", COMMA: ",", SEMI: ";",
-	COLON: ":", DOT: ".", DOTDOT: "..", QUEST: "?",
+	COLON: ":", DOT: ".", DOTDOT: "..", QUEST: "?", LEADSTO: "~>",
 	ASSERT: "assert", ATOMIC: "atomic", AWAIT: "await", BOOL: "bool", BREAK: "break", CHOOSE: "choose",
-	CONST: "const", CONTINUE: "continue", CPU: "cpu", CPUS: "cpus", DEVICE: "device", EITHER: "either",
+	CONST: "const", CONTINUE: "continue", COVER: "cover", FOREVER: "forever", LIVENESS: "liveness", CPU: "cpu", CPUS: "cpus", DEVICE: "device", EITHER: "either",
 	ELSE: "else", FALSE: "false", FINAL: "final", FN: "fn", FOR: "for", HANDLER: "handler", IF: "if", IN: "in",
 	INFLIGHT: "inflight", INIT: "init", INT_T: "int", INVARIANT: "invariant", NONE: "none", ON: "on",
 	OR_KW: "or", RETURN: "return", STRUCT: "struct", SYMMETRIC: "symmetric", THREAD: "thread", TRUE: "true",

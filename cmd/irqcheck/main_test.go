@@ -19,7 +19,12 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // timing matches the parts of a report that depend on the machine's speed.
 var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s, [0-9.]+ B/state, peak [0-9.]+ MB`)
 
-func normalize(s string) string { return timing.ReplaceAllString(s, "T s, R states/s") }
+// liveTiming matches the same in the liveness check's figures.
+var liveTiming = regexp.MustCompile(`(liveness: states [0-9]+, edges [0-9]+), [0-9]+\.[0-9]+s, [0-9.]+ MB`)
+
+func normalize(s string) string {
+	return liveTiming.ReplaceAllString(timing.ReplaceAllString(s, "T s, R states/s"), "$1, T s")
+}
 
 // TestCheckGolden runs `irqcheck check` on every model in testdata/check
 // and compares exit code, stdout and stderr with NAME.golden (a txtar

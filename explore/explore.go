@@ -566,6 +566,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 				res.Verdict = Violated
 				res.Violation = &machine.Violation{Kind: machine.Cover, Pos: cr.Cover.Pos, CPU: -1, Vector: -1,
 					Msg: coverName(cr.Cover) + " holds in no reachable state"}
+				if cr.Cover.Name != "" {
+					res.Violation.Msg = "cover " + cr.Cover.Name + ": " + cr.Cover.Text + " holds in no reachable state"
+				}
 				if v := cov.coverErr[slices.Index(res.Covers, cr)]; v != nil {
 					res.Violation.Msg += " (evaluating it failed at " + v.Pos.String() + ": " + v.Msg + ")"
 				}

@@ -41,6 +41,7 @@ type LivenessFigures struct {
 // lgraph is the explicit state graph of a model.
 type lgraph struct {
 	p     *compile.Program
+	inits []compile.State
 	first []int32 // the edges of state s are first[s] .. first[s+1]-1
 	dst   []int32
 	tid   []int32 // the edge's number in its source's successor order
@@ -76,6 +77,9 @@ type lgraph struct {
 // state has an edge of that class, and taken by the edges of that class.
 // A thread is taken both by its own steps and by a switch to it.
 func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
+	if unfair[t.Kind] {
+		return -1, -1
+	}
 	T, D, N := int32(g.nthreads), int32(g.ndevices), int32(g.ncpus)
 	switch t.Kind {
 	case machine.ThreadStep:
@@ -102,6 +106,16 @@ func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
 	return c, -1
 }
 
+// unfair lists kinds of transitions that get no fairness (class -1):
+// empty, except in the tests that take one fairness rule away at a time
+// to show that each one matters.
+var unfair = map[machine.Kind]bool{}
+
+// weakFairness, set only by tests, checks weak fairness instead of strong:
+// a class need only be taken when it is enabled in every state of the
+// cycle. The tests use it to show where strong fairness matters.
+var weakFairness = false
+
 // Obligations: thread t (not forever) unfinished is obligation t; device
 // d (not forever) unfinished is T+d; a handler running on cpu c is
 // T+D+c; a vector pending on cpu c is T+D+N+c. An obligation pending on
@@ -122,7 +136,7 @@ func (g *lgraph) n() int { return len(g.first) - 1 }
 // edge. It stops with a limit's name when opt's limits are passed.
 func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compile.State) (*lgraph, string) {
 	l := p.Layout
-	g := &lgraph{p: p, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, msgClass: map[int32]int32{}}
+	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, msgClass: map[int32]int32{}}
 	g.nclass = g.nobl()
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
@@ -178,7 +192,7 @@ func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compil
 		})
 		g.first = append(g.first, int32(len(g.dst)))
 	}
-	return g, ""
+	return g, g.limit(opt, start, len(ids))
 }
 
 // limit names the limit of opt that the graph has passed, or "".
@@ -345,7 +359,7 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			in := g.newStamp(c)
 			for _, s := range c {
 				for e := g.first[s]; e < g.first[s+1]; e++ {
-					if g.mark[g.dst[e]] == in && ok(e) {
+					if g.mark[g.dst[e]] == in && ok(e) && g.cls[e] >= 0 {
 						taken[g.cls[e]] = true
 						if g.cls2[e] >= 0 {
 							taken[g.cls2[e]] = true
@@ -353,11 +367,18 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 					}
 				}
 			}
+			if weakFairness {
+				if g.weaklyFair(c, taken) && !emit(c) {
+					return
+				}
+				clear(taken)
+				continue
+			}
 			var rest []int32
 			for _, s := range c {
 				good := true
 				for e := g.first[s]; e < g.first[s+1] && good; e++ {
-					good = taken[g.cls[e]] && (g.cls2[e] < 0 || taken[g.cls2[e]])
+					good = (g.cls[e] < 0 || taken[g.cls[e]]) && (g.cls2[e] < 0 || taken[g.cls2[e]])
 				}
 				if good {
 					rest = append(rest, s)
@@ -373,6 +394,30 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			}
 		}
 	}
+}
+
+// weaklyFair reports whether every class enabled in all states of c is
+// taken inside c (weak fairness: then the cycle through all of c is
+// fair; otherwise no cycle in c is).
+func (g *lgraph) weaklyFair(c []int32, taken []bool) bool {
+	count := map[int32]int{}
+	for _, s := range c {
+		seen := map[int32]bool{}
+		for e := g.first[s]; e < g.first[s+1]; e++ {
+			for _, k := range []int32{g.cls[e], g.cls2[e]} {
+				if k >= 0 && !seen[k] {
+					seen[k] = true
+					count[k]++
+				}
+			}
+		}
+	}
+	for k, n := range count {
+		if n == len(c) && !taken[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // lasso is a candidate counterexample: a way to reach a fair component
@@ -435,12 +480,11 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 		}
 	}
 	T, D, N := g.nthreads, g.ndevices, g.ncpus
+	l := p.Layout
 	for _, c := range fairAll {
-		for o := 0; o < T+D; o++ {
-			if g.pending(c[0], o) { // finishing is for good: pending on all of c
-				addCand(&lasso{entry: g.closest(c), comp: c, ok: anyEdge, obligation: o})
-			}
-		}
+		// Handlers first: a cpu stuck in a handler starves its threads
+		// too, and the handler is the cause worth reporting.
+		stuck := map[int32]bool{}
 		for o := T + D; o < T+D+2*N; o++ {
 			var sub []int32
 			for _, s := range c {
@@ -461,8 +505,22 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 			}
 			g.fair(sub, ok, func(fc []int32) bool {
 				addCand(&lasso{entry: g.closest(fc), comp: fc, ok: ok, obligation: o})
+				if o < T+D+N {
+					stuck[int32(o-T-D)] = true
+				}
 				return false // the first is enough
 			})
+		}
+		entry := g.closest(c)
+		st := g.state(entry)
+		for o := 0; o < T+D; o++ {
+			if !g.pending(c[0], o) { // finishing is for good: pending on all of c or none
+				continue
+			}
+			if o < T && stuck[st[l.Threads[o].CPU]] {
+				continue // its cpu never leaves a handler: reported as such
+			}
+			addCand(&lasso{entry: entry, comp: c, ok: anyEdge, obligation: o})
 		}
 	}
 	for _, c := range cands {
@@ -703,12 +761,22 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	}
 	in := g.newStamp(c.comp)
 	ok := func(e int32) bool { return g.mark[g.dst[e]] == in && c.ok(e) }
+	// Only classes taken somewhere inside can be owed: under strong
+	// fairness that is every class enabled inside.
+	inside := map[int32]bool{}
+	for _, s := range c.comp {
+		for e := g.first[s]; e < g.first[s+1]; e++ {
+			if ok(e) {
+				inside[g.cls[e]], inside[g.cls2[e]] = true, true
+			}
+		}
+	}
 	owed := map[int32]bool{}
 	took := map[int32]bool{}
 	visit := func(s int32) {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
 			for _, k := range []int32{g.cls[e], g.cls2[e]} {
-				if k >= 0 && !took[k] {
+				if k >= 0 && !took[k] && inside[k] {
 					owed[k] = true
 				}
 			}
@@ -772,6 +840,24 @@ func (g *lgraph) walk(s int32, ok, want func(e int32) bool) []int32 {
 	panic("internal error: a fair component does not take an owed class")
 }
 
+// state rebuilds state id by replaying its BFS tree path.
+func (g *lgraph) state(id int32) compile.State {
+	m := machine.New(g.p)
+	s := slices.Clone(g.inits[g.ptid[g.root(id)]])
+	for _, want := range g.treePath(id) {
+		var t int32 = -1
+		m.Successors(s, func(sc *machine.Successor) bool {
+			t++
+			if t == want {
+				copy(s, sc.Next)
+				return false
+			}
+			return true
+		})
+	}
+	return s
+}
+
 // root returns the initial state of s's BFS tree path.
 func (g *lgraph) root(s int32) int32 {
 	for g.parent[s] >= 0 {
@@ -821,14 +907,25 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 		in := &p.Threads[o].Code[s[l.Threads[o].PC]]
 		c := s[l.Threads[o].CPU]
 		v.Pos, v.CPU = in.Pos, c
-		what := how(in, moves(machine.ThreadStep, int32(o), -1))
-		if cur := s[l.CPUs[c].Cur]; cur != int32(o) && !moves(machine.ThreadStep, int32(o), -1) && !moves(machine.Switch, int32(o), -1) {
-			what = "it never gets the cpu"
-			if cur >= 0 {
-				what += " (" + p.Threads[cur].Name + " keeps it)"
-			}
+		var what string
+		m := machine.New(p)
+		switch cur := s[l.CPUs[c].Cur]; {
+		case moves(machine.ThreadStep, int32(o), -1):
+			what = how(in, true)
+		case !m.CanRun(s, int32(o)):
+			what = how(in, false)
+		case cur != int32(o) && cur >= 0:
+			what = fmt.Sprintf("it never gets the cpu: %s keeps it (it is at %s)", p.Threads[cur].Name, in.Text)
+		case cur != int32(o):
+			what = "it never gets the cpu (it is at " + in.Text + ")"
+		default:
+			what = fmt.Sprintf("interrupts keep cpu %d busy, so it never runs again (it is at %s): an interrupt storm", c, in.Text)
 		}
-		v.Msg = fmt.Sprintf("thread %s on cpu %d never finishes: %s", p.Threads[o].Name, c, what)
+		where := fmt.Sprintf("on cpu %d", c)
+		if home := p.Threads[o].CPU; home != int(c) {
+			where = fmt.Sprintf("(moved from cpu %d to cpu %d)", home, c)
+		}
+		v.Msg = fmt.Sprintf("thread %s %s never finishes: %s", p.Threads[o].Name, where, what)
 	case o < T+D:
 		d := o - T
 		in := &p.Devices[d].Code[s[l.Devices[d].PC]]

@@ -210,6 +210,10 @@ func (m *Machine) Coverage(bits []uint64) { m.x.Covered = bits }
 // ThreadDone reports whether thread t has finished in s.
 func (m *Machine) ThreadDone(s compile.State, t int32) bool { return m.threadDone(s, t) }
 
+// CanRun reports whether thread t has not finished and its next step is
+// enabled in s (whether or not it is current).
+func (m *Machine) CanRun(s compile.State, t int32) bool { return m.canRun(s, t) }
+
 // DeviceDone reports whether device d has finished in s.
 func (m *Machine) DeviceDone(s compile.State, d int32) bool {
 	return m.P.Devices[d].Code[s[m.L.Devices[d].PC]].Op == compile.OpEnd

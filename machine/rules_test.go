@@ -344,6 +344,29 @@ func TestRules(t *testing.T) {
 			verdict: explore.Violated, kind: machine.Hang, msg: "handler h is blocked forever on cpu 1",
 		},
 		{
+			name: "a forever thread blocked in a terminal state is waiting for work, not a hang",
+			src: `cpus 1; bool work; int done;
+				forever thread poller on cpu 0 { while (true) { await work; work = false; done++; } }
+				device d { work = true; }
+				final done <= 1;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "a forever device blocked in a terminal state is not a hang",
+			src: `cpus 1; bool go;
+				forever device timer { while (true) { await go; go = false; } }
+				thread t on cpu 0 { go = true; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "finals are checked in terminal states where only forever processes are left, blocked",
+			src: `cpus 1; bool work; int done;
+				forever thread poller on cpu 0 { while (true) { await work; work = false; done++; } }
+				device d { work = true; }
+				final done == 0;`,
+			verdict: explore.Violated, kind: machine.Final, msg: "done == 0 does not hold",
+		},
+		{
 			name: "cpu_down waits while the cpu runs a handler",
 			src: `cpus 2; const V = 0x30; bool entered; bool go; int done;
 				handler h { entered = true; await go; done++; }

@@ -141,6 +141,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(sizeValue{&opt.MaxMemory}, "mem", "stop when state storage passes this size")
 	fs.IntVar(&opt.Workers, "workers", 0, "parallel workers (default: one per CPU)")
 	fs.BoolVar(&opt.NoSymmetry, "no-symmetry", false, "explore a symmetric model without symmetry reduction")
+	fs.BoolVar(&opt.SafetyOnly, "safety-only", false, "skip the liveness check (livelocks and liveness declarations)")
+	fs.BoolVar(&opt.Witnesses, "witness", false, "print the shortest run to each cover that is reached")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
 	path, err := parseArgs(fs, args)
 	if err != nil {

@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	irqcheck check MODEL.irq [--json] [--max-states N] [--max-depth N] [--time D] [--mem SIZE]
+//	irqcheck check MODEL.irq [--json] [--max-states N] [--max-depth N] [--time D] [--mem SIZE] [--safety-only] [--witness]
 //	irqcheck sim MODEL.irq [--seed S] [--steps N] [--json]
 //	irqcheck demo [--cpus3]
 //	irqcheck list
@@ -45,6 +45,8 @@ check flags:
   --mem SIZE        stop when state storage passes SIZE (for example 512M, 4G)
   --workers N       parallel workers (default: one per CPU); the answer does not depend on N
   --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
+  --safety-only     skip the liveness check: no livelocks, no liveness declarations
+  --witness         print the shortest run to each cover declaration that is reached
   --cpuprofile FILE write a CPU profile of the search to FILE (go tool pprof)
 
 sim flags:

@@ -1,0 +1,303 @@
+package explore
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
+)
+
+func loadModel(t *testing.T, src string) *compile.Program {
+	t.Helper()
+	p, err := compile.Load("test.irq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// outcome is a run's verdict and kind as one phrase, with the message of
+// a violation.
+func outcome(r *Result) (string, string) {
+	if r.Violation != nil {
+		return r.Outcome(), r.Violation.Msg
+	}
+	return r.Outcome(), ""
+}
+
+// The liveness rules, each on a tiny model. steps and loop, where given,
+// are the lasso worked out by hand: the number of steps and the index of
+// the first step of the cycle (-1: no cycle, a run that ends).
+var livenessTests = []struct {
+	name        string
+	src         string
+	want        string // outcome
+	msg         string // substring of the message
+	steps, loop int    // -1, -1: not checked
+}{
+	{
+		// One state, whose only step (the loop test) leads back to it.
+		name:  "spin on a flag nobody sets",
+		src:   `cpus 1; bool x; thread t on cpu 0 { while (!x) { } }`,
+		want:  "violation livelock",
+		msg:   "thread t on cpu 0 never finishes: it spins for ever at while (!x)",
+		steps: 1, loop: 0,
+	},
+	{
+		name: "the same thread declared forever",
+		src:  `cpus 1; bool x; forever thread t on cpu 0 { while (!x) { } }`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		// The device is enabled in every state of the spin, so it runs.
+		name: "a spin that a device ends",
+		src:  `cpus 1; bool x; thread t on cpu 0 { while (!x) { } } device d { x = true; }`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		// A blocked waiter is a hang only in a terminal state; with an
+		// idle loop running for ever it is a livelock. Prefix: none (the
+		// initial state is in the cycle); cycle: the idle loop's test.
+		name:  "a blocked waiter while an idle loop runs",
+		src:   `cpus 1; bool x; forever device idle { while (true) { } } thread t on cpu 0 { await x; }`,
+		want:  "violation livelock",
+		msg:   "thread t on cpu 0 never finishes: it waits for ever at await x",
+		steps: 1, loop: 0,
+	},
+	{
+		name: "a waiter woken by an IPI while an idle loop runs",
+		src: `cpus 2; const V = 0x20; bool x;
+			handler h { x = true; }
+			init { request_irq(1, V, h); }
+			forever device idle { while (true) { } }
+			thread s on cpu 0 { send_ipi(1, V); }
+			thread t on cpu 1 { await x; }`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		// The handler holds the lock the interrupted thread needs to
+		// release: cpu 0 spins in the handler for ever.
+		name: "spinlock in a thread and in its cpu's handler",
+		src: `cpus 1; const V = 0x30; bool lock;
+			handler h { while (xchg(lock, true)) { } lock = false; }
+			init { request_irq(0, V, h); }
+			thread t on cpu 0 { while (xchg(lock, true)) { } lock = false; }
+			device d { send_ipi(0, V); }`,
+		want: "violation livelock",
+		msg:  "handler h on cpu 0 never returns: it spins for ever at while (xchg(lock, true))",
+		// t takes the lock (1), d raises the vector (2), cpu 0 takes it
+		// (3); the handler's test of the lock is the cycle (4).
+		steps: 4, loop: 3,
+	},
+	{
+		name: "spinlock taken with interrupts off",
+		src: `cpus 1; const V = 0x30; bool lock;
+			handler h { while (xchg(lock, true)) { } lock = false; }
+			init { request_irq(0, V, h); }
+			thread t on cpu 0 { irq_disable(); while (xchg(lock, true)) { } lock = false; irq_enable(); }
+			device d { send_ipi(0, V); }`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		// A timer that fires again while its handler runs: the thread
+		// is never enabled again once the storm starts.
+		name: "an interrupt storm starves a thread",
+		src: `cpus 1; const T = 0xec; bool b; bool done;
+			handler tick { b = !b; }
+			init { request_irq(0, T, tick); }
+			forever device timer { while (true) send_ipi(0, T); }
+			thread t on cpu 0 { done = true; }`,
+		want: "violation livelock", msg: "interrupts keep cpu 0 busy", steps: -1, loop: -1,
+	},
+	{
+		// The same timer re-armed as its handler returns: between two
+		// ticks the thread is enabled, and strong fairness runs it.
+		name: "a timer re-armed by its handler does not starve a thread",
+		src: `cpus 1; const T = 0xec; bool armed = true; bool done;
+			handler tick { armed = true; }
+			init { request_irq(0, T, tick); }
+			forever device timer { while (true) atomic { await armed; armed = false; send_ipi(0, T); } }
+			thread t on cpu 0 { done = true; }`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		// Cooperative scheduling: a thread that never blocks or yields
+		// keeps its cpu.
+		name: "a thread that never yields keeps its cpu",
+		src: `cpus 1; bool x;
+			forever thread a on cpu 0 { while (true) { x = !x; } }
+			thread b on cpu 0 { x = true; }`,
+		want: "violation livelock", msg: "thread b on cpu 0 never finishes: it never gets the cpu: a keeps it", steps: -1, loop: -1,
+	},
+	{
+		name: "a thread that yields lets the other run",
+		src: `cpus 1; bool x;
+			forever thread a on cpu 0 { while (true) { yield(); } }
+			thread b on cpu 0 { x = true; }`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		name: "a blocked thread lets the other run",
+		src: `cpus 1; bool go;
+			forever device idle { while (true) { } }
+			thread a on cpu 0 { await go; }
+			thread b on cpu 0 { go = true; }`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		name: "a vector pending on a cpu that keeps interrupts off",
+		src: `cpus 1; const V = 0x20; bool x;
+			handler h { x = true; }
+			init { request_irq(0, V, h); }
+			forever thread t on cpu 0 { irq_disable(); while (true) { } }
+			device d { send_ipi(0, V); }`,
+		want: "violation livelock", msg: "vector 0x20 stays pending on cpu 0 for ever", steps: -1, loop: -1,
+	},
+	{
+		// x = 1 (1), x = 2 (2), and the run ends with x never 0 again.
+		name:  "leads-to broken by a run that ends",
+		src:   `cpus 1; int[0..2] x; thread t on cpu 0 { x = 1; x = 2; } liveness back: x == 1 ~> x == 0;`,
+		want:  "violation liveness",
+		msg:   "liveness back (x == 1 ~> x == 0): the goal never comes after the trigger: the run ends without it",
+		steps: 2, loop: -1,
+	},
+	{
+		name: "leads-to kept",
+		src:  `cpus 1; int[0..2] x; thread t on cpu 0 { x = 1; x = 2; } liveness x == 1 ~> x == 2;`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		// x toggles for ever: x ~> !x and always eventually x hold;
+		// eventually always x does not (cycle: the two toggles).
+		name: "always eventually holds on a toggle",
+		src: `cpus 1; bool x; forever thread t on cpu 0 { while (true) { x = !x; } }
+			liveness x ~> !x; liveness always eventually x;`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		name: "eventually always fails on a toggle",
+		src: `cpus 1; bool x; forever thread t on cpu 0 { while (true) { x = !x; } }
+			liveness settles: eventually always x;`,
+		want: "violation liveness", msg: "liveness settles (eventually always x): the condition keeps failing on a fair run",
+		// The initial state (x false) is on the cycle: test, toggle,
+		// test, toggle.
+		steps: 4, loop: 0,
+	},
+	{
+		name: "always eventually fails once the toggling stops",
+		src: `cpus 1; bool x; bool stop; forever thread t on cpu 0 { while (!stop) { x = !x; } while (true) { } }
+			device d { stop = true; }
+			liveness always eventually x;`,
+		want: "violation liveness", msg: "the condition stops holding for good", steps: -1, loop: -1,
+	},
+}
+
+func TestLiveness(t *testing.T) {
+	for _, tt := range livenessTests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := loadModel(t, tt.src)
+			var first string
+			for _, w := range []int{1, 2} {
+				r := Explore(p, Options{Workers: w})
+				got, msg := outcome(r)
+				if got != tt.want || !strings.Contains(msg, tt.msg) {
+					t.Fatalf("%d workers: got %s: %s\nwant %s: ...%s...", w, got, msg, tt.want, tt.msg)
+				}
+				if tt.steps >= 0 && (len(r.Trace.Steps) != tt.steps || r.Loop != tt.loop) {
+					t.Errorf("lasso of %d steps, cycle from step index %d; want %d, %d", len(r.Trace.Steps), r.Loop, tt.steps, tt.loop)
+				}
+				if r.Verdict == Violated && r.Violation.Kind == machine.Livelock && r.Loop < 0 {
+					t.Errorf("a livelock without a cycle")
+				}
+				if r.Trace != nil {
+					got += traceText(r.Trace)
+				}
+				if w == 1 {
+					first = got
+				} else if got != first {
+					t.Errorf("2 workers: %s\n1 worker: %s", got, first)
+				}
+			}
+		})
+	}
+}
+
+func traceText(tr *Trace) string {
+	var b strings.Builder
+	for _, st := range tr.Steps {
+		b.WriteString("\n" + st.Actor + ": " + st.Text)
+	}
+	return b.String()
+}
+
+// Each fairness rule is needed: without it, a model that the rule makes
+// live has a livelock. And strong fairness is needed where a process is
+// enabled only between interrupts.
+func TestFairnessRulesMatter(t *testing.T) {
+	byName := map[string]string{}
+	for _, tt := range livenessTests {
+		byName[tt.name] = tt.src
+	}
+	woken := byName["a waiter woken by an IPI while an idle loop runs"]
+	tests := []struct {
+		rule  machine.Kind
+		model string
+	}{
+		{machine.DeviceStep, byName["a spin that a device ends"]},
+		{machine.ThreadStep, woken}, // the sender never sends
+		{machine.Arrival, woken},    // the IPI never arrives
+		{machine.Entry, woken},      // it arrives but is never taken
+		{machine.HandlerStep, woken},
+		{machine.Switch, byName["a blocked thread lets the other run"]},
+	}
+	for _, tt := range tests {
+		p := loadModel(t, tt.model)
+		if r := Explore(p, Options{}); r.Verdict != Verified {
+			t.Fatalf("rule %d: the model is not verified with every rule: %s", tt.rule, r.Outcome())
+		}
+		unfair[tt.rule] = true
+		r := Explore(p, Options{})
+		delete(unfair, tt.rule)
+		if got, _ := outcome(r); got != "violation livelock" {
+			t.Errorf("without fairness for transitions of kind %d: %s, want a livelock", tt.rule, got)
+		}
+	}
+
+	p := loadModel(t, byName["a timer re-armed by its handler does not starve a thread"])
+	weakFairness = true
+	r := Explore(p, Options{})
+	weakFairness = false
+	if got, _ := outcome(r); got != "violation livelock" {
+		t.Errorf("under weak fairness the re-armed timer gives %s, want the livelock strong fairness rules out", got)
+	}
+}
+
+// The liveness check explores without symmetry reduction, so a symmetric
+// model's verdict does not depend on it.
+func TestLivenessSymmetric(t *testing.T) {
+	src := `cpus 3 symmetric; bool x[cpu];
+		forever device idle { while (true) { } }
+		thread t on each cpu { while (!x[this_cpu]) { } }`
+	for _, nosym := range []bool{false, true} {
+		r := Explore(loadModel(t, src), Options{NoSymmetry: nosym})
+		// The cycle takes the three spins and the idle loop.
+		if got, _ := outcome(r); got != "violation livelock" || len(r.Trace.Steps) != 4 {
+			t.Errorf("no-symmetry %v: %s, trace %d steps", nosym, got, len(r.Trace.Steps))
+		}
+	}
+}
+
+// SafetyOnly skips the check, and a limit in it makes the run incomplete.
+func TestLivenessOptions(t *testing.T) {
+	p := loadModel(t, `cpus 1; bool x; thread t on cpu 0 { while (!x) { } }`)
+	if r := Explore(p, Options{SafetyOnly: true}); r.Verdict != Verified || r.Liveness != nil {
+		t.Errorf("safety only: %s, liveness %v", r.Outcome(), r.Liveness)
+	}
+	// 5 states up to symmetry (how many threads are done), 16 without.
+	p = loadModel(t, `cpus 4 symmetric; bool x[cpu]; thread t on each cpu { x[this_cpu] = true; }`)
+	r := Explore(p, Options{MaxStates: 10})
+	if r.Verdict != Incomplete || !strings.HasPrefix(r.Limit, "max-states (liveness") {
+		t.Errorf("got %s, want incomplete in the liveness check", r.Outcome())
+	}
+}

@@ -44,9 +44,12 @@ type lgraph struct {
 	inits []compile.State
 	first []int32 // the edges of state s are first[s] .. first[s+1]-1
 	dst   []int32
-	tid   []int32 // the edge's number in its source's successor order
+	tid   []uint8 // the edge's number in its source's successor order (see trans)
 	cls   []int32 // the fairness class of the edge
-	cls2  []int32 // a second class: the thread a yield switched to; -1 if none
+	// bigTid holds the numbers of 255 and more; yieldTo the second class
+	// of an edge that yields and switches to another thread (see second).
+	bigTid  map[int32]int32
+	yieldTo map[int32]int32
 	// The BFS tree, for the shortest prefixes.
 	parent []int32 // -1 for an initial state
 	ptid   []int32 // the transition from the parent; for a root, the index of its initial state
@@ -132,17 +135,43 @@ func (g *lgraph) prop(s int32, k int) bool {
 
 func (g *lgraph) n() int { return len(g.first) - 1 }
 
+// trans returns edge e's number in its source's successor order.
+func (g *lgraph) trans(e int32) int32 {
+	if t := g.tid[e]; t < 255 {
+		return int32(t)
+	}
+	return g.bigTid[e]
+}
+
+// second returns the second class of edge e: the thread a yield switched
+// to, or -1.
+func (g *lgraph) second(e int32) int32 {
+	if k, ok := g.yieldTo[e]; ok {
+		return k
+	}
+	return -1
+}
+
 // buildGraph explores the state space breadth first and keeps every
 // edge. It stops with a limit's name when opt's limits are passed.
-func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compile.State) (*lgraph, string) {
+//
+// states and edges are the counts the safety search found: exact without
+// symmetry reduction, a lower bound with it; the arrays start that big.
+func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compile.State, states, edges int64) (*lgraph, string) {
 	l := p.Layout
 	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, msgClass: map[int32]int32{}}
 	g.nclass = g.nobl()
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
+	g.first = make([]int32, 0, states+1)
+	g.parent, g.ptid, g.depth = make([]int32, 0, states), make([]int32, 0, states), make([]int32, 0, states)
+	g.obl = make([]uint64, 0, states*int64(g.owords))
+	g.props = make([]uint64, 0, states*int64(g.pwords))
+	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]int32, 0, edges)
+	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
 	m := machine.New(p)
 	cd := newCodec(l)
-	ids := map[uint64]int32{}
+	ids := make(map[uint64]int32, states)
 	var queue []byte // encoded states not yet expanded, in id order
 	head := 0
 	add := func(s compile.State, parent, tid int32, depth int32) int32 {
@@ -163,6 +192,9 @@ func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compil
 	}
 	s := make(compile.State, l.Size)
 	g.first = append(g.first, 0)
+	if len(p.Liveness) == 0 {
+		g.pwords = 0
+	}
 	for id := int32(0); int(id) < len(g.parent); id++ {
 		if id%1024 == 0 {
 			if head > 1<<20 && head > len(queue)/2 { // let go of what was expanded
@@ -185,9 +217,15 @@ func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compil
 			c1, c2 := g.classOf(&sc.T)
 			to := add(sc.Next, id, t, g.depth[id]+1)
 			g.dst = append(g.dst, to)
-			g.tid = append(g.tid, t)
+			e := int32(len(g.cls))
+			if t >= 255 {
+				g.bigTid[e] = t
+			}
+			g.tid = append(g.tid, uint8(min(t, 255)))
 			g.cls = append(g.cls, c1)
-			g.cls2 = append(g.cls2, c2)
+			if c2 >= 0 {
+				g.yieldTo[e] = c2
+			}
 			return true
 		})
 		g.first = append(g.first, int32(len(g.dst)))
@@ -210,7 +248,7 @@ func (g *lgraph) limit(opt Options, start time.Time, states int) string {
 
 // bytes is the memory of the graph's arrays.
 func (g *lgraph) bytes() int64 {
-	return int64(cap(g.dst)+cap(g.tid)+cap(g.cls)+cap(g.cls2))*4 +
+	return int64(cap(g.dst)+cap(g.cls))*4 + int64(cap(g.tid)) + int64(len(g.bigTid)+len(g.yieldTo))*16 +
 		int64(cap(g.first)+cap(g.parent)+cap(g.ptid)+cap(g.depth))*4 +
 		int64(cap(g.obl)+cap(g.props))*8
 }
@@ -361,8 +399,8 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 				for e := g.first[s]; e < g.first[s+1]; e++ {
 					if g.mark[g.dst[e]] == in && ok(e) && g.cls[e] >= 0 {
 						taken[g.cls[e]] = true
-						if g.cls2[e] >= 0 {
-							taken[g.cls2[e]] = true
+						if g.second(e) >= 0 {
+							taken[g.second(e)] = true
 						}
 					}
 				}
@@ -378,7 +416,7 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			for _, s := range c {
 				good := true
 				for e := g.first[s]; e < g.first[s+1] && good; e++ {
-					good = (g.cls[e] < 0 || taken[g.cls[e]]) && (g.cls2[e] < 0 || taken[g.cls2[e]])
+					good = (g.cls[e] < 0 || taken[g.cls[e]]) && (g.second(e) < 0 || taken[g.second(e)])
 				}
 				if good {
 					rest = append(rest, s)
@@ -404,7 +442,7 @@ func (g *lgraph) weaklyFair(c []int32, taken []bool) bool {
 	for _, s := range c {
 		seen := map[int32]bool{}
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			for _, k := range []int32{g.cls[e], g.cls2[e]} {
+			for _, k := range []int32{g.cls[e], g.second(e)} {
 				if k >= 0 && !seen[k] {
 					seen[k] = true
 					count[k]++
@@ -442,7 +480,7 @@ type lasso struct {
 // finds a lasso or passes a limit.
 func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []compile.State, res *Result) {
 	t0 := time.Now()
-	g, lim := buildGraph(p, opt, start, inits)
+	g, lim := buildGraph(p, opt, start, inits, res.States, res.Transitions)
 	n := g.n()
 	fig := &LivenessFigures{States: int64(len(g.parent)), Edges: int64(len(g.dst)), Bytes: g.bytes()}
 	res.Liveness = fig
@@ -735,11 +773,11 @@ func (g *lgraph) lassoPath(c *lasso) (path, int) {
 	slices.Reverse(pre)
 	out := path{start: start}
 	for _, e := range pre {
-		out.edges = append(out.edges, g.tid[e])
+		out.edges = append(out.edges, g.trans(e))
 	}
 	loop := len(out.edges)
 	for _, e := range g.cycle(c) {
-		out.edges = append(out.edges, g.tid[e])
+		out.edges = append(out.edges, g.trans(e))
 	}
 	return out, loop
 }
@@ -767,7 +805,7 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	for _, s := range c.comp {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
 			if ok(e) {
-				inside[g.cls[e]], inside[g.cls2[e]] = true, true
+				inside[g.cls[e]], inside[g.second(e)] = true, true
 			}
 		}
 	}
@@ -775,7 +813,7 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	took := map[int32]bool{}
 	visit := func(s int32) {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			for _, k := range []int32{g.cls[e], g.cls2[e]} {
+			for _, k := range []int32{g.cls[e], g.second(e)} {
 				if k >= 0 && !took[k] && inside[k] {
 					owed[k] = true
 				}
@@ -787,7 +825,7 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 		out = append(out, e)
 		took[g.cls[e]] = true
 		delete(owed, g.cls[e])
-		if k := g.cls2[e]; k >= 0 {
+		if k := g.second(e); k >= 0 {
 			took[k] = true
 			delete(owed, k)
 		}
@@ -798,7 +836,7 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	for len(out) == 0 || len(owed) > 0 || cur != c.entry {
 		var want func(e int32) bool
 		if len(owed) > 0 {
-			want = func(e int32) bool { return owed[g.cls[e]] || g.cls2[e] >= 0 && owed[g.cls2[e]] }
+			want = func(e int32) bool { return owed[g.cls[e]] || g.second(e) >= 0 && owed[g.second(e)] }
 		} else {
 			want = func(e int32) bool { return g.dst[e] == c.entry }
 		}

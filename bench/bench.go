@@ -139,6 +139,11 @@ type Figures struct {
 	PeakMB        float64 // store, frontiers and candidate buffers at their largest
 	HeapMB        float64 // Go heap in use after the run
 	Workers       int
+	// The liveness check, when it ran: its own seconds, the states of its
+	// graph (no symmetry reduction) and the graph's bytes per state.
+	LiveSeconds       float64
+	LiveStates        int64
+	LiveBytesPerState float64
 }
 
 // Run checks one case with the given options.
@@ -160,6 +165,13 @@ func Run(c Case, opt explore.Options) (Figures, error) {
 		HeapMB: float64(ms.HeapInuse) / (1 << 20), Workers: r.Workers,
 	}
 	f.Verdict = r.Outcome()
+	if lv := r.Liveness; lv != nil {
+		f.LiveSeconds = lv.Elapsed.Seconds()
+		f.LiveStates = lv.States
+		if lv.States > 0 {
+			f.LiveBytesPerState = float64(lv.Bytes) / float64(lv.States)
+		}
+	}
 	if secs > 0 {
 		f.StatesPerSec = float64(r.States) / secs
 	}

@@ -12,7 +12,7 @@ import (
 
 // BenchmarkCatalog checks every catalog model, its 3- and 4-CPU variants,
 // the scaled models and the families, reporting states, transitions, states/s, bytes per stored
-// state and peak storage. Run: go test -run '^$' -bench . -benchtime 1x ./bench
+// state and peak storage, and the time and bytes per state of the liveness check. Run: go test -run '^$' -bench . -benchtime 1x ./bench
 func BenchmarkCatalog(b *testing.B) {
 	cases, err := Cases(4)
 	if err != nil {
@@ -32,6 +32,8 @@ func BenchmarkCatalog(b *testing.B) {
 			b.ReportMetric(f.StatesPerSec, "states/s")
 			b.ReportMetric(f.BytesPerState, "B/state")
 			b.ReportMetric(f.PeakMB, "peak-MB")
+			b.ReportMetric(f.LiveSeconds, "liveness-s")
+			b.ReportMetric(f.LiveBytesPerState, "liveness-B/state")
 		})
 	}
 }

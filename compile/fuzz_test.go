@@ -78,6 +78,10 @@ final seen[1];`,
 	`cpus 3; int n = 1; bool b; thread w; handler h { free_irq(this_cpu, this_vector); }
 init { request_irq(cpu(n), 7, h); } thread t on cpu 0 { b = cpu_online(cpu(n)); w = current(cpu(n + 1));
 clear_pending(cpu(n), 7); b = pending(cpu(n), 7); } invariant current(cpu(n)) == none || cpu_online(cpu(n));`,
+	`cpus 2; const V = 0x20; bool armed = true; bool x; int[0..3] n; handler h { armed = true; n = (n + 1) % 4; }
+init { request_irq(0, V, h); } forever device timer { while (true) atomic { await armed; armed = false; send_ipi(0, V); } }
+forever thread idle on each cpu { while (true) { yield(); } } thread t on cpu 1 { while (!x) { } }
+liveness ticks: n == 1 ~> n == 2; liveness always eventually armed; liveness eventually always !x; cover x; cover seen: n == 3;`,
 	`cpus 1; int x; fn g() { return; } atomic fn f() -> int { for (;;) { for (;;) { g(); break; } return 1; } }
 thread t on cpu 0 { for (;;) { for (int i = 0; i < 2; i++) { x = f(); continue; } break; } }`,
 }

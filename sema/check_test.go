@@ -384,7 +384,15 @@ var errorTests = []struct {
 	{"array size not constant", "cpus 1;\nint n;\nint a[n];",
 		"test.irq:3:7: expected an integer constant"},
 
-	// Invariants and finals.
+	// Invariants, finals, liveness declarations and covers.
+	{"liveness sends an IPI", "cpus 1;\nint x;\nliveness x == 1 ~> send_ipi(0, 1);",
+		"test.irq:3:20: send_ipi changes the state and cannot be used in a property (invariant, final, liveness, cover)"},
+	{"liveness with an undefined name", "cpus 1;\nint x;\nliveness l: x ~> y;",
+		"test.irq:3:18: undefined: y"},
+	{"cover uses this_cpu", "cpus 2;\ncover this_cpu == 0;",
+		"test.irq:2:7: this_cpu cannot be used in a property (invariant, final, liveness, cover)"},
+	{"eventually always on a cpu", "cpus 2;\ncpu c;\nliveness eventually always c;",
+		"test.irq:3:28: condition must be a bool or an int, not cpu"},
 	{"invariant sends an IPI", "cpus 1;\ninvariant send_ipi(0, 1);",
 		"test.irq:2:11: send_ipi changes the state and cannot be used in a property (invariant, final, liveness, cover)"},
 	{"invariant calls a fn", "cpus 1;\natomic fn f() -> bool { return true; }\ninvariant f();",

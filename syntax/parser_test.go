@@ -382,6 +382,13 @@ func TestParseErrors(t *testing.T) {
 		want string // all errors, one a line
 	}{
 		{"x = 3;", "t.irq:1:1: expected declaration, found 'x'"},
+		{"forever int x;", "t.irq:1:9: expected thread or device after forever, found 'int'"},
+		{"forever handler h { }", "t.irq:1:9: expected thread or device after forever, found 'handler'"},
+		{"liveness x == 1;", "t.irq:1:16: expected '~>' (liveness P ~> Q, always eventually P, or eventually always P), found ';'"},
+		{"liveness always eventually;", "t.irq:1:27: expected expression, found ';'"},
+		{"liveness p ~> ;", "t.irq:1:15: expected expression, found ';'"},
+		{"cover;", "t.irq:1:6: expected expression, found ';'"},
+		{"thread t on cpu 0 { x = x ~> 1; }", "t.irq:1:27: expected ';', found '~>'"},
 		{";", "t.irq:1:1: expected declaration, found ';'"},
 		{"42;", "t.irq:1:1: expected declaration, found '42'"},
 		{"cpus 2", "t.irq:1:7: expected ';', found end of file"},

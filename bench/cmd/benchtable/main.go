@@ -22,6 +22,7 @@ func main() {
 	workers := flag.Int("workers", runtime.NumCPU(), "workers of the parallel run")
 	limit := flag.Duration("time", 5*time.Minute, "time limit per run")
 	match := flag.String("run", "", "only cases whose name contains this")
+	liveMax := flag.Int64("liveness-max", 3_000_000, "run the liveness check only on cases with at most this many states (without symmetry)")
 	flag.Parse()
 	cases, err := bench.Cases(*maxCPUs)
 	if err != nil {
@@ -31,21 +32,23 @@ func main() {
 	fmt.Printf("# Benchmark results\n\n")
 	fmt.Printf("Made by `go run ./bench/cmd/benchtable -cpus %d -workers %d` on %s, Go %s, %d CPUs, %s.\n",
 		*maxCPUs, *workers, time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.NumCPU(), runtime.GOARCH)
-	fmt.Printf("One run each: this machine is shared and noisy, so read ratios, not digits.\n\n")
-	fmt.Printf("| model | verdict | states | transitions | depth | s (1 worker) | states/s (1) | states/s (%d) | speedup | B/state | peak MB |\n", *workers)
-	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("One run each: this machine is shared and noisy, so read ratios, not digits.\n")
+	fmt.Printf("The safety columns come from runs with --safety-only; the liveness columns from one more run with one worker, ")
+	fmt.Printf("whose liveness check explores without symmetry reduction (\"-\": not run, more than %d states).\n\n", *liveMax)
+	fmt.Printf("| model | verdict | states | transitions | depth | s (1 worker) | states/s (1) | states/s (%d) | speedup | B/state | peak MB | liveness verdict | liveness states | liveness s | liveness / safety | liveness B/state |\n", *workers)
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
 	for _, c := range cases {
 		if *match != "" && !strings.Contains(c.Name, *match) {
 			continue
 		}
-		f1, err := bench.Run(c, explore.Options{Time: *limit, Workers: 1})
+		f1, err := bench.Run(c, explore.Options{Time: *limit, Workers: 1, SafetyOnly: true})
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
 			continue
 		}
 		fw := f1
 		if *workers > 1 {
-			fw, err = bench.Run(c, explore.Options{Time: *limit, Workers: *workers})
+			fw, err = bench.Run(c, explore.Options{Time: *limit, Workers: *workers, SafetyOnly: true})
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
 				continue
@@ -55,7 +58,22 @@ func main() {
 		if f1.StatesPerSec > 0 {
 			speedup = fw.StatesPerSec / f1.StatesPerSec
 		}
-		fmt.Printf("| %s | %s | %d | %d | %d | %.2f | %.0f | %.0f | %.2f | %.1f | %.1f |\n",
-			c.Name, f1.Verdict, f1.States, f1.Transitions, f1.Depth, f1.Seconds, f1.StatesPerSec, fw.StatesPerSec, speedup, f1.BytesPerState, f1.PeakMB)
+		live := "| - | - | - | - | - |"
+		verdict := f1.Verdict
+		if f1.Verdict == "verified" && f1.States <= *liveMax && (c.NoSymmetry || !strings.Contains(c.Name, "/symmetric")) {
+			fl, err := bench.Run(c, explore.Options{Time: *limit, Workers: 1, MaxStates: *liveMax})
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
+				continue
+			}
+			ratio := 0.0
+			if f1.Seconds > 0 {
+				ratio = fl.Seconds / f1.Seconds
+			}
+			verdict = fl.Verdict
+			live = fmt.Sprintf("| %s | %d | %.2f | %.2f | %.1f |", fl.Verdict, fl.LiveStates, fl.LiveSeconds, ratio, fl.LiveBytesPerState)
+		}
+		fmt.Printf("| %s | %s | %d | %d | %d | %.2f | %.0f | %.0f | %.2f | %.1f | %.1f %s\n",
+			c.Name, verdict, f1.States, f1.Transitions, f1.Depth, f1.Seconds, f1.StatesPerSec, fw.StatesPerSec, speedup, f1.BytesPerState, f1.PeakMB, live)
 	}
 }

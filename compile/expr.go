@@ -369,6 +369,16 @@ func (c *compiler) decodeCPU(name string, pos syntax.Pos) func(*Ctx, int32) int6
 	}
 }
 
+// rmwRead returns how a read-modify-write built-in reads the stored value
+// of v: a cpu as decodeCPU reads it (unset is cpu 0, or an error in a
+// symmetric model), anything else as stored.
+func (c *compiler) rmwRead(v syntax.Expr, pos syntax.Pos) func(*Ctx, int32) int64 {
+	if c.typeOf(v).Kind == sema.CPU {
+		return c.decodeCPU(syntax.ExprString(v), pos)
+	}
+	return func(_ *Ctx, raw int32) int64 { return int64(raw) }
+}
+
 // store compiles a store of a scalar into lhs, with its range check.
 func (c *compiler) store(lhs syntax.Expr, pos syntax.Pos) func(*Ctx, int64) {
 	a := c.addr(lhs)
@@ -851,13 +861,17 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		of, nf := args[1], args[2]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		bias := cpuBias(c.typeOf(e.Args[0]))
+		read := c.rmwRead(e.Args[0], pos)
 		return func(x *Ctx) int64 {
 			at := a(x)
 			o, n := of(x), nf(x)
 			if x.Status != StepOK {
 				return 0
 			}
-			cur := int64(x.S[at]) - bias
+			cur := read(x, x.S[at])
+			if x.Status != StepOK {
+				return 0
+			}
 			if cur == o && (chk == nil || chk(x, n)) {
 				x.S[at] = int32(n + bias)
 			}
@@ -869,21 +883,25 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		ochk := c.checker(c.typeOf(e.Args[1]), syntax.ExprString(e.Args[1]), pos)
 		bias := int32(cpuBias(c.typeOf(e.Args[0]))) // both sides are the same type
+		read, oread := c.rmwRead(e.Args[0], pos), c.rmwRead(e.Args[1], pos)
 		return func(x *Ctx) int64 {
 			at, oat := a(x), oa(x)
 			n := nf(x)
 			if x.Status != StepOK {
 				return 0
 			}
-			cur := x.S[at]
-			if cur == x.S[oat] {
+			cur, old := read(x, x.S[at]), oread(x, x.S[oat])
+			if x.Status != StepOK {
+				return 0
+			}
+			if cur == old {
 				if chk == nil || chk(x, n) {
 					x.S[at] = int32(n) + bias
 				}
 				return 1
 			}
-			if ochk == nil || ochk(x, int64(cur-bias)) {
-				x.S[oat] = cur
+			if ochk == nil || ochk(x, cur) {
+				x.S[oat] = int32(cur) + bias
 			}
 			return 0
 		}
@@ -892,13 +910,17 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		nf := args[1]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		bias := cpuBias(c.typeOf(e.Args[0]))
+		read := c.rmwRead(e.Args[0], pos)
 		return func(x *Ctx) int64 {
 			at := a(x)
 			n := nf(x)
 			if x.Status != StepOK {
 				return 0
 			}
-			cur := int64(x.S[at]) - bias
+			cur := read(x, x.S[at])
+			if x.Status != StepOK {
+				return 0
+			}
 			if chk == nil || chk(x, n) {
 				x.S[at] = int32(n + bias)
 			}

@@ -29,6 +29,10 @@ const (
 	Verified   Verdict = "verified"
 	Violated   Verdict = "violation"
 	Incomplete Verdict = "incomplete"
+	// The verdicts of one random run (sim), which proves nothing: it
+	// ended in a state where nothing can move, or the step limit stopped it.
+	Ended   Verdict = "ended"
+	Stopped Verdict = "stopped"
 )
 
 // Options bound a run. Zero means no limit.

@@ -91,14 +91,14 @@ func (r *SimResult) Summary() string {
 
 // Result presents the run as a check result, for the JSON report.
 func (r *SimResult) Result() *Result {
-	res := &Result{Violation: r.Violation, Trace: r.Trace, Depth: r.Steps, Elapsed: r.Elapsed, States: int64(r.Steps + 1), Transitions: int64(r.Steps)}
+	res := &Result{Violation: r.Violation, Trace: r.Trace, Depth: r.Steps, Elapsed: r.Elapsed, States: int64(r.Steps + 1), Transitions: int64(r.Steps), Loop: -1}
 	switch {
 	case r.Violation != nil:
 		res.Verdict = Violated
 	case r.Terminal:
-		res.Verdict = Verified
+		res.Verdict = Ended // one run proves nothing: never "verified"
 	default:
-		res.Verdict = Incomplete
+		res.Verdict = Stopped
 		res.Limit = "steps"
 	}
 	return res

@@ -462,7 +462,9 @@ func (m *Machine) InitialStates() ([]compile.State, *Violation) {
 func (m *Machine) CheckInvariants(s compile.State) *Violation {
 	for _, inv := range m.P.Invariants {
 		if v := m.evalProperty(s, inv); v != nil {
-			v.Kind = Invariant
+			if v.Kind == "" { // false, not a run-time error in it
+				v.Kind = Invariant
+			}
 			return v
 		}
 	}
@@ -493,6 +495,16 @@ func (m *Machine) evalProperty(s compile.State, p *compile.Property) *Violation 
 func (m *Machine) Terminal(s compile.State) *Violation {
 	l := m.L
 	p := m.P
+	// A blocked handler first: the thread it interrupted cannot run
+	// either, but the handler is what waits.
+	for c := range l.CPUs {
+		cs := &l.CPUs[c]
+		if h := s[cs.Handler]; h != 0 {
+			in := &p.Handlers[h-1].Code[s[cs.HPC]]
+			return &Violation{Kind: Hang, Pos: in.Pos, CPU: int32(c), Vector: s[cs.HVec],
+				Msg: fmt.Sprintf("handler %s is blocked forever on cpu %d at %s", p.Handlers[h-1].Name, c, in.Text)}
+		}
+	}
 	for t := range l.Threads {
 		if m.threadDone(s, int32(t)) || p.Threads[t].Forever {
 			continue
@@ -501,14 +513,6 @@ func (m *Machine) Terminal(s compile.State) *Violation {
 		c := s[l.Threads[t].CPU]
 		return &Violation{Kind: Hang, Pos: in.Pos, CPU: c, Vector: -1,
 			Msg: fmt.Sprintf("thread %s is blocked forever on cpu %d at %s", p.Threads[t].Name, c, in.Text)}
-	}
-	for c := range l.CPUs {
-		cs := &l.CPUs[c]
-		if h := s[cs.Handler]; h != 0 {
-			in := &p.Handlers[h-1].Code[s[cs.HPC]]
-			return &Violation{Kind: Hang, Pos: in.Pos, CPU: int32(c), Vector: s[cs.HVec],
-				Msg: fmt.Sprintf("handler %s is blocked forever on cpu %d at %s", p.Handlers[h-1].Name, c, in.Text)}
-		}
 	}
 	for d := range l.Devices {
 		code := p.Devices[d].Code

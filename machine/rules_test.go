@@ -344,6 +344,22 @@ func TestRules(t *testing.T) {
 			verdict: explore.Violated, kind: machine.Hang, msg: "handler h is blocked forever on cpu 1",
 		},
 		{
+			name: "a run-time error in an invariant is a runtime violation, not an invariant one",
+			src: `cpus 1; int a[2]; int i = 5;
+				thread t on cpu 0 { }
+				invariant a[i] == 0;`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "index 5 out of range 0..1 of a",
+		},
+		{
+			name: "a handler blocked in a terminal state is the hang, not the thread it interrupted",
+			src: `cpus 1; const V = 0x30; bool go;
+				handler h { await go; }
+				init { request_irq(0, V, h); }
+				device d { send_ipi(0, V); }
+				thread t on cpu 0 { int x = 1; x = 2; }`,
+			verdict: explore.Violated, kind: machine.Hang, msg: "handler h is blocked forever on cpu 0 at await go",
+		},
+		{
 			name: "a forever thread blocked in a terminal state is waiting for work, not a hang",
 			src: `cpus 1; bool work; int done;
 				forever thread poller on cpu 0 { while (true) { await work; work = false; done++; } }

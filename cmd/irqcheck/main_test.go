@@ -191,6 +191,33 @@ func TestCoverAndSafetyFlags(t *testing.T) {
 	}
 }
 
+// One random run proves nothing: its JSON verdict is "ended" or
+// "stopped", never "verified", and it has no lasso.
+func TestSimVerdicts(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.irq")
+	src := "cpus 1; int[0..1] x; forever thread t on cpu 0 { while (true) { x = 1 - x; } }"
+	if err := os.WriteFile(model, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ model, verdict string }{
+		{"../../examples/msi_x86_fix.irq", "ended"},
+		{model, "stopped"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"sim", "--json", "--steps", "20", tc.model}, &stdout, &stderr)
+		var got struct {
+			Verdict   string
+			LoopStart *int `json:"loop_start"`
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+			t.Fatalf("%s: not JSON: %v", tc.model, err)
+		}
+		if code != exitOK || got.Verdict != tc.verdict || got.LoopStart != nil {
+			t.Errorf("%s: exit %d, verdict %q, loop_start %v; want 0, %q, none", tc.model, code, got.Verdict, got.LoopStart, tc.verdict)
+		}
+	}
+}
+
 func TestSimDeterministic(t *testing.T) {
 	runSim := func(seed string) string {
 		var stdout, stderr bytes.Buffer

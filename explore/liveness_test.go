@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -300,4 +302,152 @@ func TestLivenessOptions(t *testing.T) {
 	if r.Verdict != Incomplete || !strings.HasPrefix(r.Limit, "max-states (liveness") {
 		t.Errorf("got %s, want incomplete in the liveness check", r.Outcome())
 	}
+}
+
+// The fair components are checked against their definition on random
+// small graphs: a state lies on a fair cycle iff some strongly connected
+// set of states containing it, with an edge inside, takes inside every
+// class that any of its states enables. The reference enumerates every
+// subset of states.
+func TestFairComponentsBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	for iter := 0; iter < 3000; iter++ {
+		n := 1 + rng.IntN(7)
+		nclass := 1 + rng.IntN(4)
+		g := &lgraph{nclass: nclass, yieldTo: map[int32]int32{}}
+		g.first = []int32{0}
+		for s := 0; s < n; s++ {
+			deg := rng.IntN(4)
+			for k := 0; k < deg; k++ {
+				e := int32(len(g.dst))
+				g.dst = append(g.dst, int32(rng.IntN(n)))
+				g.cls = append(g.cls, int32(rng.IntN(nclass)))
+				if rng.IntN(8) == 0 {
+					g.yieldTo[e] = int32(rng.IntN(nclass))
+				}
+			}
+			g.first = append(g.first, int32(len(g.dst)))
+		}
+		g.mark, g.index, g.low = make([]int32, n), make([]int32, n), make([]int32, n)
+		for i := range g.index {
+			g.index[i] = -1
+		}
+		all := make([]int32, n)
+		for i := range all {
+			all[i] = int32(i)
+		}
+		got := make([]bool, n)
+		g.fair(all, func(int32) bool { return true }, func(c []int32) bool {
+			for _, s := range c {
+				got[s] = true
+			}
+			// The cycle built through it is fair and closed.
+			cyc := g.cycle(&lasso{entry: c[0], comp: c, ok: func(int32) bool { return true }})
+			if !g.isFairCycle(c[0], cyc) {
+				t.Fatalf("graph %d: cycle %v through %v is not a fair closed walk", iter, cyc, c)
+			}
+			return true
+		})
+		want := make([]bool, n)
+		for set := 1; set < 1<<n; set++ {
+			if g.fairSet(set) {
+				for s := 0; s < n; s++ {
+					if set&(1<<s) != 0 {
+						want[s] = true
+					}
+				}
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("graph %d (first %v dst %v cls %v yield %v): fair states %v, want %v", iter, g.first, g.dst, g.cls, g.yieldTo, got, want)
+		}
+	}
+}
+
+// fairSet reports whether the states of the bit set are strongly
+// connected by edges inside it, have an edge inside, and take inside
+// every class they enable.
+func (g *lgraph) fairSet(set int) bool {
+	in := func(s int32) bool { return set&(1<<s) != 0 }
+	taken := map[int32]bool{}
+	inner := false
+	for s := int32(0); int(s) < g.n(); s++ {
+		if !in(s) {
+			continue
+		}
+		for e := g.first[s]; e < g.first[s+1]; e++ {
+			if in(g.dst[e]) {
+				inner = true
+				taken[g.cls[e]] = true
+				if k := g.second(e); k >= 0 {
+					taken[k] = true
+				}
+			}
+		}
+	}
+	if !inner {
+		return false
+	}
+	for s := int32(0); int(s) < g.n(); s++ {
+		if !in(s) {
+			continue
+		}
+		for e := g.first[s]; e < g.first[s+1]; e++ {
+			if !taken[g.cls[e]] || g.second(e) >= 0 && !taken[g.second(e)] {
+				return false
+			}
+		}
+		// every state of the set reaches every other inside it
+		seen := map[int32]bool{s: true}
+		stack := []int32{s}
+		for len(stack) > 0 {
+			u := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for e := g.first[u]; e < g.first[u+1]; e++ {
+				if d := g.dst[e]; in(d) && !seen[d] {
+					seen[d] = true
+					stack = append(stack, d)
+				}
+			}
+		}
+		for u := int32(0); int(u) < g.n(); u++ {
+			if in(u) && !seen[u] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isFairCycle reports whether the edges form a closed walk from start
+// that takes every class enabled at a state it visits.
+func (g *lgraph) isFairCycle(start int32, edges []int32) bool {
+	if len(edges) == 0 {
+		return false
+	}
+	taken := map[int32]bool{}
+	visited := []int32{start}
+	cur := start
+	for _, e := range edges {
+		if g.src(e) != cur {
+			return false
+		}
+		taken[g.cls[e]] = true
+		if k := g.second(e); k >= 0 {
+			taken[k] = true
+		}
+		cur = g.dst[e]
+		visited = append(visited, cur)
+	}
+	if cur != start {
+		return false
+	}
+	for _, s := range visited {
+		for e := g.first[s]; e < g.first[s+1]; e++ {
+			if !taken[g.cls[e]] || g.second(e) >= 0 && !taken[g.second(e)] {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -101,7 +101,9 @@ func TestScaledCoverage(t *testing.T) {
 		scaledBy[m.Name] = c.Name
 	}
 	for _, m := range catalog.All() {
-		if m.Expect == "verified" && scaledBy[m.Name] == "" {
+		// A tick form adds a timer to a protocol that is scaled already.
+		base := strings.TrimSuffix(m.Name, "_tick")
+		if m.Expect == "verified" && scaledBy[base] == "" {
 			t.Errorf("verified catalog model %s has no scaled model in bench/scaled", m.Name)
 		}
 	}

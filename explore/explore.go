@@ -49,6 +49,19 @@ type Options struct {
 	SafetyOnly bool
 	// Witnesses rebuilds the shortest run to every reached cover.
 	Witnesses bool
+	// Interrupt, when closed, ends the run as incomplete with the limit
+	// "interrupted" (Ctrl-C, SIGTERM).
+	Interrupt <-chan struct{}
+}
+
+// interrupted reports whether opt.Interrupt is closed.
+func (opt *Options) interrupted() bool {
+	select {
+	case <-opt.Interrupt:
+		return true
+	default:
+		return false
+	}
 }
 
 // Result is the outcome of a run with its figures.
@@ -429,6 +442,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 					if opt.Time > 0 && ci%64 == 0 && time.Since(start) > opt.Time {
 						stop.Store(true)
 					}
+					if ci%64 == 0 && opt.interrupted() {
+						stop.Store(true)
+					}
 					if opt.MaxMemory > 0 {
 						// The candidates of a wide level can outgrow the
 						// budget before the level ends: count them as they
@@ -455,6 +471,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 			limit = "time"
 			if memUp.Load() {
 				limit = "mem"
+			}
+			if opt.interrupted() {
+				limit = "interrupted"
 			}
 			break
 		}
@@ -531,6 +550,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 		}
 		if opt.Time > 0 && time.Since(start) > opt.Time {
 			limit = "time"
+		}
+		if opt.interrupted() {
+			limit = "interrupted"
 		}
 		res.PeakBytes = max(res.PeakBytes, peak)
 		if next.n > 0 && best == nil {

@@ -63,8 +63,10 @@ type lgraph struct {
 	pwords int
 
 	nthreads, ndevices, ncpus int
+	npending                  int // len(Layout.Pending)
 	nclass                    int
-	msgClass                  map[int32]int32
+	msgClass                  map[int32]int32 // cpu<<8 | vector -> class of its messages in flight
+	entryClass                map[int32]int32 // cpu<<8 | vector -> class of its interrupt entry
 
 	// Scratch for the component searches.
 	mark  []int32
@@ -74,16 +76,19 @@ type lgraph struct {
 }
 
 // The fairness classes: thread t is class t; device d is T+d; the
-// handler of cpu c is T+D+c; interrupt entry on cpu c is T+D+N+c; the
-// messages in flight to cpu c with vector v are one class each, numbered
-// from T+D+2N on as they are met. A class is enabled in a state when the
+// handler of cpu c is T+D+c; interrupt entry of vector v on cpu c, and
+// the messages in flight to cpu c with vector v, are one class each,
+// numbered from T+D+N on as they are met. Entry is fair per vector: a
+// vector that could be taken infinitely often is taken infinitely often,
+// even when a higher one keeps coming. A class is enabled in a state when the
 // state has an edge of that class, and taken by the edges of that class.
 // A thread is taken both by its own steps and by a switch to it.
 func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
 	if unfair[t.Kind] {
 		return -1, -1
 	}
-	T, D, N := int32(g.nthreads), int32(g.ndevices), int32(g.ncpus)
+	T, D := int32(g.nthreads), int32(g.ndevices)
+	classes := g.msgClass
 	switch t.Kind {
 	case machine.ThreadStep:
 		if t.Yield && t.Proc2 >= 0 && t.Proc2 != t.Proc {
@@ -97,14 +102,14 @@ func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
 	case machine.HandlerStep:
 		return T + D + t.CPU, -1
 	case machine.Entry:
-		return T + D + N + t.CPU, -1
+		classes = g.entryClass
 	}
 	key := t.CPU<<8 | t.Vector
-	c, ok := g.msgClass[key]
+	c, ok := classes[key]
 	if !ok {
 		c = int32(g.nclass)
 		g.nclass++
-		g.msgClass[key] = c
+		classes[key] = c
 	}
 	return c, -1
 }
@@ -121,9 +126,10 @@ var weakFairness = false
 
 // Obligations: thread t (not forever) unfinished is obligation t; device
 // d (not forever) unfinished is T+d; a handler running on cpu c is
-// T+D+c; a vector pending on cpu c is T+D+N+c. An obligation pending on
-// every state of a fair cycle is starvation.
-func (g *lgraph) nobl() int { return g.nthreads + g.ndevices + 2*g.ncpus }
+// T+D+c; the k-th vector of Layout.Pending pending on cpu c is
+// T+D+N+c*P+k. An obligation pending on every state of a fair cycle is
+// starvation.
+func (g *lgraph) nobl() int { return g.nthreads + g.ndevices + g.ncpus + g.ncpus*g.npending }
 
 func (g *lgraph) pending(s int32, o int) bool {
 	return g.obl[int(s)*g.owords+o/64]&(1<<(o%64)) != 0
@@ -134,6 +140,12 @@ func (g *lgraph) prop(s int32, k int) bool {
 }
 
 func (g *lgraph) n() int { return len(g.first) - 1 }
+
+// pendingVector returns the cpu and vector of a pending obligation.
+func (g *lgraph) pendingVector(o int) (int32, int32) {
+	k := o - g.nthreads - g.ndevices - g.ncpus
+	return int32(k / g.npending), int32(g.p.Layout.Pending[k%g.npending])
+}
 
 // trans returns edge e's number in its source's successor order.
 func (g *lgraph) trans(e int32) int32 {
@@ -159,8 +171,9 @@ func (g *lgraph) second(e int32) int32 {
 // symmetry reduction, a lower bound with it; the arrays start that big.
 func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compile.State, states, edges int64) (*lgraph, string) {
 	l := p.Layout
-	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, msgClass: map[int32]int32{}}
-	g.nclass = g.nobl()
+	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending),
+		msgClass: map[int32]int32{}, entryClass: map[int32]int32{}}
+	g.nclass = g.nthreads + g.ndevices + g.ncpus
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
 	g.first = make([]int32, 0, states+1)
@@ -240,6 +253,8 @@ func (g *lgraph) limit(opt Options, start time.Time, states int) string {
 		return "max-states"
 	case opt.Time > 0 && time.Since(start) > opt.Time:
 		return "time"
+	case opt.interrupted():
+		return "interrupted"
 	case opt.MaxMemory > 0 && (g.bytes()+int64(states)*40 > opt.MaxMemory || heapBytes() > opt.MaxMemory):
 		return "mem"
 	}
@@ -274,8 +289,13 @@ func (g *lgraph) record(m *machine.Machine, s compile.State) {
 		if s[l.CPUs[c].Handler] != 0 {
 			set(g.nthreads + g.ndevices + c)
 		}
-		if l.HighestPending(s, int32(c)) >= 0 {
-			set(g.nthreads + g.ndevices + g.ncpus + c)
+		if l.HighestPending(s, int32(c)) < 0 {
+			continue
+		}
+		for k, v := range l.Pending {
+			if l.IRRBit(s, int32(c), int32(v)) {
+				set(g.nthreads + g.ndevices + g.ncpus + c*g.npending + k)
+			}
 		}
 	}
 	pbase := len(g.props)
@@ -523,7 +543,7 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 		// Handlers first: a cpu stuck in a handler starves its threads
 		// too, and the handler is the cause worth reporting.
 		stuck := map[int32]bool{}
-		for o := T + D; o < T+D+2*N; o++ {
+		for o := T + D; o < g.nobl(); o++ {
 			var sub []int32
 			for _, s := range c {
 				if g.pending(s, o) {
@@ -535,11 +555,11 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 			}
 			ok := anyEdge
 			if o >= T+D+N {
-				// A vector stays pending: no entry on that cpu. The
-				// entry class of a cpu has the number of its pending
-				// obligation.
-				entry := int32(o)
-				ok = func(e int32) bool { return g.cls[e] != entry }
+				// A vector stays pending: no entry of it on that cpu.
+				c, v := g.pendingVector(o)
+				if entry, ok2 := g.entryClass[c<<8|v]; ok2 {
+					ok = func(e int32) bool { return g.cls[e] != entry }
+				}
 			}
 			g.fair(sub, ok, func(fc []int32) bool {
 				addCand(&lasso{entry: g.closest(fc), comp: fc, ok: ok, obligation: o})
@@ -976,10 +996,19 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 		v.Pos, v.CPU, v.Vector = in.Pos, int32(c), s[l.CPUs[c].HVec]
 		v.Msg = fmt.Sprintf("handler %s on cpu %d never returns: %s", p.Handlers[h].Name, c, how(in, moves(machine.HandlerStep, -1, int32(c))))
 	default:
-		c := o - T - D - N
-		vec := l.HighestPending(s, int32(c))
-		v.CPU, v.Vector = int32(c), vec
-		v.Msg = fmt.Sprintf("vector %#x stays pending on cpu %d for ever: the cpu never takes it: interrupts stay disabled there", vec, c)
+		c, vec := g.pendingVector(o)
+		v.CPU, v.Vector = c, vec
+		why := "interrupts stay disabled there, or a handler keeps running"
+		states := []compile.State{s}
+		for _, st := range cyc {
+			states = append(states, st.State)
+		}
+		for _, st := range states {
+			if st[l.CPUs[c].IF] != 0 && st[l.CPUs[c].Handler] == 0 {
+				why = "it is never the highest pending vector while interrupts are enabled there"
+			}
+		}
+		v.Msg = fmt.Sprintf("vector %#x stays pending on cpu %d for ever: the cpu never takes it: %s", vec, c, why)
 	}
 	return v
 }

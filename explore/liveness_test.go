@@ -124,6 +124,32 @@ var livenessTests = []struct {
 		want: "verified", steps: -1, loop: -1,
 	},
 	{
+		// Entry is fair per vector: a timer above the device's vector,
+		// re-armed as its handler returns, can fire again between the
+		// return and the next entry, but not for ever.
+		name: "a higher timer vector does not starve a lower pending vector",
+		src: `cpus 1; const DEV_VECTOR = 0x20; const LOCAL_TIMER_VECTOR = 0xec;
+			bool timer_armed = true; bool done; bool handled;
+			handler local_timer_interrupt { timer_armed = true; }
+			handler dev_interrupt { handled = true; }
+			init { request_irq(0, LOCAL_TIMER_VECTOR, local_timer_interrupt); request_irq(0, DEV_VECTOR, dev_interrupt); }
+			forever device lapic_timer { while (true) atomic { await timer_armed; timer_armed = false; send_ipi(0, LOCAL_TIMER_VECTOR); } }
+			device dev { send_ipi(0, DEV_VECTOR); }
+			thread t on cpu 0 { done = true; }
+			liveness taken: pending(0, DEV_VECTOR) ~> handled;`,
+		want: "verified", steps: -1, loop: -1,
+	},
+	{
+		// With interrupts off for ever, the vector stays pending.
+		name: "a vector pending behind interrupts kept off",
+		src: `cpus 1; const V = 0x20; bool x;
+			handler h { x = true; }
+			init { request_irq(0, V, h); }
+			forever thread t on cpu 0 { irq_disable(); while (true) { yield(); } }
+			device d { send_ipi(0, V); }`,
+		want: "violation livelock", msg: "vector 0x20 stays pending on cpu 0 for ever: the cpu never takes it: interrupts stay disabled there", steps: -1, loop: -1,
+	},
+	{
 		// Cooperative scheduling: a thread that never blocks or yields
 		// keeps its cpu.
 		name: "a thread that never yields keeps its cpu",

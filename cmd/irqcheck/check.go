@@ -5,11 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/irqcheck/irqcheck/catalog"
@@ -89,6 +93,9 @@ func (v durationValue) String() string {
 
 func (v durationValue) Set(s string) error {
 	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		if math.IsNaN(n) || n <= 0 || n > maxSeconds {
+			return fmt.Errorf("bad duration %q: give a positive number of seconds up to %d, or 30s, 5m, 2h", s, int64(maxSeconds))
+		}
 		*v.d = time.Duration(n * float64(time.Second))
 		return nil
 	}
@@ -96,9 +103,15 @@ func (v durationValue) Set(s string) error {
 	if err != nil {
 		return fmt.Errorf("bad duration %q (try 30s or 5m)", s)
 	}
+	if d <= 0 {
+		return fmt.Errorf("bad duration %q: it must be positive", s)
+	}
 	*v.d = d
 	return nil
 }
+
+// maxSeconds bounds --time: a hundred years.
+const maxSeconds = 100 * 365 * 24 * 3600
 
 // sizeValue accepts a byte count with an optional K, M or G suffix.
 type sizeValue struct{ n *int64 }
@@ -122,11 +135,55 @@ func (v sizeValue) Set(s string) error {
 		mult, t = 1<<30, t[:len(t)-1]
 	}
 	n, err := strconv.ParseFloat(t, 64)
-	if err != nil || n <= 0 {
+	if err != nil || math.IsNaN(n) || n <= 0 {
 		return fmt.Errorf("bad size %q (try 512M or 4G)", s)
+	}
+	if b := n * float64(mult); b < 1<<20 || b > 1<<50 {
+		return fmt.Errorf("bad size %q: give 1M to 1P (try 512M or 4G)", s)
 	}
 	*v.n = int64(n * float64(mult))
 	return nil
+}
+
+// maxWorkers is the most workers check accepts: 4 per CPU.
+func maxWorkers() int { return 4 * runtime.NumCPU() }
+
+// defaultMemory is the memory budget of a run without --mem: half of the
+// machine's memory, so that an exploding model ends as "incomplete: mem"
+// rather than in the kernel's OOM killer. 0 (no budget) where the
+// machine's memory cannot be read.
+func defaultMemory() int64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+			if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				return kb << 10 / 2
+			}
+		}
+	}
+	return 0
+}
+
+// interruptOnSignal returns a channel closed at the first SIGINT or
+// SIGTERM, so that the run ends as "incomplete: interrupted" with its
+// figures; a second signal ends the process as usual. stop undoes it.
+func interruptOnSignal() (<-chan struct{}, func()) {
+	intr := make(chan struct{})
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			signal.Stop(sigs)
+			close(intr)
+		case <-done:
+		}
+	}()
+	return intr, func() { signal.Stop(sigs); close(done) }
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
@@ -155,9 +212,16 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "irqcheck check: limits must not be negative")
 		return exitUsage
 	}
+	if most := maxWorkers(); opt.Workers > most {
+		fmt.Fprintf(stderr, "irqcheck check: --workers %d: at most %d here (4 per CPU); more only adds overhead\n", opt.Workers, most)
+		return exitUsage
+	}
 	p, ok := load(path, stderr)
 	if !ok {
 		return exitUsage
+	}
+	if opt.MaxMemory == 0 {
+		opt.MaxMemory = defaultMemory()
 	}
 	if opt.MaxMemory > 0 {
 		// The explorer stops when its own storage passes the budget; the
@@ -165,6 +229,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		// process past it first.
 		debug.SetMemoryLimit(opt.MaxMemory + opt.MaxMemory/4 + 64<<20)
 	}
+	var stop func()
+	opt.Interrupt, stop = interruptOnSignal()
+	defer stop()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {

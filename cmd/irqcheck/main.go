@@ -42,7 +42,7 @@ check flags:
   --max-states N    stop after N distinct states (incomplete)
   --max-depth N     do not explore beyond N steps (incomplete)
   --time D          stop after D (for example 30s, 5m; a plain number is seconds)
-  --mem SIZE        stop when state storage passes SIZE (for example 512M, 4G)
+  --mem SIZE        stop when state storage passes SIZE (for example 512M, 4G; default: half the machine's memory)
   --workers N       parallel workers (default: one per CPU); the answer does not depend on N
   --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
   --safety-only     skip the liveness check: no livelocks, no liveness declarations
@@ -53,6 +53,8 @@ sim flags:
   --seed S          the random seed (default 1); the same seed gives the same run
   --steps N         stop after N steps (default 1000)
   --json            print the run as one JSON object
+
+Ctrl-C or SIGTERM ends a check as incomplete: interrupted, with its figures.
 
 exit codes: 0 verified, 1 violation, 2 bad model or usage, 3 incomplete
 `

@@ -10,6 +10,9 @@ import (
 	"github.com/irqcheck/irqcheck/report"
 )
 
+// maxSimSteps bounds sim --steps: every step of the run is kept.
+const maxSimSteps = 1_000_000
+
 func cmdSim(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -24,8 +27,8 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	if *steps < 0 {
-		fmt.Fprintln(stderr, "irqcheck sim: --steps must not be negative")
+	if *steps < 0 || *steps > maxSimSteps {
+		fmt.Fprintf(stderr, "irqcheck sim: --steps must be 0 to %d (the run's trace is kept whole)\n", maxSimSteps)
 		return exitUsage
 	}
 	p, ok := load(path, stderr)

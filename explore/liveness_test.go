@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
@@ -476,4 +477,19 @@ func (g *lgraph) isFairCycle(start int32, edges []int32) bool {
 		}
 	}
 	return true
+}
+
+// A closed Interrupt channel ends a run as incomplete: interrupted, in
+// the safety search or in the liveness check.
+func TestInterrupt(t *testing.T) {
+	closed := make(chan struct{})
+	close(closed)
+	p := loadModel(t, `cpus 1; int[0..100] x; thread t on cpu 0 { while (x < 100) { x++; } }`)
+	if r := Explore(p, Options{Interrupt: closed}); r.Verdict != Incomplete || r.Limit != "interrupted" {
+		t.Errorf("got %s, want incomplete interrupted", r.Outcome())
+	}
+	g, lim := buildGraph(p, Options{Interrupt: closed}, time.Now(), []compile.State{p.Initial}, 0, 0)
+	if lim != "interrupted" || g == nil {
+		t.Errorf("liveness graph: limit %q, want interrupted", lim)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/irqcheck/irqcheck/catalog"
 	"github.com/irqcheck/irqcheck/compile"
@@ -19,7 +20,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden counterexamples")
 
-var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s, [0-9.]+ B/state, peak [0-9.]+ MB`)
+var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s(, [0-9.]+ B/state in the store)?(, peak RSS [0-9.]+ MB)?`)
 
 // liveTiming matches the same in the liveness check's figures.
 var liveTiming = regexp.MustCompile(`(liveness: states [0-9]+, edges [0-9]+), [0-9]+\.[0-9]+s, [0-9.]+ MB`)
@@ -49,7 +50,16 @@ func TestCatalog(t *testing.T) {
 				t.Errorf("never reached: %q; the header's unreached lines explain %q", got, want)
 			}
 			var b bytes.Buffer
-			report.Text(&b, p, r)
+			report.Text(&b, p, r, report.DefaultWidth)
+			// The trace fits a mail: every line of it within 80 columns.
+			if _, trace, ok := strings.Cut(b.String(), "\n\n"); ok && r.Trace != nil {
+				trace, _, _ = strings.Cut(trace, "never reached")
+				for _, line := range strings.Split(trace, "\n") {
+					if n := utf8.RuneCountInString(line); n > report.DefaultWidth {
+						t.Errorf("trace line of %d columns: %q", n, line)
+					}
+				}
+			}
 			got := liveTiming.ReplaceAllString(timing.ReplaceAllString(b.String(), "T s, R states/s"), "$1, T s")
 			golden := filepath.Join("testdata", m.Name+".golden")
 			if *update {
@@ -187,7 +197,7 @@ func checkCatalogSource(t *testing.T, m *catalog.Model, src []byte, noSymmetry b
 	var b strings.Builder
 	b.WriteString(report.VerdictLine(r) + "\n")
 	if r.Trace != nil {
-		report.Columns(&b, p, r.Trace)
+		report.Columns(&b, p, r.Trace, report.DefaultWidth)
 	}
 	return r, b.String()
 }

@@ -10,9 +10,12 @@
 package explore
 
 import (
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +80,10 @@ type Result struct {
 	Workers     int
 	StoreBytes  int64 // bytes held by the fingerprint set and parent links
 	PeakBytes   int64 // most bytes held at once by store, frontiers and candidates
+	// PeakRSS is the process's peak resident set size, what top shows
+	// (VmHWM; 0 where it cannot be read). It covers the whole process,
+	// so it is meaningful for one run per process.
+	PeakRSS int64
 	// Unreached is the vacuity report of a verified run: what the search
 	// never reached.
 	Unreached *Unreached
@@ -613,7 +620,25 @@ func Explore(p *compile.Program, opt Options) *Result {
 		}
 	}
 	res.Elapsed = time.Since(start)
+	res.PeakRSS = peakRSS()
 	return res
+}
+
+// peakRSS reads the process's peak resident set size (VmHWM) from
+// /proc/self/status, or returns 0.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
 
 // coverName is how a cover is named in messages: "cover NAME" or

@@ -3,6 +3,10 @@ package report
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/explore"
 )
 
 func TestWrap(t *testing.T) {
@@ -15,6 +19,11 @@ func TestWrap(t *testing.T) {
 		{"x = 1 | 2 | 4 | 8", 10, []string{"x = 1 | 2", "    | 4 |", "    8"}},
 		{"abcdefghijklmnop", 8, []string{"abcdefgh", "    ijkl", "    mnop"}},
 		{"", 5, []string{""}},
+		// Whole characters: a multi-byte rune is never cut.
+		{"héllo wörld", 7, []string{"héllo", " wörld"}},
+		{"ééééééééé", 4, []string{"éééé", " ééé", " éé"}},
+		// No space: after a comma or an opening parenthesis first.
+		{"send_ipi(msg.address_lo,msg.data)", 26, []string{"send_ipi(msg.address_lo,", "    msg.data)"}},
 	}
 	for _, tc := range tests {
 		got := wrap(tc.in, tc.n)
@@ -22,13 +31,55 @@ func TestWrap(t *testing.T) {
 			t.Errorf("wrap(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 		}
 		for _, line := range got {
-			if len(line) > tc.n {
+			if !utf8.ValidString(line) {
+				t.Errorf("wrap(%q, %d): line %q cuts a character", tc.in, tc.n, line)
+			}
+			if utf8.RuneCountInString(line) > tc.n {
 				t.Errorf("wrap(%q, %d): line %q longer than %d", tc.in, tc.n, line, tc.n)
 			}
 		}
 		// Nothing is lost but the spaces at the breaks.
 		if strings.ReplaceAll(strings.Join(got, ""), " ", "") != strings.ReplaceAll(tc.in, " ", "") {
 			t.Errorf("wrap(%q, %d) lost text: %q", tc.in, tc.n, got)
+		}
+	}
+}
+
+// The lanes: only those that take part, within the width, a long name
+// shortened with a legend, and the lanes left out named.
+func TestColumnsLayout(t *testing.T) {
+	src := `cpus 4; const V = 0x20; int n;
+		handler h { n++; }
+		init { request_irq(1, V, h); }
+		device a_device_with_a_rather_long_name { send_ipi(1, V); }
+		thread t on cpu 0 { n = 5; }
+		invariant n != 6;`
+	p, err := compile.Load("m.irq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := explore.Explore(p, explore.Options{})
+	if r.Trace == nil || len(r.Trace.Steps) == 0 {
+		t.Fatalf("no trace: %s", r.Outcome())
+	}
+	for _, width := range []int{60, 80, 120} {
+		var b strings.Builder
+		Columns(&b, p, r.Trace, width)
+		out := b.String()
+		for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			if utf8.RuneCountInString(line) > width {
+				t.Errorf("width %d: line of %d: %q", width, utf8.RuneCountInString(line), line)
+			}
+		}
+		head := strings.Split(out, "\n")[0]
+		if !strings.Contains(head, "cpu 0") || !strings.Contains(head, "cpu 1") || strings.Contains(head, "cpu 2") {
+			t.Errorf("width %d: lanes %q, want cpu 0, cpu 1 and the device", width, head)
+		}
+		if !strings.Contains(out, "(no part in this run: cpu 2, cpu 3)") {
+			t.Errorf("width %d: the idle cpus are not named:\n%s", width, out)
+		}
+		if width < 100 && !strings.Contains(out, " is a_device_with_a_rather_long_name)") {
+			t.Errorf("width %d: no legend for the shortened device name:\n%s", width, out)
 		}
 	}
 }

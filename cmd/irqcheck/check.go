@@ -201,6 +201,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opt.SafetyOnly, "safety-only", false, "skip the liveness check (livelocks and liveness declarations)")
 	fs.BoolVar(&opt.Witnesses, "witness", false, "print the shortest run to each cover that is reached")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
+	width := fs.Int("width", 0, "lay traces out to N characters (default: the terminal's width, or 80)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -210,6 +211,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if opt.MaxStates < 0 || opt.MaxDepth < 0 || opt.Workers < 0 {
 		fmt.Fprintln(stderr, "irqcheck check: limits must not be negative")
+		return exitUsage
+	}
+	if *width == 0 {
+		*width = traceWidth(stdout)
+	} else if *width < 40 || *width > 1000 {
+		fmt.Fprintln(stderr, "irqcheck check: --width must be 40 to 1000")
 		return exitUsage
 	}
 	if most := maxWorkers(); opt.Workers > most {
@@ -257,7 +264,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	} else {
-		report.Text(stdout, p, r)
+		report.Text(stdout, p, r, *width)
 	}
 	switch r.Verdict {
 	case explore.Violated:

@@ -47,12 +47,14 @@ check flags:
   --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
   --safety-only     skip the liveness check: no livelocks, no liveness declarations
   --witness         print the shortest run to each cover declaration that is reached
+  --width N         lay traces out to N characters (default: the terminal's width, or 80 for a mail)
   --cpuprofile FILE write a CPU profile of the search to FILE (go tool pprof)
 
 sim flags:
   --seed S          the random seed (default 1); the same seed gives the same run
   --steps N         stop after N steps (default 1000)
   --json            print the run as one JSON object
+  --width N         lay the trace out to N characters (default: the terminal's width, or 80)
 
 Ctrl-C or SIGTERM ends a check as incomplete: interrupted, with its figures.
 

@@ -17,7 +17,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 // timing matches the parts of a report that depend on the machine's speed.
-var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s, [0-9.]+ B/state, peak [0-9.]+ MB`)
+var timing = regexp.MustCompile(`[0-9]+\.[0-9]+s, [0-9]+ states/s(, [0-9.]+ B/state in the store)?(, peak RSS [0-9.]+ MB)?`)
 
 // liveTiming matches the same in the liveness check's figures.
 var liveTiming = regexp.MustCompile(`(liveness: states [0-9]+, edges [0-9]+), [0-9]+\.[0-9]+s, [0-9.]+ MB`)

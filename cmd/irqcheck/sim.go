@@ -20,6 +20,7 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "random seed")
 	steps := fs.Int("steps", 1000, "most steps to run")
 	jsonOut := fs.Bool("json", false, "print the run as JSON")
+	width := fs.Int("width", 0, "lay the trace out to N characters (default: the terminal's width, or 80)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -29,6 +30,12 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 	}
 	if *steps < 0 || *steps > maxSimSteps {
 		fmt.Fprintf(stderr, "irqcheck sim: --steps must be 0 to %d (the run's trace is kept whole)\n", maxSimSteps)
+		return exitUsage
+	}
+	if *width == 0 {
+		*width = traceWidth(stdout)
+	} else if *width < 40 || *width > 1000 {
+		fmt.Fprintln(stderr, "irqcheck sim: --width must be 40 to 1000")
 		return exitUsage
 	}
 	p, ok := load(path, stderr)
@@ -47,7 +54,7 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintln(stdout, r.Summary())
 		fmt.Fprintln(stdout)
-		report.Columns(stdout, p, r.Trace)
+		report.Columns(stdout, p, r.Trace, *width)
 	}
 	if r.Violation != nil {
 		return exitViolation

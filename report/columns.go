@@ -1,0 +1,241 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/explore"
+)
+
+// DefaultWidth is the width traces are laid out to unless told otherwise:
+// what fits in a mail.
+const DefaultWidth = 80
+
+// The distance between two lanes: at least minLane characters, however
+// narrow the output, and at most maxLane, however wide.
+const (
+	minLane = 12
+	maxLane = 40
+)
+
+// Columns draws a trace in lanes, in the style of lockdep's reports:
+// one lane per CPU and one per device that takes part in the run (acts,
+// or receives a message), each starting at its own column, so that a
+// line belongs to the lane it starts in. Each step is numbered; its text
+// is who acted and what, and under it the values it changed, then what
+// it caused in other lanes (an arrival, a drop). Lines are wrapped on
+// whole characters within width and may run on into the lanes to their
+// right. Lanes that take no part are left out, and a name too long for
+// its lane is shortened; a legend under the trace says both.
+func Columns(w io.Writer, p *compile.Program, tr *explore.Trace, width int) {
+	columns(w, p, tr, width, -1)
+}
+
+// Lasso draws a trace whose steps from loop on repeat for ever, marking
+// where the cycle starts and ends; loop < 0 draws a plain trace.
+func Lasso(w io.Writer, p *compile.Program, tr *explore.Trace, loop, width int) {
+	columns(w, p, tr, width, loop)
+}
+
+func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int) {
+	if width <= 0 {
+		width = DefaultWidth
+	}
+	l := p.Layout
+	ncols := l.NCPUs + len(p.Devices)
+	names := make([]string, ncols)
+	for c := 0; c < l.NCPUs; c++ {
+		names[c] = fmt.Sprintf("cpu %d", c)
+	}
+	for d, dev := range p.Devices {
+		names[l.NCPUs+d] = dev.Name
+	}
+	// The lanes: the columns that take part, in order.
+	used := make([]bool, ncols)
+	for _, st := range tr.Steps {
+		if st.Column >= 0 && st.Column < ncols {
+			used[st.Column] = true
+		}
+		for _, a := range st.Also {
+			if a.Column >= 0 && a.Column < ncols {
+				used[a.Column] = true
+			}
+		}
+	}
+	var lanes, idle []int
+	laneOf := make([]int, ncols)
+	for c := range used {
+		laneOf[c] = -1
+		if used[c] {
+			laneOf[c] = len(lanes)
+			lanes = append(lanes, c)
+		} else {
+			idle = append(idle, c)
+		}
+	}
+	if len(lanes) == 0 {
+		return
+	}
+	numW := max(3, len(strconv.Itoa(len(tr.Steps))))
+	margin := numW + 2
+	k := len(lanes)
+	laneW := min(max((width-margin)/k, minLane), maxLane)
+	at := func(j int) int { return margin + j*laneW }
+
+	var b strings.Builder
+	// put writes text at column col of the line being built.
+	line := []rune{}
+	put := func(col int, text string) {
+		for len(line) < col {
+			line = append(line, ' ')
+		}
+		line = append(line[:col], []rune(text)...)
+	}
+	flush := func() {
+		b.WriteString(strings.TrimRight(string(line), " ") + "\n")
+		line = line[:0]
+	}
+
+	var legend []string
+	heads := make([]string, k)
+	for j, c := range lanes {
+		heads[j] = names[c]
+		if utf8.RuneCountInString(names[c]) > laneW-2 {
+			heads[j] = string([]rune(names[c])[:laneW-3]) + "~"
+			legend = append(legend, fmt.Sprintf("%s is %s", heads[j], names[c]))
+		}
+	}
+	for j, h := range heads {
+		put(at(j), h)
+	}
+	flush()
+	for j, h := range heads {
+		put(at(j), strings.Repeat("-", utf8.RuneCountInString(h)))
+	}
+	flush()
+	for i, st := range tr.Steps {
+		if i == loop {
+			put(margin, fmt.Sprintf("---- cycle: steps %d to %d repeat for ever ----", loop+1, len(tr.Steps)))
+			flush()
+		}
+		first := true
+		cell := func(j int, lines []string) {
+			for _, ln := range lines {
+				if first {
+					put(0, fmt.Sprintf("%*d", numW, i+1))
+					first = false
+				}
+				put(at(j), ln)
+				flush()
+			}
+		}
+		if st.Column >= 0 && st.Column < ncols {
+			j := laneOf[st.Column]
+			if st.Actor == names[st.Column] {
+				st.Actor = "" // a device's own lane: its name heads it
+			}
+			cell(j, stepLines(st, width-at(j)))
+		}
+		for _, a := range st.Also {
+			if a.Column >= 0 && a.Column < ncols && a.Column != st.Column {
+				j := laneOf[a.Column]
+				cell(j, wrap(a.Text, width-at(j)))
+			}
+		}
+	}
+	if loop >= 0 && loop < len(tr.Steps) {
+		put(margin, fmt.Sprintf("---- back to the state before step %d ----", loop+1))
+		flush()
+	}
+	if len(idle) > 0 {
+		var ns []string
+		for _, c := range idle {
+			ns = append(ns, names[c])
+		}
+		legend = append(legend, "no part in this run: "+strings.Join(ns, ", "))
+	}
+	for _, ln := range legend {
+		for _, part := range wrap("("+ln+")", width-margin) {
+			put(margin, part)
+			flush()
+		}
+	}
+	fmt.Fprint(w, b.String())
+}
+
+// StepLines renders one step as the lines of its cell, wrapped to width:
+// who acts and what, then one line per value it changed.
+func StepLines(st explore.Step, width int) []string { return stepLines(st, width) }
+
+func stepLines(st explore.Step, width int) []string {
+	var out []string
+	head := st.Text
+	if st.Actor != "" {
+		head = st.Actor + ": " + head
+	}
+	out = append(out, wrap(head, width)...)
+	for _, c := range st.Changes {
+		var s string
+		if c.Old == "" {
+			s = fmt.Sprintf("  %s %s", c.Name, c.New)
+		} else {
+			s = fmt.Sprintf("  %s: %s -> %s", c.Name, c.Old, c.New)
+		}
+		out = append(out, wrap(s, width)...)
+	}
+	if st.Violation != "" {
+		out = append(out, "  => "+string(st.Violation))
+	}
+	return out
+}
+
+// wrap breaks s into lines of at most n characters (runes), at spaces
+// where it can, else after a comma or an opening parenthesis, else
+// anywhere; continuation lines are indented.
+func wrap(s string, n int) []string {
+	indent := "    "
+	if n < 8 {
+		indent = " "
+	}
+	var out []string
+	prefix := ""
+	for {
+		room := max(n-len(prefix), 1)
+		r := []rune(s)
+		if len(r) <= room {
+			return append(out, prefix+s)
+		}
+		cut := breakAt(r, room)
+		out = append(out, prefix+strings.TrimRight(string(r[:cut]), " "))
+		s = strings.TrimLeft(string(r[cut:]), " ")
+		if s == "" {
+			return out
+		}
+		prefix = indent
+	}
+}
+
+// breakAt returns where to break r so that the first line has at most
+// room characters: at the last space, else after the last ',' or '(' or
+// before the last '.', else at room.
+func breakAt(r []rune, room int) int {
+	for i := room; i > 0; i-- {
+		if r[i] == ' ' {
+			return i
+		}
+	}
+	for i := room; i > 1; i-- {
+		switch r[i-1] {
+		case ',', '(', '[':
+			return i
+		}
+		if r[i] == '.' {
+			return i
+		}
+	}
+	return room
+}

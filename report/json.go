@@ -1,0 +1,173 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
+	"github.com/irqcheck/irqcheck/syntax"
+)
+
+// JSON types: the report as one object.
+type jsonReport struct {
+	Verdict     string     `json:"verdict"`
+	Kind        string     `json:"kind,omitempty"`
+	Message     string     `json:"message,omitempty"`
+	Position    *jsonPos   `json:"position,omitempty"`
+	Limit       string     `json:"limit,omitempty"`
+	Model       string     `json:"model"`
+	States      int64      `json:"states"`
+	Transitions int64      `json:"transitions"`
+	Depth       int        `json:"depth"`
+	Seconds     float64    `json:"seconds"`
+	StatesPerS  float64    `json:"states_per_second"`
+	StoreBytes  int64      `json:"store_bytes"`              // fingerprint tables and parent links
+	PeakBytes   int64      `json:"peak_bytes"`               // most held at once by store, frontier and candidates
+	PeakRSS     int64      `json:"peak_rss_bytes,omitempty"` // the process's resident set at its largest (Linux)
+	Columns     []string   `json:"columns"`
+	Trace       []jsonStep `json:"trace"`
+	// LoopStart is the step where a lasso's cycle starts (1-based); the
+	// steps from it to the end repeat for ever. Absent for a plain trace.
+	LoopStart int            `json:"loop_start,omitempty"`
+	Liveness  *jsonLiveness  `json:"liveness,omitempty"`
+	Unreached *jsonUnreached `json:"unreached,omitempty"`
+	Covers    []jsonCover    `json:"covers,omitempty"`
+}
+
+type jsonLiveness struct {
+	States  int64   `json:"states"`
+	Edges   int64   `json:"edges"`
+	Seconds float64 `json:"seconds"`
+	Bytes   int64   `json:"bytes"`
+}
+
+type jsonUnreached struct {
+	Statements      []jsonStatement `json:"statements,omitempty"`
+	Handlers        []string        `json:"handlers,omitempty"`
+	Vectors         []int32         `json:"vectors,omitempty"`
+	FinalsUnchecked bool            `json:"finals_unchecked,omitempty"`
+	Triggers        []string        `json:"liveness_untriggered,omitempty"`
+}
+
+type jsonStatement struct {
+	Proc     string   `json:"proc"`
+	Text     string   `json:"text"`
+	Position *jsonPos `json:"position"`
+}
+
+type jsonCover struct {
+	Name     string     `json:"name"`
+	Position *jsonPos   `json:"position"`
+	Reached  bool       `json:"reached"`
+	Depth    int        `json:"depth,omitempty"`
+	Trace    []jsonStep `json:"trace,omitempty"`
+}
+
+type jsonPos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+type jsonStep struct {
+	Step     int          `json:"step"`
+	Column   string       `json:"column"`
+	Kind     string       `json:"kind"`
+	Actor    string       `json:"actor,omitempty"`
+	Text     string       `json:"text"`
+	Position *jsonPos     `json:"position,omitempty"`
+	Changes  []jsonChange `json:"changes,omitempty"`
+}
+
+type jsonChange struct {
+	Name string `json:"name"`
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new"`
+}
+
+var kindNames = map[machine.Kind]string{
+	machine.ThreadStep: "thread", machine.HandlerStep: "handler", machine.DeviceStep: "device",
+	machine.Entry: "entry", machine.Arrival: "arrival", machine.Drop: "drop", machine.Switch: "switch",
+}
+
+func posJSON(p syntax.Pos) *jsonPos {
+	if !p.IsValid() {
+		return nil
+	}
+	return &jsonPos{File: p.File, Line: p.Line, Col: p.Col}
+}
+
+// jsonTrace converts a trace's steps.
+func jsonTrace(tr *explore.Trace, cols []string) []jsonStep {
+	out := []jsonStep{}
+	for i, st := range tr.Steps {
+		js := jsonStep{Step: i + 1, Kind: kindNames[st.T.Kind], Actor: st.Actor, Text: st.Text, Position: posJSON(st.Pos)}
+		if st.Column >= 0 && st.Column < len(cols) {
+			js.Column = cols[st.Column]
+		}
+		for _, c := range st.Changes {
+			js.Changes = append(js.Changes, jsonChange{Name: c.Name, Old: c.Old, New: c.New})
+		}
+		out = append(out, js)
+	}
+	return out
+}
+
+// JSON writes the report as one JSON object.
+func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
+	l := p.Layout
+	cols := make([]string, 0, l.NCPUs+len(p.Devices))
+	for c := 0; c < l.NCPUs; c++ {
+		cols = append(cols, fmt.Sprintf("cpu %d", c))
+	}
+	for _, d := range p.Devices {
+		cols = append(cols, d.Name)
+	}
+	secs := r.Elapsed.Seconds()
+	jr := jsonReport{
+		Verdict: string(r.Verdict), Limit: r.Limit, Model: p.Name,
+		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
+		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, Columns: cols, Trace: []jsonStep{},
+	}
+	if secs > 0 {
+		jr.StatesPerS = float64(r.States) / secs
+	}
+	if v := r.Violation; v != nil {
+		jr.Kind = string(v.Kind)
+		jr.Message = v.Msg
+		jr.Position = posJSON(v.Pos)
+	}
+	if r.Trace != nil {
+		jr.Trace = jsonTrace(r.Trace, cols)
+		if r.Loop >= 0 {
+			jr.LoopStart = r.Loop + 1
+		}
+	}
+	if lv := r.Liveness; lv != nil {
+		jr.Liveness = &jsonLiveness{States: lv.States, Edges: lv.Edges, Seconds: lv.Elapsed.Seconds(), Bytes: lv.Bytes}
+	}
+	if u := r.Unreached; !u.Empty() {
+		ju := &jsonUnreached{Handlers: u.Handlers, Vectors: u.Vectors, FinalsUnchecked: u.FinalsUnchecked, Triggers: u.Triggers}
+		for _, st := range u.Statements {
+			ju.Statements = append(ju.Statements, jsonStatement{Proc: st.Proc, Text: st.Text, Position: posJSON(st.Pos)})
+		}
+		jr.Unreached = ju
+	}
+	for _, c := range r.Covers {
+		name := c.Cover.Name
+		if name == "" {
+			name = c.Cover.Text
+		}
+		jc := jsonCover{Name: name, Position: posJSON(c.Cover.Pos), Reached: c.Reached, Depth: c.Depth}
+		if c.Trace != nil {
+			jc.Trace = jsonTrace(c.Trace, cols)
+		}
+		jr.Covers = append(jr.Covers, jc)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(jr)
+}

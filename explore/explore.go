@@ -288,10 +288,16 @@ type chunk struct {
 	deeper   *found
 	deeperAt int // candidate index before which deeper was found
 	terminal *found
+	rec      chunkRecord // the graph its states' expansion found, when recording
 }
 
-// bytes is the memory the chunk's candidate records hold.
-func (c *chunk) bytes() int64 { return int64(cap(c.cands)) * candidateBytes }
+// bytes is the memory the chunk's candidate records and graph records
+// hold.
+func (c *chunk) bytes() int64 {
+	r := &c.rec
+	return int64(cap(c.cands))*candidateBytes + int64(cap(r.fp)+cap(r.obl)+cap(r.props))*8 + int64(cap(r.deg)+cap(r.cls))*4 +
+		int64(cap(r.tid)) + int64(cap(r.rare))*12
+}
 
 // chunkRange is a run of a level's chunks that workers take from the
 // front.
@@ -318,6 +324,7 @@ type worker struct {
 	batch  []pending
 	states []int32
 	cov    *coverage // what this worker's steps reached
+	rec    *recorder // records the graph for the liveness check, or nil
 	// coverDone marks the covers reached in an earlier level (shared,
 	// written between levels).
 	coverDone []bool
@@ -341,10 +348,18 @@ func Explore(p *compile.Program, opt Options) *Result {
 	pool := newBlockPool(coder.maxBytes())
 	arenas := make([]arena, nw)
 	coverDone := make([]bool, len(p.Covers))
+	// Without symmetry reduction the search records the graph for the
+	// liveness check as it goes; with it, the check explores again
+	// without the reduction (a cycle of the quotient need not be one of
+	// the machine).
+	var rec *recorder
+	if !opt.SafetyOnly && sym == nil {
+		rec = newRecorder(p)
+	}
 	for i := range workers {
 		arenas[i].w = i
 		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(compile.State, size),
-			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone}
+			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec}
 		workers[i].m.Coverage(workers[i].cov.instrs)
 	}
 	m := workers[0].m
@@ -372,6 +387,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 			continue
 		}
 		id := st.add(-1, int32(i))
+		if rec != nil {
+			rec.fps.append(fp)
+		}
 		enc = coder.append(enc[:0], s)
 		next.add(enc, pool)
 		if best == nil {
@@ -400,6 +418,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 			c.k = k
 			c.cands, c.bad = c.cands[:0], c.bad[:0]
 			c.transitions, c.deeper, c.terminal = 0, nil, nil
+			c.rec.reset()
 		}
 		for i := range workers {
 			workers[i].seen.reset()
@@ -426,6 +445,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 		firstTerminal.Store(int64(len(level)))
 		var levelBytes atomic.Int64
 		storeBytes := st.bytes() + seenBytes(workers)
+		if rec != nil {
+			storeBytes += rec.bytes()
+		}
 		parallel(nw, func(w int) {
 			wk := &workers[w]
 			for k := range nw {
@@ -490,6 +512,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 		for _, c := range level {
 			res.Transitions += c.transitions
 		}
+		if rec != nil {
+			rec.level(level)
+		}
 		// The frontier is spent: its blocks take the next level.
 		frontier.release(pool)
 
@@ -530,6 +555,9 @@ func Explore(p *compile.Program, opt Options) *Result {
 					break
 				}
 				id := st.add(cd.parent, cd.tid)
+				if rec != nil {
+					rec.fps.append(cd.fp)
+				}
 				enc := pool.at(arenas, cd.pos)
 				next.add(enc[:coder.skip(enc)], pool)
 				if cd.bad >= 0 && deeper == nil {
@@ -552,7 +580,11 @@ func Explore(p *compile.Program, opt Options) *Result {
 			arenas[i].blocks = arenas[i].blocks[:0]
 		}
 		pool.trim(used) // enough for a level as wide as this one
-		if opt.MaxMemory > 0 && (st.bytes()+pool.held() > opt.MaxMemory || heapBytes() > opt.MaxMemory) {
+		held := st.bytes() + pool.held()
+		if rec != nil {
+			held += rec.bytes()
+		}
+		if opt.MaxMemory > 0 && (held > opt.MaxMemory || heapBytes() > opt.MaxMemory) {
 			limit = "mem"
 		}
 		if opt.Time > 0 && time.Since(start) > opt.Time {
@@ -611,7 +643,19 @@ func Explore(p *compile.Program, opt Options) *Result {
 		}
 	}
 	if res.Verdict == Verified && !opt.SafetyOnly {
-		checkLiveness(p, opt, start, inits, res)
+		var recorded func() *lgraph
+		if rec != nil {
+			// The search's own blocks and sets are spent: let them go
+			// before the graph is built.
+			frontier.release(pool)
+			next.release(pool)
+			pool.trim(0)
+			for i := range workers {
+				workers[i].seen = nil
+			}
+			recorded = func() *lgraph { return rec.graph(st, inits) }
+		}
+		checkLiveness(p, opt, start, inits, res, recorded)
 	}
 	if res.Verdict == Verified {
 		res.Unreached = unreached(p, cov)
@@ -689,6 +733,9 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 		if len(p.Covers) > 0 {
 			wk.cov.covers(p, m, s, id, wk.coverDone)
 		}
+		if wk.rec != nil {
+			wk.rec.state(&c.rec, m, s)
+		}
 		// The successors are gathered first and looked up together: the
 		// lookups miss the cache, and independent ones overlap.
 		var t int32 = -1
@@ -704,7 +751,11 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 				}
 				return true
 			}
-			wk.batch = append(wk.batch, pending{fp: wk.fpr.of(sc.Next), tid: t})
+			fp := wk.fpr.of(sc.Next)
+			if wk.rec != nil {
+				wk.rec.edge(&c.rec, fp, t, &sc.T)
+			}
+			wk.batch = append(wk.batch, pending{fp: fp, tid: t})
 			wk.states = append(wk.states, sc.Next...)
 			return true
 		})

@@ -65,8 +65,6 @@ type lgraph struct {
 	nthreads, ndevices, ncpus int
 	npending                  int // len(Layout.Pending)
 	nclass                    int
-	msgClass                  map[int32]int32 // cpu<<8 | vector -> class of its messages in flight
-	entryClass                map[int32]int32 // cpu<<8 | vector -> class of its interrupt entry
 
 	// Scratch for the component searches.
 	mark  []int32
@@ -76,11 +74,12 @@ type lgraph struct {
 }
 
 // The fairness classes: thread t is class t; device d is T+d; the
-// handler of cpu c is T+D+c; interrupt entry of vector v on cpu c, and
-// the messages in flight to cpu c with vector v, are one class each,
-// numbered from T+D+N on as they are met. Entry is fair per vector: a
-// vector that could be taken infinitely often is taken infinitely often,
-// even when a higher one keeps coming. A class is enabled in a state when the
+// handler of cpu c is T+D+c; interrupt entry of vector v on cpu c is
+// T+D+N+256c+v, and the messages in flight to cpu c with vector v are
+// T+D+N+256N+256c+v. Entry is fair per vector: a vector that could be
+// taken infinitely often is taken infinitely often, even when a higher
+// one keeps coming. The numbering is fixed, so that workers can class
+// edges without sharing anything. A class is enabled in a state when the
 // state has an edge of that class, and taken by the edges of that class.
 // A thread is taken both by its own steps and by a switch to it.
 func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
@@ -88,7 +87,6 @@ func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
 		return -1, -1
 	}
 	T, D := int32(g.nthreads), int32(g.ndevices)
-	classes := g.msgClass
 	switch t.Kind {
 	case machine.ThreadStep:
 		if t.Yield && t.Proc2 >= 0 && t.Proc2 != t.Proc {
@@ -102,22 +100,24 @@ func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
 	case machine.HandlerStep:
 		return T + D + t.CPU, -1
 	case machine.Entry:
-		classes = g.entryClass
+		return g.entryClass(t.CPU, t.Vector), -1
 	}
-	key := t.CPU<<8 | t.Vector
-	c, ok := classes[key]
-	if !ok {
-		c = int32(g.nclass)
-		g.nclass++
-		classes[key] = c
-	}
-	return c, -1
+	return g.entryClass(t.CPU, t.Vector) + int32(g.ncpus)*compile.NumVectors, -1
+}
+
+// entryClass is the class of interrupt entries of vector v on cpu c.
+func (g *lgraph) entryClass(c, v int32) int32 {
+	return int32(g.nthreads+g.ndevices+g.ncpus) + c*compile.NumVectors + v
 }
 
 // unfair lists kinds of transitions that get no fairness (class -1):
 // empty, except in the tests that take one fairness rule away at a time
 // to show that each one matters.
 var unfair = map[machine.Kind]bool{}
+
+// onGraph, set only by tests, sees the graph the liveness check works
+// on.
+var onGraph func(*lgraph)
 
 // weakFairness, set only by tests, checks weak fairness instead of strong:
 // a class need only be taken when it is enabled in every state of the
@@ -164,6 +164,18 @@ func (g *lgraph) second(e int32) int32 {
 	return -1
 }
 
+// newLGraph returns an empty graph of p's states: its classes and the
+// sizes of its per-state bit sets are set.
+func newLGraph(p *compile.Program, inits []compile.State) *lgraph {
+	l := p.Layout
+	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending)}
+	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*compile.NumVectors
+	g.owords = (g.nobl() + 63) / 64
+	g.pwords = (2*len(p.Liveness) + 63) / 64
+	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
+	return g
+}
+
 // buildGraph explores the state space breadth first and keeps every
 // edge. It stops with a limit's name when opt's limits are passed.
 //
@@ -171,17 +183,12 @@ func (g *lgraph) second(e int32) int32 {
 // symmetry reduction, a lower bound with it; the arrays start that big.
 func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compile.State, states, edges int64) (*lgraph, string) {
 	l := p.Layout
-	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending),
-		msgClass: map[int32]int32{}, entryClass: map[int32]int32{}}
-	g.nclass = g.nthreads + g.ndevices + g.ncpus
-	g.owords = (g.nobl() + 63) / 64
-	g.pwords = (2*len(p.Liveness) + 63) / 64
+	g := newLGraph(p, inits)
 	g.first = make([]int32, 0, states+1)
 	g.parent, g.ptid, g.depth = make([]int32, 0, states), make([]int32, 0, states), make([]int32, 0, states)
 	g.obl = make([]uint64, 0, states*int64(g.owords))
 	g.props = make([]uint64, 0, states*int64(g.pwords))
 	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]int32, 0, edges)
-	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
 	m := machine.New(p)
 	cd := newCodec(l)
 	ids := make(map[uint64]int32, states)
@@ -205,9 +212,6 @@ func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compil
 	}
 	s := make(compile.State, l.Size)
 	g.first = append(g.first, 0)
-	if len(p.Liveness) == 0 {
-		g.pwords = 0
-	}
 	for id := int32(0); int(id) < len(g.parent); id++ {
 		if id%1024 == 0 {
 			if head > 1<<20 && head > len(queue)/2 { // let go of what was expanded
@@ -271,10 +275,18 @@ func (g *lgraph) bytes() int64 {
 // record computes the obligations and liveness predicates of s, the
 // state with the next id.
 func (g *lgraph) record(m *machine.Machine, s compile.State) {
-	l := g.p.Layout
-	base := len(g.obl)
+	n := len(g.obl)
 	g.obl = append(g.obl, make([]uint64, g.owords)...)
-	set := func(o int) { g.obl[base+o/64] |= 1 << (o % 64) }
+	k := len(g.props)
+	g.props = append(g.props, make([]uint64, g.pwords)...)
+	g.bits(m, s, g.obl[n:], g.props[k:])
+}
+
+// bits sets in obl the obligations pending in s, and in props its
+// liveness predicates (P, Q of each declaration); both start cleared.
+func (g *lgraph) bits(m *machine.Machine, s compile.State, obl, props []uint64) {
+	l := g.p.Layout
+	set := func(o int) { obl[o/64] |= 1 << (o % 64) }
 	for t := range l.Threads {
 		if !g.p.Threads[t].Forever && !m.ThreadDone(s, int32(t)) {
 			set(t)
@@ -298,15 +310,13 @@ func (g *lgraph) record(m *machine.Machine, s compile.State) {
 			}
 		}
 	}
-	pbase := len(g.props)
-	g.props = append(g.props, make([]uint64, g.pwords)...)
 	for i, lv := range g.p.Liveness {
 		if r, v := m.Eval(s, lv.P); v == nil && r != 0 {
-			g.props[pbase+(2*i)/64] |= 1 << ((2 * i) % 64)
+			props[(2*i)/64] |= 1 << ((2 * i) % 64)
 		}
 		if lv.Q != nil {
 			if r, v := m.Eval(s, lv.Q); v == nil && r != 0 {
-				g.props[pbase+(2*i+1)/64] |= 1 << ((2*i + 1) % 64)
+				props[(2*i+1)/64] |= 1 << ((2*i + 1) % 64)
 			}
 		}
 	}
@@ -405,6 +415,19 @@ func (g *lgraph) newStamp(states []int32) int32 {
 // are emitted in a fixed order; emit returns false to stop.
 func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) bool) {
 	taken := make([]bool, g.nclass)
+	var touched []int32 // the classes set in taken, to clear
+	take := func(k int32) {
+		if k >= 0 && !taken[k] {
+			taken[k] = true
+			touched = append(touched, k)
+		}
+	}
+	reset := func() {
+		for _, k := range touched {
+			taken[k] = false
+		}
+		touched = touched[:0]
+	}
 	work := [][]int32{slices.Clone(states)}
 	for len(work) > 0 {
 		set := work[0]
@@ -417,19 +440,18 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			in := g.newStamp(c)
 			for _, s := range c {
 				for e := g.first[s]; e < g.first[s+1]; e++ {
-					if g.mark[g.dst[e]] == in && ok(e) && g.cls[e] >= 0 {
-						taken[g.cls[e]] = true
-						if g.second(e) >= 0 {
-							taken[g.second(e)] = true
-						}
+					if g.mark[g.dst[e]] == in && ok(e) {
+						take(g.cls[e])
+						take(g.second(e))
 					}
 				}
 			}
 			if weakFairness {
-				if g.weaklyFair(c, taken) && !emit(c) {
+				fair := g.weaklyFair(c, taken)
+				reset()
+				if fair && !emit(c) {
 					return
 				}
-				clear(taken)
 				continue
 			}
 			var rest []int32
@@ -442,7 +464,7 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 					rest = append(rest, s)
 				}
 			}
-			clear(taken)
+			reset()
 			if len(rest) == len(c) {
 				if !emit(c) {
 					return
@@ -498,9 +520,21 @@ type lasso struct {
 // checkLiveness runs the liveness check on a model whose safety search
 // verified, and turns res into a violation or an incomplete run when it
 // finds a lasso or passes a limit.
-func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []compile.State, res *Result) {
+//
+// recorded returns the graph the search recorded; without it (nil) the
+// check explores the state space again, without symmetry reduction.
+func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []compile.State, res *Result, recorded func() *lgraph) {
 	t0 := time.Now()
-	g, lim := buildGraph(p, opt, start, inits, res.States, res.Transitions)
+	var g *lgraph
+	lim := ""
+	if recorded != nil {
+		g = recorded()
+	} else {
+		g, lim = buildGraph(p, opt, start, inits, res.States, res.Transitions)
+	}
+	if onGraph != nil {
+		onGraph(g)
+	}
 	n := g.n()
 	fig := &LivenessFigures{States: int64(len(g.parent)), Edges: int64(len(g.dst)), Bytes: g.bytes()}
 	res.Liveness = fig
@@ -556,10 +590,8 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 			ok := anyEdge
 			if o >= T+D+N {
 				// A vector stays pending: no entry of it on that cpu.
-				c, v := g.pendingVector(o)
-				if entry, ok2 := g.entryClass[c<<8|v]; ok2 {
-					ok = func(e int32) bool { return g.cls[e] != entry }
-				}
+				entry := g.entryClass(g.pendingVector(o))
+				ok = func(e int32) bool { return g.cls[e] != entry }
 			}
 			g.fair(sub, ok, func(fc []int32) bool {
 				addCand(&lasso{entry: g.closest(fc), comp: fc, ok: ok, obligation: o})

@@ -1,7 +1,10 @@
 package explore
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -492,4 +495,67 @@ func TestInterrupt(t *testing.T) {
 	if lim != "interrupted" || g == nil {
 		t.Errorf("liveness graph: limit %q, want interrupted", lim)
 	}
+}
+
+// The graph a search records as it goes is the graph the liveness check
+// explores again without it: the same numbering, edges, classes, BFS
+// tree, obligations and predicates, on every catalog model and with one
+// or two workers.
+func TestRecordedGraph(t *testing.T) {
+	files, err := filepath.Glob("../catalog/models/*.irq")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no catalog models: %v", err)
+	}
+	extra, _ := filepath.Glob("../examples/*.irq")
+	for _, name := range append(files, extra...) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := compile.Load(name, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []int{1, 2} {
+			var got *lgraph
+			onGraph = func(g *lgraph) { got = g }
+			r := Explore(p, Options{Workers: w, NoSymmetry: true})
+			onGraph = nil
+			if got == nil {
+				continue // a safety violation: no liveness check
+			}
+			m := machine.New(p)
+			inits, _ := m.InitialStates()
+			want, lim := buildGraph(p, Options{}, time.Now(), inits, r.States, r.Transitions)
+			if lim != "" {
+				t.Fatalf("%s: %s", name, lim)
+			}
+			if msg := sameGraph(got, want); msg != "" {
+				t.Errorf("%s, %d workers: recorded graph differs: %s", name, w, msg)
+			}
+		}
+	}
+}
+
+func sameGraph(a, b *lgraph) string {
+	switch {
+	case !slices.Equal(a.first, b.first):
+		return "first"
+	case !slices.Equal(a.dst, b.dst):
+		return "dst"
+	case !slices.Equal(a.cls, b.cls):
+		return "cls"
+	case !slices.Equal(a.parent, b.parent), !slices.Equal(a.ptid, b.ptid), !slices.Equal(a.depth, b.depth):
+		return "BFS tree"
+	case !slices.Equal(a.obl, b.obl):
+		return "obligations"
+	case !slices.Equal(a.props, b.props):
+		return "predicates"
+	}
+	for e := int32(0); int(e) < len(a.dst); e++ {
+		if a.trans(e) != b.trans(e) || a.second(e) != b.second(e) {
+			return fmt.Sprintf("edge %d", e)
+		}
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/irqcheck/irqcheck/compile"
@@ -138,6 +139,28 @@ func (st *store) parent(id int32) int32 {
 		}
 	}
 	panic("internal error: store parent links are inconsistent")
+}
+
+// parents returns the parent of every state, by number (-1 for the
+// initial states), in one pass over the family bits: what parent finds
+// for one state, for all of them.
+func (st *store) parents() []int32 {
+	out := make([]int32, st.n)
+	levels := append(slices.Clone(st.levels), st.n)
+	for id := int32(0); id < levels[1] && id < st.n; id++ {
+		out[id] = -1
+	}
+	for k := 1; k+1 < len(levels); k++ {
+		p := levels[k-1] - 1 // the parent of the current family
+		for id := levels[k]; id < levels[k+1]; id++ {
+			if st.firstChild.get(id/64)&(1<<(id%64)) != 0 {
+				for p++; st.hasChild.get(p/64)&(1<<(p%64)) == 0; p++ {
+				}
+			}
+			out[id] = p
+		}
+	}
+	return out
 }
 
 // countBits counts the set bits of b in [lo, hi).

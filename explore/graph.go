@@ -1,0 +1,321 @@
+package explore
+
+import (
+	"slices"
+	"time"
+
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
+)
+
+// lgraph is the explicit state graph of a model.
+type lgraph struct {
+	p     *compile.Program
+	inits []compile.State
+	first []int32 // the edges of state s are first[s] .. first[s+1]-1
+	dst   []int32
+	tid   []uint8 // the edge's number in its source's successor order (see trans)
+	cls   []int32 // the fairness class of the edge
+	// bigTid holds the numbers of 255 and more; yieldTo the second class
+	// of an edge that yields and switches to another thread (see second).
+	bigTid  map[int32]int32
+	yieldTo map[int32]int32
+	// The BFS tree, for the shortest prefixes.
+	parent []int32 // -1 for an initial state
+	ptid   []int32 // the transition from the parent; for a root, the index of its initial state
+	depth  []int32
+	// obl holds, per state, owords words of bits: the obligations pending
+	// there (see obligation numbers in newLGraph).
+	obl    []uint64
+	owords int
+	// props holds, per state, two bits per liveness declaration: P, Q.
+	props  []uint64
+	pwords int
+
+	nthreads, ndevices, ncpus int
+	npending                  int // len(Layout.Pending)
+	nclass                    int
+
+	// Scratch for the component searches.
+	mark  []int32
+	stamp int32
+	index []int32
+	low   []int32
+}
+
+// The fairness classes: thread t is class t; device d is T+d; the
+// handler of cpu c is T+D+c; interrupt entry of vector v on cpu c is
+// T+D+N+256c+v, and the messages in flight to cpu c with vector v are
+// T+D+N+256N+256c+v. Entry is fair per vector: a vector that could be
+// taken infinitely often is taken infinitely often, even when a higher
+// one keeps coming. The numbering is fixed, so that workers can class
+// edges without sharing anything. A class is enabled in a state when the
+// state has an edge of that class, and taken by the edges of that class.
+// A thread is taken both by its own steps and by a switch to it.
+func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
+	if unfair[t.Kind] {
+		return -1, -1
+	}
+	T, D := int32(g.nthreads), int32(g.ndevices)
+	switch t.Kind {
+	case machine.ThreadStep:
+		if t.Yield && t.Proc2 >= 0 && t.Proc2 != t.Proc {
+			return t.Proc, t.Proc2
+		}
+		return t.Proc, -1
+	case machine.Switch:
+		return t.Proc, -1
+	case machine.DeviceStep:
+		return T + t.Proc, -1
+	case machine.HandlerStep:
+		return T + D + t.CPU, -1
+	case machine.Entry:
+		return g.entryClass(t.CPU, t.Vector), -1
+	}
+	return g.entryClass(t.CPU, t.Vector) + int32(g.ncpus)*compile.NumVectors, -1
+}
+
+// entryClass is the class of interrupt entries of vector v on cpu c.
+func (g *lgraph) entryClass(c, v int32) int32 {
+	return int32(g.nthreads+g.ndevices+g.ncpus) + c*compile.NumVectors + v
+}
+
+// Obligations: thread t (not forever) unfinished is obligation t; device
+// d (not forever) unfinished is T+d; a handler running on cpu c is
+// T+D+c; the k-th vector of Layout.Pending pending on cpu c is
+// T+D+N+c*P+k. An obligation pending on every state of a fair cycle is
+// starvation.
+func (g *lgraph) nobl() int { return g.nthreads + g.ndevices + g.ncpus + g.ncpus*g.npending }
+
+func (g *lgraph) pending(s int32, o int) bool {
+	return g.obl[int(s)*g.owords+o/64]&(1<<(o%64)) != 0
+}
+
+func (g *lgraph) prop(s int32, k int) bool {
+	return g.props[int(s)*g.pwords+k/64]&(1<<(k%64)) != 0
+}
+
+func (g *lgraph) n() int { return len(g.first) - 1 }
+
+// pendingVector returns the cpu and vector of a pending obligation.
+func (g *lgraph) pendingVector(o int) (int32, int32) {
+	k := o - g.nthreads - g.ndevices - g.ncpus
+	return int32(k / g.npending), int32(g.p.Layout.Pending[k%g.npending])
+}
+
+// trans returns edge e's number in its source's successor order.
+func (g *lgraph) trans(e int32) int32 {
+	if t := g.tid[e]; t < 255 {
+		return int32(t)
+	}
+	return g.bigTid[e]
+}
+
+// second returns the second class of edge e: the thread a yield switched
+// to, or -1.
+func (g *lgraph) second(e int32) int32 {
+	if k, ok := g.yieldTo[e]; ok {
+		return k
+	}
+	return -1
+}
+
+// newLGraph returns an empty graph of p's states: its classes and the
+// sizes of its per-state bit sets are set.
+func newLGraph(p *compile.Program, inits []compile.State) *lgraph {
+	l := p.Layout
+	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending)}
+	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*compile.NumVectors
+	g.owords = (g.nobl() + 63) / 64
+	g.pwords = (2*len(p.Liveness) + 63) / 64
+	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
+	return g
+}
+
+// buildGraph explores the state space breadth first and keeps every
+// edge. It stops with a limit's name when opt's limits are passed.
+//
+// states and edges are the counts the safety search found: exact without
+// symmetry reduction, a lower bound with it; the arrays start that big.
+func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compile.State, states, edges int64) (*lgraph, string) {
+	l := p.Layout
+	g := newLGraph(p, inits)
+	g.first = make([]int32, 0, states+1)
+	g.parent, g.ptid, g.depth = make([]int32, 0, states), make([]int32, 0, states), make([]int32, 0, states)
+	g.obl = make([]uint64, 0, states*int64(g.owords))
+	g.props = make([]uint64, 0, states*int64(g.pwords))
+	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]int32, 0, edges)
+	m := machine.New(p)
+	cd := newCodec(l)
+	ids := make(map[uint64]int32, states)
+	var queue []byte // encoded states not yet expanded, in id order
+	head := 0
+	add := func(s compile.State, parent, tid int32, depth int32) int32 {
+		fp := Fingerprint(s)
+		if id, ok := ids[fp]; ok {
+			return id
+		}
+		id := int32(len(g.parent))
+		ids[fp] = id
+		g.parent = append(g.parent, parent)
+		g.ptid = append(g.ptid, tid)
+		g.depth = append(g.depth, depth)
+		queue = cd.append(queue, s)
+		return id
+	}
+	for i, s := range inits {
+		add(s, -1, int32(i), 0)
+	}
+	s := make(compile.State, l.Size)
+	g.first = append(g.first, 0)
+	for id := int32(0); int(id) < len(g.parent); id++ {
+		if id%1024 == 0 {
+			if head > 1<<20 && head > len(queue)/2 { // let go of what was expanded
+				queue = append(queue[:0], queue[head:]...)
+				head = 0
+			}
+			if lim := g.limit(opt, start, len(ids)); lim != "" {
+				return g, lim
+			}
+		}
+		rest := cd.decode(queue[head:], s)
+		head = len(queue) - len(rest)
+		g.record(m, s)
+		var t int32 = -1
+		m.Successors(s, func(sc *machine.Successor) bool {
+			t++
+			if sc.Violation != nil {
+				return true // not after a clean safety search
+			}
+			c1, c2 := g.classOf(&sc.T)
+			to := add(sc.Next, id, t, g.depth[id]+1)
+			g.dst = append(g.dst, to)
+			e := int32(len(g.cls))
+			if t >= 255 {
+				g.bigTid[e] = t
+			}
+			g.tid = append(g.tid, uint8(min(t, 255)))
+			g.cls = append(g.cls, c1)
+			if c2 >= 0 {
+				g.yieldTo[e] = c2
+			}
+			return true
+		})
+		g.first = append(g.first, int32(len(g.dst)))
+	}
+	return g, g.limit(opt, start, len(ids))
+}
+
+// limit names the limit of opt that the graph has passed, or "".
+func (g *lgraph) limit(opt Options, start time.Time, states int) string {
+	switch {
+	case opt.MaxStates > 0 && int64(states) > opt.MaxStates:
+		return "max-states"
+	case opt.Time > 0 && time.Since(start) > opt.Time:
+		return "time"
+	case opt.interrupted():
+		return "interrupted"
+	case opt.MaxMemory > 0 && (g.bytes()+int64(states)*40 > opt.MaxMemory || heapBytes() > opt.MaxMemory):
+		return "mem"
+	}
+	return ""
+}
+
+// bytes is the memory of the graph's arrays.
+func (g *lgraph) bytes() int64 {
+	return int64(cap(g.dst)+cap(g.cls))*4 + int64(cap(g.tid)) + int64(len(g.bigTid)+len(g.yieldTo))*16 +
+		int64(cap(g.first)+cap(g.parent)+cap(g.ptid)+cap(g.depth))*4 +
+		int64(cap(g.obl)+cap(g.props))*8
+}
+
+// record computes the obligations and liveness predicates of s, the
+// state with the next id.
+func (g *lgraph) record(m *machine.Machine, s compile.State) {
+	n := len(g.obl)
+	g.obl = append(g.obl, make([]uint64, g.owords)...)
+	k := len(g.props)
+	g.props = append(g.props, make([]uint64, g.pwords)...)
+	g.bits(m, s, g.obl[n:], g.props[k:])
+}
+
+// bits sets in obl the obligations pending in s, and in props its
+// liveness predicates (P, Q of each declaration); both start cleared.
+func (g *lgraph) bits(m *machine.Machine, s compile.State, obl, props []uint64) {
+	l := g.p.Layout
+	set := func(o int) { obl[o/64] |= 1 << (o % 64) }
+	for t := range l.Threads {
+		if !g.p.Threads[t].Forever && !m.ThreadDone(s, int32(t)) {
+			set(t)
+		}
+	}
+	for d := range l.Devices {
+		if !g.p.Devices[d].Forever && !m.DeviceDone(s, int32(d)) {
+			set(g.nthreads + d)
+		}
+	}
+	for c := range l.CPUs {
+		if s[l.CPUs[c].Handler] != 0 {
+			set(g.nthreads + g.ndevices + c)
+		}
+		if l.HighestPending(s, int32(c)) < 0 {
+			continue
+		}
+		for k, v := range l.Pending {
+			if l.IRRBit(s, int32(c), int32(v)) {
+				set(g.nthreads + g.ndevices + g.ncpus + c*g.npending + k)
+			}
+		}
+	}
+	for i, lv := range g.p.Liveness {
+		if r, v := m.Eval(s, lv.P); v == nil && r != 0 {
+			props[(2*i)/64] |= 1 << ((2 * i) % 64)
+		}
+		if lv.Q != nil {
+			if r, v := m.Eval(s, lv.Q); v == nil && r != 0 {
+				props[(2*i+1)/64] |= 1 << ((2*i + 1) % 64)
+			}
+		}
+	}
+}
+
+// src returns the source state of edge e.
+func (g *lgraph) src(e int32) int32 {
+	s, _ := slices.BinarySearch(g.first, e+1)
+	return int32(s - 1)
+}
+
+// state rebuilds state id by replaying its BFS tree path.
+func (g *lgraph) state(id int32) compile.State {
+	m := machine.New(g.p)
+	s := slices.Clone(g.inits[g.ptid[g.root(id)]])
+	for _, want := range g.treePath(id) {
+		var t int32 = -1
+		m.Successors(s, func(sc *machine.Successor) bool {
+			t++
+			if t == want {
+				copy(s, sc.Next)
+				return false
+			}
+			return true
+		})
+	}
+	return s
+}
+
+// root returns the initial state of s's BFS tree path.
+func (g *lgraph) root(s int32) int32 {
+	for g.parent[s] >= 0 {
+		s = g.parent[s]
+	}
+	return s
+}
+
+// treePath returns the transition numbers from s's root to s.
+func (g *lgraph) treePath(s int32) []int32 {
+	var out []int32
+	for ; g.parent[s] >= 0; s = g.parent[s] {
+		out = append(out, g.ptid[s])
+	}
+	slices.Reverse(out)
+	return out
+}

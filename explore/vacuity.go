@@ -2,6 +2,7 @@ package explore
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -101,6 +102,34 @@ type Unreached struct {
 	// Triggers lists the liveness declarations P ~> Q whose P holds in no
 	// reachable state.
 	Triggers []string
+}
+
+// Items names what the report lists, one item each: "line N" for a
+// statement, "handler NAME", "vector 0xNN", "finals", and "liveness
+// NAME" for a liveness declaration whose trigger never holds. These are
+// the keys of a catalog model's unreached header lines.
+func (u *Unreached) Items() []string {
+	if u == nil {
+		return nil
+	}
+	var out []string
+	for _, st := range u.Statements {
+		out = append(out, fmt.Sprintf("line %d", st.Pos.Line))
+	}
+	for _, h := range u.Handlers {
+		out = append(out, "handler "+h)
+	}
+	for _, v := range u.Vectors {
+		out = append(out, fmt.Sprintf("vector %#x", v))
+	}
+	if u.FinalsUnchecked {
+		out = append(out, "finals")
+	}
+	for _, t := range u.Triggers {
+		k, _, _ := strings.Cut(t, ":")
+		out = append(out, k)
+	}
+	return out
 }
 
 // UnreachedStatement is a statement no step ever executed.

@@ -1,7 +1,6 @@
 package explore_test
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -42,23 +41,8 @@ func TestUnreached(t *testing.T) {
 			if r.Verdict != explore.Verified {
 				t.Fatalf("%s: %v", r.Outcome(), r.Violation)
 			}
-			var got []string
 			u := r.Unreached
-			for _, st := range u.Statements {
-				got = append(got, fmt.Sprintf("line %d", st.Pos.Line))
-			}
-			for _, h := range u.Handlers {
-				got = append(got, "handler "+h)
-			}
-			for _, v := range u.Vectors {
-				got = append(got, fmt.Sprintf("vector %#x", v))
-			}
-			if u.FinalsUnchecked {
-				got = append(got, "finals")
-			}
-			for _, tr := range u.Triggers {
-				got = append(got, tr[:len("liveness never")])
-			}
+			got := u.Items()
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("unreached (-want +got):\n%s", diff)
 			}

@@ -114,6 +114,9 @@ func (g *lgraph) trans(e int32) int32 {
 // second returns the second class of edge e: the thread a yield switched
 // to, or -1.
 func (g *lgraph) second(e int32) int32 {
+	if len(g.yieldTo) == 0 {
+		return -1
+	}
 	if k, ok := g.yieldTo[e]; ok {
 		return k
 	}

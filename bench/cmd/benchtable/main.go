@@ -34,7 +34,8 @@ func main() {
 		*maxCPUs, *workers, time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.NumCPU(), runtime.GOARCH)
 	fmt.Printf("One run each: this machine is shared and noisy, so read ratios, not digits.\n")
 	fmt.Printf("The safety columns come from runs with --safety-only; the liveness columns from one more run with one worker, ")
-	fmt.Printf("whose liveness check explores without symmetry reduction (\"-\": not run, more than %d states).\n\n", *liveMax)
+	fmt.Printf("in which the search records the graph for the liveness check (\"-\": not run: a safety violation, a symmetric row, whose check ")
+	fmt.Printf("explores the no-symmetry row's graph, or more than %d states).\n\n", *liveMax)
 	fmt.Printf("| model | verdict | states | transitions | depth | s (1 worker) | states/s (1) | states/s (%d) | speedup | B/state | peak MB | liveness verdict | liveness states | liveness s | liveness / safety | liveness B/state |\n", *workers)
 	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
 	for _, c := range cases {

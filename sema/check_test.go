@@ -384,6 +384,10 @@ var errorTests = []struct {
 	{"array size not constant", "cpus 1;\nint n;\nint a[n];",
 		"test.irq:3:7: expected an integer constant"},
 
+	{"too many interchangeable cpus", "cpus 10 symmetric;",
+		"test.irq:1:1: symmetry reduction handles at most 8 interchangeable cpus, and this model has 10: drop symmetric, or name more cpus after except"},
+	{"ten cpus, two of them distinguished: only that error", "cpus 10 symmetric except 0, 1;\ninvariant y;", "test.irq:2:11: undefined: y"},
+
 	// Invariants, finals, liveness declarations and covers.
 	{"liveness sends an IPI", "cpus 1;\nint x;\nliveness x == 1 ~> send_ipi(0, 1);",
 		"test.irq:3:20: send_ipi changes the state and cannot be used in a property (invariant, final, liveness, cover)"},

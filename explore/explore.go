@@ -55,6 +55,21 @@ type Options struct {
 	// Interrupt, when closed, ends the run as incomplete with the limit
 	// "interrupted" (Ctrl-C, SIGTERM).
 	Interrupt <-chan struct{}
+	// Progress, when set, is called at the end of every level of the
+	// search, from the goroutine that called Explore.
+	Progress func(Progress)
+}
+
+// Progress is where a search stands at the end of a level.
+type Progress struct {
+	Depth    int   // the level just done
+	States   int64 // states stored so far
+	Frontier int   // states of the next level, to expand
+	Elapsed  time.Duration
+	Bytes    int64 // the search's storage: store, frontier blocks and level sets
+	// Left estimates the states still to find, once the frontier shrinks
+	// from level to level (a geometric tail); -1 while it grows.
+	Left int64
 }
 
 // interrupted reports whether opt.Interrupt is closed.
@@ -400,6 +415,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 	}
 
 	depth := 0
+	prevFrontier := 0
 	var limit string
 	var chunks []*chunk // reused from level to level
 	for next.n > 0 && best == nil && limit == "" {
@@ -594,6 +610,15 @@ func Explore(p *compile.Program, opt Options) *Result {
 			limit = "interrupted"
 		}
 		res.PeakBytes = max(res.PeakBytes, peak)
+		if opt.Progress != nil {
+			pr := Progress{Depth: depth, States: st.count(), Frontier: next.n, Elapsed: time.Since(start), Bytes: held + seenBytes(workers), Left: -1}
+			if prevFrontier > 0 && next.n < prevFrontier {
+				r := float64(next.n) / float64(prevFrontier)
+				pr.Left = int64(float64(next.n) * r / (1 - r))
+			}
+			opt.Progress(pr)
+		}
+		prevFrontier = next.n
 		if next.n > 0 && best == nil {
 			depth++
 		}

@@ -145,6 +145,41 @@ func (v sizeValue) Set(s string) error {
 	return nil
 }
 
+// progressPrinter returns a Progress callback that prints a line to w
+// at most once a second.
+func progressPrinter(w io.Writer) func(explore.Progress) {
+	var last time.Duration
+	return func(pr explore.Progress) {
+		if last > 0 && pr.Elapsed-last < time.Second {
+			return
+		}
+		last = pr.Elapsed
+		rate := 0.0
+		if s := pr.Elapsed.Seconds(); s > 0 {
+			rate = float64(pr.States) / s
+		}
+		line := fmt.Sprintf("irqcheck: %.0fs: depth %d, %s states, %s states/s, frontier %s, %.0f MB",
+			pr.Elapsed.Seconds(), pr.Depth, count(float64(pr.States)), count(rate), count(float64(pr.Frontier)), float64(pr.Bytes)/(1<<20))
+		if pr.Left >= 0 {
+			line += fmt.Sprintf(", about %s more states", count(float64(pr.Left)))
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// count writes a count the way a progress line shows it: 950, 12.3k, 4.56M.
+func count(n float64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.3gG", n/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.3gM", n/1e6)
+	case n >= 1e4:
+		return fmt.Sprintf("%.3gk", n/1e3)
+	}
+	return fmt.Sprintf("%.0f", n)
+}
+
 // maxWorkers is the most workers check accepts: 4 per CPU.
 func maxWorkers() int { return 4 * runtime.NumCPU() }
 
@@ -202,6 +237,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opt.Witnesses, "witness", false, "print the shortest run to each cover that is reached")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
 	width := fs.Int("width", 0, "lay traces out to N characters (default: the terminal's width, or 80)")
+	progress := fs.Bool("progress", false, "print a progress line on stderr every level, at most once a second (default when stderr is a terminal)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -239,6 +275,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	var stop func()
 	opt.Interrupt, stop = interruptOnSignal()
 	defer stop()
+	if *progress || isTerminal(stderr) {
+		opt.Progress = progressPrinter(stderr)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {

@@ -265,3 +265,34 @@ func TestCPUProfile(t *testing.T) {
 		t.Errorf("unwritable profile: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// --progress prints a line on stderr every level, at most once a second,
+// and leaves stdout alone: the 16-million-state family for 3 seconds.
+func TestProgress(t *testing.T) {
+	src, err := os.ReadFile("../../bench/families/cross_calls.irq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(t.TempDir(), "cross_calls5.irq")
+	five := regexp.MustCompile(`(?m)^cpus [0-9]+`).ReplaceAll(src, []byte("cpus 5"))
+	if err := os.WriteFile(model, five, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"check", "--progress", "--no-symmetry", "--safety-only", "--time", "3s", model}, &stdout, &stderr)
+	if code != exitIncomplete {
+		t.Fatalf("exit %d, want incomplete:\n%s%s", code, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("%d progress lines, want at least 2 in 3 seconds:\n%s", len(lines), stderr.String())
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "irqcheck: ") || !strings.Contains(l, " states/s, frontier ") {
+			t.Errorf("not a progress line: %q", l)
+		}
+	}
+	if strings.Contains(stdout.String(), "frontier") {
+		t.Errorf("progress on stdout:\n%s", stdout.String())
+	}
+}

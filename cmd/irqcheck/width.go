@@ -8,6 +8,12 @@ import (
 	"github.com/irqcheck/irqcheck/report"
 )
 
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && terminalWidth(f) > 0
+}
+
 // traceWidth is the width traces are laid out to when --width is not
 // given: the terminal's when stdout is one ($COLUMNS first, as a shell
 // exports it), otherwise report.DefaultWidth, what fits in a mail.

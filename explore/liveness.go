@@ -266,6 +266,7 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 	path, loop := g.lassoPath(best)
 	root := g.root(path.start)
 	tr := Replay(p, machine.New(p), inits[g.ptid[root]], append(g.treePath(path.start), path.edges...))
+	tr.Init = int(g.ptid[root])
 	v := best.v
 	if v == nil {
 		v = g.starvation(best.obligation, tr, len(tr.Steps)-len(path.edges)+loop)

@@ -3,7 +3,6 @@ package explore
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/irqcheck/irqcheck/compile"
@@ -27,52 +26,26 @@ type SimResult struct {
 // terminal state or the step limit.
 func Simulate(p *compile.Program, seed uint64, steps int) *SimResult {
 	start := time.Now()
-	m := machine.New(p)
 	rng := rand.New(rand.NewPCG(seed, 0x1dc4))
 	res := &SimResult{Seed: seed, Limit: steps}
-	inits, v := m.InitialStates()
+	inits, v := InitialStates(p)
 	if v != nil {
 		res.Violation = v
 		res.Trace = &Trace{}
 		return res
 	}
-	s := slices.Clone(inits[rng.IntN(len(inits))])
-	res.Trace = &Trace{Initial: slices.Clone(s)}
-	if v := m.CheckInvariants(s); v != nil {
-		res.Violation = v
-		return res
+	r, err := NewRun(p, rng.IntN(len(inits)))
+	if err != nil {
+		panic("internal error: " + err.Error())
 	}
-	for res.Steps < steps {
-		n, _ := m.Successors(s, func(*machine.Successor) bool { return true })
-		if n == 0 {
-			res.Terminal = true
-			res.Violation = m.Terminal(s)
-			break
+	for res.Steps < steps && r.Violation == nil && !r.Terminal {
+		n := len(r.Choices())
+		if err := r.Take(int32(rng.IntN(n))); err != nil {
+			panic("internal error: " + err.Error())
 		}
-		want := int32(rng.IntN(n))
-		tr := Replay(p, m, s, []int32{want})
-		st := tr.Steps[0]
-		res.Trace.Steps = append(res.Trace.Steps, st)
 		res.Steps++
-		if st.Failed {
-			// Find the violation the step raised.
-			var t int32 = -1
-			m.Successors(s, func(sc *machine.Successor) bool {
-				t++
-				if t == want {
-					res.Violation = sc.Violation
-					return false
-				}
-				return true
-			})
-			break
-		}
-		s = st.State
-		if v := m.CheckInvariants(s); v != nil {
-			res.Violation = v
-			break
-		}
 	}
+	res.Trace, res.Violation, res.Terminal = r.Trace, r.Violation, r.Terminal
 	res.Elapsed = time.Since(start)
 	return res
 }

@@ -13,6 +13,11 @@ import (
 type Trace struct {
 	Initial compile.State
 	Steps   []Step
+	// Init is the index of the initial state among the model's initial
+	// states, and Choices the transition number of each step in its
+	// state's successor order: what a trail file keeps.
+	Init    int
+	Choices []int32
 }
 
 // Step is one transition of a trace, described for people.
@@ -61,13 +66,15 @@ func rebuild(p *compile.Program, m *machine.Machine, inits []compile.State, st *
 	if f.tid >= 0 {
 		path = append(path, f.tid)
 	}
-	return Replay(p, m, inits[st.tid(id)], path)
+	tr := Replay(p, m, inits[st.tid(id)], path)
+	tr.Init = int(st.tid(id))
+	return tr
 }
 
 // Replay runs the given transition ids (indices in the successor order of
 // each state) from s0 and describes each step.
 func Replay(p *compile.Program, m *machine.Machine, s0 compile.State, path []int32) *Trace {
-	tr := &Trace{Initial: slices.Clone(s0)}
+	tr := &Trace{Initial: slices.Clone(s0), Choices: slices.Clone(path)}
 	s := slices.Clone(s0)
 	for _, want := range path {
 		var got *machine.Successor

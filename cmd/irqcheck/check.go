@@ -180,6 +180,19 @@ func count(n float64) string {
 	return fmt.Sprintf("%.0f", n)
 }
 
+// writeTrail writes t to the file path.
+func writeTrail(path string, t *explore.Trail) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := t.Write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // maxWorkers is the most workers check accepts: 4 per CPU.
 func maxWorkers() int { return 4 * runtime.NumCPU() }
 
@@ -237,6 +250,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opt.Witnesses, "witness", false, "print the shortest run to each cover that is reached")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
 	width := fs.Int("width", 0, "lay traces out to N characters (default: the terminal's width, or 80)")
+	trail := fs.String("trail", "", "write the counterexample to `file` as a trail (sim --replay draws it again)")
 	progress := fs.Bool("progress", false, "print a progress line on stderr every level, at most once a second (default when stderr is a terminal)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
@@ -296,6 +310,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if r.Violation != nil {
 		explore.Blame(p, r.Violation, r.Trace)
+	}
+	if *trail != "" && r.Trace != nil && len(r.Trace.Steps) > 0 {
+		if err := writeTrail(*trail, explore.NewTrail(p, r.Trace, report.VerdictLine(r), r.Loop)); err != nil {
+			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
+			return exitUsage
+		}
 	}
 	if *jsonOut {
 		if err := report.JSON(stdout, p, r); err != nil {

@@ -4,7 +4,7 @@
 // Usage:
 //
 //	irqcheck check MODEL.irq [--json] [--max-states N] [--max-depth N] [--time D] [--mem SIZE] [--safety-only] [--witness]
-//	irqcheck sim MODEL.irq [--seed S] [--steps N] [--json]
+//	irqcheck sim MODEL.irq [--seed S] [--steps N] [--json] [--replay TRAIL] [-i]
 //	irqcheck demo [--cpus3]
 //	irqcheck list
 //
@@ -49,6 +49,7 @@ check flags:
   --witness         print the shortest run to each cover declaration that is reached
   --progress        a progress line on stderr every level, at most once a second (default when stderr is a terminal)
   --width N         lay traces out to N characters (default: the terminal's width, or 80 for a mail)
+  --trail FILE      write the counterexample to FILE as a trail (transition choices) for sim --replay
   --cpuprofile FILE write a CPU profile of the search to FILE (go tool pprof)
 
 sim flags:
@@ -56,6 +57,8 @@ sim flags:
   --steps N         stop after N steps (default 1000)
   --json            print the run as one JSON object
   --width N         lay the trace out to N characters (default: the terminal's width, or 80)
+  --replay FILE     draw the run saved by check --trail FILE; exit 2 if the model changed under it
+  -i                choose each step from a numbered list (from the start, or after the trail with --replay)
 
 Ctrl-C or SIGTERM ends a check as incomplete: interrupted, with its figures.
 

@@ -47,38 +47,87 @@ func parseArgs(fs *flag.FlagSet, args []string) (string, error) {
 	return "", fmt.Errorf("expected one model file, got %d: %s", len(pos), strings.Join(pos, " "))
 }
 
-// load reads and compiles a model, printing its errors. A path of the
-// form catalog:NAME names a model embedded in the binary.
-func load(path string, stderr io.Writer) (*compile.Program, bool) {
+// maxModelBytes bounds the size of a model file: a model is source
+// text, and /dev/zero is not one.
+const maxModelBytes = 16 << 20
+
+// loadError is a reason a model could not be loaded: a positioned error
+// of the model, or (Pos not valid) a problem with the file.
+type loadError struct {
+	Pos syntax.Pos
+	Msg string
+}
+
+func (e loadError) String() string {
+	if e.Pos.IsValid() {
+		return e.Pos.String() + ": " + e.Msg
+	}
+	return "irqcheck: " + e.Msg
+}
+
+// compileModel reads and compiles a model. A path of the form
+// catalog:NAME names a model embedded in the binary.
+func compileModel(path string) (*compile.Program, []loadError) {
 	var src []byte
 	if strings.HasPrefix(path, "catalog:") {
 		m, ok := catalog.Lookup(path)
 		if !ok {
-			fmt.Fprintf(stderr, "irqcheck: no catalog model %q (irqcheck list shows them)\n", strings.TrimPrefix(path, "catalog:"))
-			return nil, false
+			return nil, []loadError{{Msg: fmt.Sprintf("no catalog model %q (irqcheck list shows them)", strings.TrimPrefix(path, "catalog:"))}}
 		}
 		src = m.Source
 	} else {
-		var err error
-		src, err = os.ReadFile(path)
+		f, err := os.Open(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "irqcheck: %v\n", err)
-			return nil, false
+			return nil, []loadError{{Msg: err.Error()}}
+		}
+		src, err = io.ReadAll(io.LimitReader(f, maxModelBytes+1))
+		f.Close()
+		if err != nil {
+			return nil, []loadError{{Msg: err.Error()}}
+		}
+		if len(src) > maxModelBytes {
+			return nil, []loadError{{Msg: fmt.Sprintf("%s: larger than %d MB: not a model", path, maxModelBytes>>20)}}
 		}
 	}
 	p, err := compile.Load(path, src)
 	if err != nil {
 		var list syntax.ErrorList
 		if errors.As(err, &list) {
-			for _, e := range list {
-				fmt.Fprintln(stderr, e)
+			out := make([]loadError, len(list))
+			for i, e := range list {
+				out[i] = loadError{Pos: e.Pos, Msg: e.Msg}
 			}
-		} else {
-			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+			return nil, out
+		}
+		return nil, []loadError{{Msg: fmt.Sprintf("%s: %v", path, err)}}
+	}
+	return p, nil
+}
+
+// load reads and compiles a model, printing its errors to stderr, or as
+// one JSON object to stdout when asJSON is set.
+func load(path string, asJSON bool, stdout, stderr io.Writer) (*compile.Program, bool) {
+	p, errs := compileModel(path)
+	if errs == nil {
+		return p, true
+	}
+	if asJSON {
+		jerrs := make([]report.JSONError, len(errs))
+		for i, e := range errs {
+			jerrs[i] = report.JSONError{Message: e.Msg}
+			if e.Pos.IsValid() {
+				jerrs[i] = report.JSONError{File: e.Pos.File, Line: e.Pos.Line, Col: e.Pos.Col, Message: e.Msg}
+			}
+		}
+		if err := report.ErrorsJSON(stdout, path, jerrs); err != nil {
+			fmt.Fprintf(stderr, "irqcheck: %v\n", err)
 		}
 		return nil, false
 	}
-	return p, true
+	for _, e := range errs {
+		fmt.Fprintln(stderr, e)
+	}
+	return nil, false
 }
 
 // durationValue accepts Go durations or plain seconds.
@@ -193,6 +242,21 @@ func writeTrail(path string, t *explore.Trail) error {
 	return f.Close()
 }
 
+// flagsFailed ends a command whose flags did not parse: -h or --help
+// prints the usage and succeeds, anything else is a usage error (the
+// flag package has said what).
+func flagsFailed(cmd string, err error, stdout, stderr io.Writer) int {
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if !strings.Contains(err.Error(), "flag provided but not defined") && !strings.HasPrefix(err.Error(), "invalid value") {
+		fmt.Fprintf(stderr, "irqcheck %s: %v\n", cmd, err)
+	}
+	fmt.Fprintf(stderr, "irqcheck %s: irqcheck help shows the usage\n", cmd)
+	return exitUsage
+}
+
 // maxWorkers is the most workers check accepts: 4 per CPU.
 func maxWorkers() int { return 4 * runtime.NumCPU() }
 
@@ -237,7 +301,7 @@ func interruptOnSignal() (<-chan struct{}, func()) {
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {}
 	jsonOut := fs.Bool("json", false, "print the result as JSON")
 	var opt explore.Options
 	fs.Int64Var(&opt.MaxStates, "max-states", 0, "stop after N states")
@@ -254,10 +318,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	progress := fs.Bool("progress", false, "print a progress line on stderr every level, at most once a second (default when stderr is a terminal)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
-		}
-		return exitUsage
+		return flagsFailed("check", err, stdout, stderr)
 	}
 	if opt.MaxStates < 0 || opt.MaxDepth < 0 || opt.Workers < 0 {
 		fmt.Fprintln(stderr, "irqcheck check: limits must not be negative")
@@ -273,7 +334,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "irqcheck check: --workers %d: at most %d here (4 per CPU); more only adds overhead\n", opt.Workers, most)
 		return exitUsage
 	}
-	p, ok := load(path, stderr)
+	p, ok := load(path, *jsonOut, stdout, stderr)
 	if !ok {
 		return exitUsage
 	}

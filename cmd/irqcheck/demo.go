@@ -17,15 +17,16 @@ import (
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {}
 	cpus3 := fs.Bool("cpus3", false, "also check verified models with 3 CPUs")
 	timeout := durationValue{new(time.Duration)}
 	*timeout.d = 60 * time.Second
 	fs.Var(timeout, "time", "limit per model")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		if err == nil {
-			fmt.Fprintf(stderr, "irqcheck demo: unexpected argument %q\n", fs.Arg(0))
-		}
+	if err := fs.Parse(args); err != nil {
+		return flagsFailed("demo", err, stdout, stderr)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "irqcheck demo: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -90,7 +91,16 @@ func checkSource(name string, src []byte, limit time.Duration) (*explore.Result,
 }
 
 // cmdList prints the embedded catalog.
-func cmdList(stdout io.Writer) int {
+func cmdList(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, usage)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "irqcheck list: unexpected argument %q\n", args[0])
+		return exitUsage
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\tseed\texpected\ttitle")
 	for _, m := range catalog.All() {

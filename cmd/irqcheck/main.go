@@ -35,7 +35,8 @@ usage:
   irqcheck sim MODEL.irq [flags]     one random run, drawn as per-CPU columns
   irqcheck demo [--cpus3]            check every embedded catalog model and print a table
   irqcheck list                      list the embedded catalog models (check one with catalog:NAME)
-  irqcheck help                      this text
+  irqcheck version                   the module version and VCS revision of this build
+  irqcheck help                      this text (also -h or --help after any command)
 
 check flags:
   --json            print the result as one JSON object
@@ -82,7 +83,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		return cmdDemo(args[1:], stdout, stderr)
 	case "list":
-		return cmdList(stdout)
+		return cmdList(args[1:], stdout, stderr)
+	case "version":
+		return cmdVersion(stdout)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,6 +96,15 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"check", "--workers", "100000000", "x.irq"}, exitUsage, "(4 per CPU)"},
 		{[]string{"sim", "--steps", "100000000", "x.irq"}, exitUsage, "--steps must be 0 to 1000000"},
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},
+		{[]string{"check", "-h"}, exitOK, ""},
+		{[]string{"check", "--help"}, exitOK, ""},
+		{[]string{"sim", "-h"}, exitOK, ""},
+		{[]string{"demo", "--help"}, exitOK, ""},
+		{[]string{"list", "-h"}, exitOK, ""},
+		{[]string{"list", "extra"}, exitUsage, "unexpected argument"},
+		{[]string{"help"}, exitOK, ""},
+		{[]string{"version"}, exitOK, ""},
+		{[]string{"check", "/dev/zero"}, exitUsage, "larger than 16 MB: not a model"},
 		{[]string{}, exitUsage, "usage"},
 		{[]string{"sim", "../../examples/msi_x86_fix.irq"}, exitOK, ""},
 		{[]string{"sim", "testdata/check/syntax_error.irq"}, exitUsage, "expected ';'"},
@@ -223,6 +233,48 @@ func TestSimVerdicts(t *testing.T) {
 		}
 		if code != exitOK || got.Verdict != tc.verdict || got.LoopStart != nil {
 			t.Errorf("%s: exit %d, verdict %q, loop_start %v; want 0, %q, none", tc.model, code, got.Verdict, got.LoopStart, tc.verdict)
+		}
+	}
+}
+
+// version names the module version and the Go version of the build.
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"version"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	line := strings.TrimSpace(stdout.String())
+	if !strings.HasPrefix(line, "irqcheck ") || !strings.HasSuffix(line, runtime.Version()) {
+		t.Errorf("version line %q", line)
+	}
+}
+
+// With --json, a model that cannot be loaded is reported as one JSON
+// object on stdout, with exit code 2.
+func TestJSONErrors(t *testing.T) {
+	for _, tc := range []struct {
+		model string
+		line  int
+		msg   string
+	}{
+		{"testdata/check/type_error.irq", 3, "assignment: cannot use untyped int constant as bool"},
+		{"testdata/check/nonexistent.irq", 0, "no such file or directory"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"check", "--json", tc.model}, &stdout, &stderr)
+		var got struct {
+			Verdict string
+			Errors  []struct {
+				File    string
+				Line    int
+				Message string
+			}
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+			t.Fatalf("%s: not JSON: %v\n%s", tc.model, err, stdout.String())
+		}
+		if code != exitUsage || got.Verdict != "error" || len(got.Errors) != 1 || got.Errors[0].Line != tc.line || !strings.Contains(got.Errors[0].Message, tc.msg) {
+			t.Errorf("%s: exit %d, %+v", tc.model, code, got)
 		}
 	}
 }

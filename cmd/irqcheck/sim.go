@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,7 +23,7 @@ var stdin io.Reader = os.Stdin
 func cmdSim(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {}
 	seed := fs.Uint64("seed", 1, "random seed")
 	steps := fs.Int("steps", 1000, "most steps to run")
 	jsonOut := fs.Bool("json", false, "print the run as JSON")
@@ -33,10 +32,7 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 	interactive := fs.Bool("i", false, "choose each step from a numbered list (after the trail, with --replay)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "irqcheck sim: %v\n", err)
-		}
-		return exitUsage
+		return flagsFailed("sim", err, stdout, stderr)
 	}
 	if *steps < 0 || *steps > maxSimSteps {
 		fmt.Fprintf(stderr, "irqcheck sim: --steps must be 0 to %d (the run's trace is kept whole)\n", maxSimSteps)
@@ -48,7 +44,7 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "irqcheck sim: --width must be 40 to 1000")
 		return exitUsage
 	}
-	p, ok := load(path, stderr)
+	p, ok := load(path, *jsonOut, stdout, stderr)
 	if !ok {
 		return exitUsage
 	}

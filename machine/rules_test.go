@@ -344,6 +344,33 @@ func TestRules(t *testing.T) {
 			verdict: explore.Violated, kind: machine.Hang, msg: "handler h is blocked forever on cpu 1",
 		},
 		{
+			name: "handlers never nest, even when a handler sets IF=1",
+			src: `cpus 1; const A = 0x30; const B = 0x31; int depth;
+				handler h { depth++; irq_enable(); depth--; }
+				init { request_irq(0, A, h); request_irq(0, B, h); }
+				device d { send_ipi(0, A); send_ipi(0, B); }
+				invariant nested: depth <= 1;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "interrupt entry sets IF=0",
+			src: `cpus 1; const V = 0x30;
+				handler h { assert irqs_disabled(), "IF is 1 in the handler"; }
+				init { request_irq(0, V, h); }
+				device d { send_ipi(0, V); }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "a device's posted write to an offline cpu is dropped",
+			src: `cpus 2; const V = 0x30; int handled;
+				handler h { handled++; }
+				init { request_irq(1, V, h); cpu_down(1); }
+				device d { send_ipi(1, V); }
+				invariant handled == 0;
+				final !pending(1, V);`,
+			verdict: explore.Verified,
+		},
+		{
 			name: "a run-time error in an invariant is a runtime violation, not an invariant one",
 			src: `cpus 1; int a[2]; int i = 5;
 				thread t on cpu 0 { }

@@ -45,38 +45,9 @@ func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int
 	if width <= 0 {
 		width = DefaultWidth
 	}
-	l := p.Layout
-	ncols := l.NCPUs + len(p.Devices)
-	names := make([]string, ncols)
-	for c := 0; c < l.NCPUs; c++ {
-		names[c] = fmt.Sprintf("cpu %d", c)
-	}
-	for d, dev := range p.Devices {
-		names[l.NCPUs+d] = dev.Name
-	}
-	// The lanes: the columns that take part, in order.
-	used := make([]bool, ncols)
-	for _, st := range tr.Steps {
-		if st.Column >= 0 && st.Column < ncols {
-			used[st.Column] = true
-		}
-		for _, a := range st.Also {
-			if a.Column >= 0 && a.Column < ncols {
-				used[a.Column] = true
-			}
-		}
-	}
-	var lanes, idle []int
-	laneOf := make([]int, ncols)
-	for c := range used {
-		laneOf[c] = -1
-		if used[c] {
-			laneOf[c] = len(lanes)
-			lanes = append(lanes, c)
-		} else {
-			idle = append(idle, c)
-		}
-	}
+	ls := traceLanes(p, tr)
+	names, lanes, laneOf, idle := ls.names, ls.lanes, ls.laneOf, ls.idle
+	ncols := len(names)
 	if len(lanes) == 0 {
 		return
 	}
@@ -167,6 +138,56 @@ func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int
 	fmt.Fprint(w, b.String())
 }
 
+// columnNames names every column a trace can use: the CPUs ("cpu 0"),
+// then the devices.
+func columnNames(p *compile.Program) []string {
+	l := p.Layout
+	names := make([]string, 0, l.NCPUs+len(p.Devices))
+	for c := 0; c < l.NCPUs; c++ {
+		names = append(names, fmt.Sprintf("cpu %d", c))
+	}
+	for _, dev := range p.Devices {
+		names = append(names, dev.Name)
+	}
+	return names
+}
+
+// laneSet is the lanes of a trace: the columns that take part in it
+// (act, or receive a message), in order.
+type laneSet struct {
+	names  []string // every column's name (columnNames)
+	lanes  []int    // the columns that take part
+	laneOf []int    // a column's lane, or -1
+	idle   []int    // the columns that take no part
+}
+
+func traceLanes(p *compile.Program, tr *explore.Trace) laneSet {
+	ls := laneSet{names: columnNames(p)}
+	ncols := len(ls.names)
+	used := make([]bool, ncols)
+	for _, st := range tr.Steps {
+		if st.Column >= 0 && st.Column < ncols {
+			used[st.Column] = true
+		}
+		for _, a := range st.Also {
+			if a.Column >= 0 && a.Column < ncols {
+				used[a.Column] = true
+			}
+		}
+	}
+	ls.laneOf = make([]int, ncols)
+	for c := range used {
+		ls.laneOf[c] = -1
+		if used[c] {
+			ls.laneOf[c] = len(ls.lanes)
+			ls.lanes = append(ls.lanes, c)
+		} else {
+			ls.idle = append(ls.idle, c)
+		}
+	}
+	return ls
+}
+
 // StepLines renders one step as the lines of its cell, wrapped to width:
 // who acts and what, then one line per value it changed.
 func StepLines(st explore.Step, width int) []string { return stepLines(st, width) }
@@ -179,18 +200,21 @@ func stepLines(st explore.Step, width int) []string {
 	}
 	out = append(out, wrap(head, width)...)
 	for _, c := range st.Changes {
-		var s string
-		if c.Old == "" {
-			s = fmt.Sprintf("  %s %s", c.Name, c.New)
-		} else {
-			s = fmt.Sprintf("  %s: %s -> %s", c.Name, c.Old, c.New)
-		}
-		out = append(out, wrap(s, width)...)
+		out = append(out, wrap("  "+changeText(c, "->"), width)...)
 	}
 	if st.Violation != "" {
 		out = append(out, "  => "+string(st.Violation))
 	}
 	return out
+}
+
+// changeText renders a change: "name: old -> new", or "name new" for
+// a change that is news rather than a new value (cpu1.pending +0x10).
+func changeText(c explore.Change, arrow string) string {
+	if c.Old == "" {
+		return fmt.Sprintf("%s %s", c.Name, c.New)
+	}
+	return fmt.Sprintf("%s: %s %s %s", c.Name, c.Old, arrow, c.New)
 }
 
 // wrap breaks s into lines of at most n characters (runes), at spaces

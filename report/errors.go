@@ -16,13 +16,14 @@ type JSONError struct {
 }
 
 // ErrorsJSON writes, as one JSON object, why model could not be checked:
-// {"verdict": "error", "model": ..., "errors": [...]}.
+// {"schema": 2, "verdict": "error", "model": ..., "errors": [...]}.
 func ErrorsJSON(w io.Writer, model string, errs []JSONError) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
+		Schema  int         `json:"schema"`
 		Verdict string      `json:"verdict"`
 		Model   string      `json:"model"`
 		Errors  []JSONError `json:"errors"`
-	}{"error", model, errs})
+	}{JSONSchemaVersion, "error", model, errs})
 }

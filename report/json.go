@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 
 	"github.com/irqcheck/irqcheck/compile"
@@ -11,24 +10,35 @@ import (
 	"github.com/irqcheck/irqcheck/syntax"
 )
 
+// JSONSchemaVersion is the version of the JSON report's format, its
+// "schema" field; schema.json describes it. The first format, before
+// the field existed, was version 1. Version 2 added the states (as
+// StateRow lists), the cells a step shows in other lanes, and the kind
+// of violation a step raised.
+const JSONSchemaVersion = 2
+
 // JSON types: the report as one object.
 type jsonReport struct {
-	Verdict     string     `json:"verdict"`
-	Kind        string     `json:"kind,omitempty"`
-	Message     string     `json:"message,omitempty"`
-	Position    *jsonPos   `json:"position,omitempty"`
-	Limit       string     `json:"limit,omitempty"`
-	Model       string     `json:"model"`
-	States      int64      `json:"states"`
-	Transitions int64      `json:"transitions"`
-	Depth       int        `json:"depth"`
-	Seconds     float64    `json:"seconds"`
-	StatesPerS  float64    `json:"states_per_second"`
-	StoreBytes  int64      `json:"store_bytes"`              // fingerprint tables and parent links
-	PeakBytes   int64      `json:"peak_bytes"`               // most held at once by store, frontier and candidates
-	PeakRSS     int64      `json:"peak_rss_bytes,omitempty"` // the process's resident set at its largest (Linux)
-	Columns     []string   `json:"columns"`
-	Trace       []jsonStep `json:"trace"`
+	Schema      int      `json:"schema"`
+	Verdict     string   `json:"verdict"`
+	Kind        string   `json:"kind,omitempty"`
+	Message     string   `json:"message,omitempty"`
+	Position    *jsonPos `json:"position,omitempty"`
+	Limit       string   `json:"limit,omitempty"`
+	Model       string   `json:"model"`
+	States      int64    `json:"states"`
+	Transitions int64    `json:"transitions"`
+	Depth       int      `json:"depth"`
+	Seconds     float64  `json:"seconds"`
+	StatesPerS  float64  `json:"states_per_second"`
+	StoreBytes  int64    `json:"store_bytes"`              // fingerprint tables and parent links
+	PeakBytes   int64    `json:"peak_bytes"`               // most held at once by store, frontier and candidates
+	PeakRSS     int64    `json:"peak_rss_bytes,omitempty"` // the process's resident set at its largest (Linux)
+	Columns     []string `json:"columns"`
+	// InitialState is the state the trace starts from; absent without
+	// a trace.
+	InitialState []jsonRow  `json:"initial_state,omitempty"`
+	Trace        []jsonStep `json:"trace"`
 	// LoopStart is the step where a lasso's cycle starts (1-based); the
 	// steps from it to the end repeat for ever. Absent for a plain trace.
 	LoopStart int            `json:"loop_start,omitempty"`
@@ -59,11 +69,12 @@ type jsonStatement struct {
 }
 
 type jsonCover struct {
-	Name     string     `json:"name"`
-	Position *jsonPos   `json:"position"`
-	Reached  bool       `json:"reached"`
-	Depth    int        `json:"depth,omitempty"`
-	Trace    []jsonStep `json:"trace,omitempty"`
+	Name         string     `json:"name"`
+	Position     *jsonPos   `json:"position"`
+	Reached      bool       `json:"reached"`
+	Depth        int        `json:"depth,omitempty"`
+	InitialState []jsonRow  `json:"initial_state,omitempty"`
+	Trace        []jsonStep `json:"trace,omitempty"`
 }
 
 type jsonPos struct {
@@ -80,6 +91,29 @@ type jsonStep struct {
 	Text     string       `json:"text"`
 	Position *jsonPos     `json:"position,omitempty"`
 	Changes  []jsonChange `json:"changes,omitempty"`
+	// Also is the text the step shows in other lanes: a message's
+	// arrival or drop at its CPU.
+	Also []jsonCell `json:"also,omitempty"`
+	// Violation is the kind of violation the step raised (the last
+	// step of a trace that ends in one), or "".
+	Violation string `json:"violation,omitempty"`
+	// State is the whole state after the step, its changed rows
+	// marked; absent for a step that raised a violation, which has
+	// no state after it.
+	State []jsonRow `json:"state,omitempty"`
+}
+
+// jsonCell is text in a lane: the column's name, as in Columns.
+type jsonCell struct {
+	Column string `json:"column"`
+	Text   string `json:"text"`
+}
+
+// jsonRow is a StateRow; Changed marks a value that differs from the
+// state before (the step's, or for the first step the initial state).
+type jsonRow struct {
+	StateRow
+	Changed bool `json:"changed,omitempty"`
 }
 
 type jsonChange struct {
@@ -100,34 +134,48 @@ func posJSON(p syntax.Pos) *jsonPos {
 	return &jsonPos{File: p.File, Line: p.Line, Col: p.Col}
 }
 
-// jsonTrace converts a trace's steps.
-func jsonTrace(tr *explore.Trace, cols []string) []jsonStep {
-	out := []jsonStep{}
+// jsonTrace converts a trace's steps, and gives its initial state.
+func jsonTrace(p *compile.Program, tr *explore.Trace, cols []string) (initial []jsonRow, steps []jsonStep) {
+	ts := traceStates(p, tr)
+	if ts.Initial != nil {
+		initial = jsonRows(ts.Initial, nil)
+	}
+	steps = []jsonStep{}
 	for i, st := range tr.Steps {
-		js := jsonStep{Step: i + 1, Kind: kindNames[st.T.Kind], Actor: st.Actor, Text: st.Text, Position: posJSON(st.Pos)}
+		js := jsonStep{Step: i + 1, Kind: kindNames[st.T.Kind], Actor: st.Actor, Text: st.Text, Position: posJSON(st.Pos), Violation: string(st.Violation)}
 		if st.Column >= 0 && st.Column < len(cols) {
 			js.Column = cols[st.Column]
 		}
 		for _, c := range st.Changes {
 			js.Changes = append(js.Changes, jsonChange{Name: c.Name, Old: c.Old, New: c.New})
 		}
-		out = append(out, js)
+		for _, a := range st.Also {
+			if a.Column >= 0 && a.Column < len(cols) {
+				js.Also = append(js.Also, jsonCell{Column: cols[a.Column], Text: a.Text})
+			}
+		}
+		if ts.After[i] != nil {
+			js.State = jsonRows(ts.After[i], ts.Changed[i])
+		}
+		steps = append(steps, js)
+	}
+	return initial, steps
+}
+
+func jsonRows(rows []StateRow, changed []bool) []jsonRow {
+	out := make([]jsonRow, len(rows))
+	for i, r := range rows {
+		out[i] = jsonRow{StateRow: r, Changed: changed != nil && changed[i]}
 	}
 	return out
 }
 
 // JSON writes the report as one JSON object.
 func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
-	l := p.Layout
-	cols := make([]string, 0, l.NCPUs+len(p.Devices))
-	for c := 0; c < l.NCPUs; c++ {
-		cols = append(cols, fmt.Sprintf("cpu %d", c))
-	}
-	for _, d := range p.Devices {
-		cols = append(cols, d.Name)
-	}
+	cols := columnNames(p)
 	secs := r.Elapsed.Seconds()
 	jr := jsonReport{
+		Schema:  JSONSchemaVersion,
 		Verdict: string(r.Verdict), Limit: r.Limit, Model: p.Name,
 		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
 		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, Columns: cols, Trace: []jsonStep{},
@@ -141,7 +189,7 @@ func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
 		jr.Position = posJSON(v.Pos)
 	}
 	if r.Trace != nil {
-		jr.Trace = jsonTrace(r.Trace, cols)
+		jr.InitialState, jr.Trace = jsonTrace(p, r.Trace, cols)
 		if r.Loop >= 0 {
 			jr.LoopStart = r.Loop + 1
 		}
@@ -163,7 +211,7 @@ func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
 		}
 		jc := jsonCover{Name: name, Position: posJSON(c.Cover.Pos), Reached: c.Reached, Depth: c.Depth}
 		if c.Trace != nil {
-			jc.Trace = jsonTrace(c.Trace, cols)
+			jc.InitialState, jc.Trace = jsonTrace(p, c.Trace, cols)
 		}
 		jr.Covers = append(jr.Covers, jc)
 	}

@@ -1,6 +1,9 @@
 // Package report renders the outcome of a check: a verdict line, the
 // figures of the run, and a violation's trace as per-CPU columns; or the
-// same as one JSON object.
+// same as one JSON object (json.go, described by schema.json); or as a
+// self-contained HTML page whose state panel shows the machine's state
+// at each step (html.go). StateRows (state.go) lists a state's parts for
+// both.
 package report
 
 import (

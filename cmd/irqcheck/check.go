@@ -315,6 +315,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
 	width := fs.Int("width", 0, "lay traces out to N characters (default: the terminal's width, or 80)")
 	trail := fs.String("trail", "", "write the counterexample to `file` as a trail (sim --replay draws it again)")
+	htmlOut := fs.String("html", "", "also write the result as a self-contained HTML page to `file`")
 	progress := fs.Bool("progress", false, "print a progress line on stderr every level, at most once a second (default when stderr is a terminal)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
@@ -374,6 +375,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if *trail != "" && r.Trace != nil && len(r.Trace.Steps) > 0 {
 		if err := writeTrail(*trail, explore.NewTrail(p, r.Trace, report.VerdictLine(r), r.Loop)); err != nil {
+			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *htmlOut != "" {
+		if err := report.HTMLFile(*htmlOut, p, r); err != nil {
 			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
 			return exitUsage
 		}

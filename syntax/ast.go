@@ -1,5 +1,7 @@
 package syntax
 
+import "strings"
+
 // This file defines the syntax tree. Every node records the position of its
 // first token; the type checker (package sema) annotates nothing in place:
 // its findings live in side tables keyed by node, as in go/types.
@@ -37,7 +39,23 @@ type TypeExpr interface {
 type File struct {
 	Name  string
 	Decls []Decl
+	// Comments lists every comment of the source in order when the file
+	// was parsed with ParseComments, and is nil otherwise. The comments
+	// are not attached to nodes: Format places them by position.
+	Comments []*Comment
 }
+
+// Comment is one comment: // to the end of the line, or /* ... */.
+type Comment struct {
+	Slash Pos    // position of the comment's first '/'
+	Text  string // the comment with its // or /* */, without the line break that ends a // comment
+}
+
+// Pos returns the position of the comment's first '/'.
+func (c *Comment) Pos() Pos { return c.Slash }
+
+// EndLine returns the line of the comment's last character.
+func (c *Comment) EndLine() int { return c.Slash.Line + strings.Count(c.Text, "\n") }
 
 // ---------------------------------------------------------------------------
 // Types

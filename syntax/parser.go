@@ -11,7 +11,17 @@ const (
 	maxDepth  = 1000 // deepest nesting of expressions and statements
 )
 
+// A Mode controls what ParseFileMode records beyond the syntax tree.
+type Mode uint
+
+// The parse modes.
+const (
+	// ParseComments records every comment of the source in File.Comments.
+	ParseComments Mode = 1 << iota
+)
+
 // ParseFile parses the model in src; filename is used only in positions.
+// Comments are skipped: ParseFile(name, src) is ParseFileMode(name, src, 0).
 //
 // On success it returns the file and a nil error. On failure the error is
 // an ErrorList, sorted by position, of at most 10 errors, and the file holds
@@ -19,6 +29,14 @@ const (
 // in it is left out, so every node in the tree is complete. ParseFile does
 // not panic and always returns, whatever src holds.
 func ParseFile(filename string, src []byte) (f *File, err error) {
+	return ParseFileMode(filename, src, 0)
+}
+
+// ParseFileMode is ParseFile with a mode: with ParseComments, the file's
+// Comments field lists the comments of src in order (on failure, those
+// before the point where the parse stopped). The tree and the errors do not
+// depend on the mode.
+func ParseFileMode(filename string, src []byte, mode Mode) (f *File, err error) {
 	var p parser
 	f = &File{Name: filename}
 	defer func() {
@@ -30,8 +48,9 @@ func ParseFile(filename string, src []byte) (f *File, err error) {
 		}
 		p.errors.Sort()
 		err = p.errors.Err()
+		f.Comments = p.comments
 	}()
-	p.init(filename, src)
+	p.init(filename, src, mode)
 	for p.tok != EOF {
 		f.Decls = p.parseDeclSync(f.Decls)
 	}
@@ -62,14 +81,31 @@ type parser struct {
 	tok Token
 	lit string
 
-	ahead []token // tokens scanned beyond the current one
-	ntok  int     // tokens consumed so far, to detect progress
-	depth int     // current nesting depth
+	ahead    []token    // tokens scanned beyond the current one
+	comments []*Comment // the comments scanned so far, in ParseComments mode
+	ntok     int        // tokens consumed so far, to detect progress
+	depth    int        // current nesting depth
 }
 
-func (p *parser) init(filename string, src []byte) {
+func (p *parser) init(filename string, src []byte, mode Mode) {
 	p.scanner.Init(filename, src, p.error)
+	if mode&ParseComments != 0 {
+		p.scanner.Mode = ScanComments
+	}
 	p.next()
+}
+
+// scan returns the next token from the scanner, recording the comments
+// before it. Tokens are scanned in source order (next and peek both scan
+// through here), so the comments are recorded in order.
+func (p *parser) scan() (Pos, Token, string) {
+	for {
+		pos, tok, lit := p.scanner.Scan()
+		if tok != COMMENT {
+			return pos, tok, lit
+		}
+		p.comments = append(p.comments, &Comment{Slash: pos, Text: lit})
+	}
 }
 
 // next advances to the next token.
@@ -79,7 +115,7 @@ func (p *parser) next() {
 		p.ahead = p.ahead[1:]
 		p.pos, p.tok, p.lit = t.pos, t.tok, t.lit
 	} else {
-		p.pos, p.tok, p.lit = p.scanner.Scan()
+		p.pos, p.tok, p.lit = p.scan()
 	}
 	p.ntok++
 }
@@ -88,7 +124,7 @@ func (p *parser) next() {
 func (p *parser) peek(n int) Token {
 	for len(p.ahead) < n {
 		var t token
-		t.pos, t.tok, t.lit = p.scanner.Scan()
+		t.pos, t.tok, t.lit = p.scan()
 		p.ahead = append(p.ahead, t)
 	}
 	return p.ahead[n-1].tok

@@ -11,12 +11,28 @@ import (
 // position of the offending text and a message.
 type ErrorHandler func(pos Pos, msg string)
 
-// A Scanner turns source text into tokens. Comments and white space are
-// skipped. Use Init to prepare a Scanner and Scan to read tokens.
+// A ScanMode controls what a Scanner reports beyond the tokens of the
+// language.
+type ScanMode uint
+
+// The scan modes.
+const (
+	// ScanComments makes Scan return each comment as a COMMENT token
+	// instead of skipping it.
+	ScanComments ScanMode = 1 << iota
+)
+
+// A Scanner turns source text into tokens. White space is skipped, and so
+// are comments unless Mode has ScanComments. Use Init to prepare a Scanner
+// and Scan to read tokens.
 type Scanner struct {
 	file string
 	src  []byte
 	err  ErrorHandler
+
+	// Mode selects what Scan reports; Init sets it to 0 (comments are
+	// skipped), so set it after Init.
+	Mode ScanMode
 
 	offs      int // offset of the next unread byte
 	line      int // line of src[offs]
@@ -67,18 +83,25 @@ func isHex(c byte) bool {
 // Scan reads the next token and returns its position, its kind and its
 // literal text. The literal is the spelling for identifiers, keywords and
 // integers, the quoted text for strings, the offending character for
-// ILLEGAL, and empty otherwise. At the end of the input Scan returns EOF,
-// as often as it is called.
+// ILLEGAL, the whole text of a COMMENT (with its // or /* */, without the
+// line break that ends a // comment), and empty otherwise. At the end of
+// the input Scan returns EOF, as often as it is called.
 func (s *Scanner) Scan() (pos Pos, tok Token, lit string) {
 	for {
 		s.skipSpace()
 		if s.offs+1 < len(s.src) && s.src[s.offs] == '/' {
 			switch s.src[s.offs+1] {
-			case '/':
-				s.skipLineComment()
-				continue
-			case '*':
-				s.skipBlockComment()
+			case '/', '*':
+				start := s.offs
+				pos := s.posAt(start)
+				if s.src[s.offs+1] == '/' {
+					s.skipLineComment()
+				} else {
+					s.skipBlockComment()
+				}
+				if s.Mode&ScanComments != 0 {
+					return pos, COMMENT, string(s.src[start:s.offs])
+				}
 				continue
 			}
 		}

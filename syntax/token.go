@@ -38,6 +38,11 @@ const (
 	INT    // 42, 0x10, 0b101
 	STRING // "msg"
 
+	// COMMENT is a comment, // to the end of the line or /* ... */. The
+	// scanner returns it only in ScanComments mode; the parser never sees
+	// one.
+	COMMENT
+
 	// Operators and delimiters.
 	ADD     // +
 	SUB     // -
@@ -128,7 +133,7 @@ const (
 )
 
 var tokenNames = [...]string{
-	ILLEGAL: "ILLEGAL", EOF: "end of file", IDENT: "identifier", INT: "integer", STRING: "string",
+	ILLEGAL: "ILLEGAL", EOF: "end of file", IDENT: "identifier", INT: "integer", STRING: "string", COMMENT: "comment",
 	ADD: "+", SUB: "-", MUL: "*", QUO: "/", REM: "%", AND: "&", OR: "|", XOR: "^", SHL: "<<", SHR: ">>",
 	LAND: "&&", LOR: "||", NOT: "!", TILDE: "~", EQL: "==", NEQ: "!=", LSS: "<", LEQ: "<=", GTR: ">", GEQ: ">=",
 	ASSIGN: "=", ADDASN: "+=", SUBASN: "-=", MULASN: "*=", QUOASN: "/=", REMASN: "%=", ANDASN: "&=", ORASN: "|=",

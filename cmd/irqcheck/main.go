@@ -7,6 +7,8 @@
 //	irqcheck sim MODEL.irq [--seed S] [--steps N] [--json] [--replay TRAIL] [-i]
 //	irqcheck demo [--cpus3]
 //	irqcheck list
+//	irqcheck fmt [-w|-d|-l] FILE...
+//	irqcheck version
 //
 // MODEL.irq may be catalog:NAME, a model embedded in the binary.
 //
@@ -36,6 +38,7 @@ usage:
   irqcheck demo [--cpus3]            check every embedded catalog model and print a table
   irqcheck list                      list the embedded catalog models (check one with catalog:NAME)
   irqcheck version                   the module version and VCS revision of this build
+  irqcheck fmt [-w|-d|-l] FILE...    print models in canonical layout; -w rewrites them, -d diffs, -l lists changed files
   irqcheck help                      this text (also -h or --help after any command)
 
 check flags:
@@ -51,6 +54,7 @@ check flags:
   --progress        a progress line on stderr every level, at most once a second (default when stderr is a terminal)
   --width N         lay traces out to N characters (default: the terminal's width, or 80 for a mail)
   --trail FILE      write the counterexample to FILE as a trail (transition choices) for sim --replay
+  --html FILE       also write the result as one self-contained HTML page: click a step to see the whole state
   --cpuprofile FILE write a CPU profile of the search to FILE (go tool pprof)
 
 sim flags:
@@ -86,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdList(args[1:], stdout, stderr)
 	case "version":
 		return cmdVersion(stdout)
+	case "fmt":
+		return cmdFmt(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -429,16 +429,56 @@ func (p *parser) parseDecl(list []Decl) []Decl {
 		if p.threadDeclStart() {
 			return append(list, p.parseThreadDecl())
 		}
+		if p.peek(1) == IDENT && p.peek(2) == LBRACE {
+			p.habit("a thread is bound to a cpu: write thread NAME on cpu C { } or thread NAME on each cpu { }")
+		}
 		return p.parseGlobals(list)
 	case BOOL, INT_T, CPU:
 		return p.parseGlobals(list)
 	case IDENT:
+		if p.lit == "void" && p.peek(1) == IDENT {
+			p.habit("irqcheck has no void: a fn without a result is written fn NAME(PARAMS) { }")
+		}
 		if p.peek(1) == IDENT {
 			return p.parseGlobals(list)
 		}
 	}
 	p.fail("declaration")
 	return nil
+}
+
+// habit reports a C habit the language does not share, saying what to
+// write instead, and abandons the declaration or statement.
+func (p *parser) habit(msg string) {
+	p.error(p.pos, msg)
+	panic(syncPanic{})
+}
+
+// checkHabits reports a C statement irqcheck does not have (see
+// cHabits) at the current token.
+func (p *parser) checkHabits() {
+	if p.tok != IDENT {
+		return
+	}
+	for _, h := range cHabits {
+		if p.lit == h.word && p.peek(1) == h.next {
+			p.habit(h.msg)
+		}
+	}
+}
+
+// cHabits names the C statements irqcheck does not have, by the word that
+// begins them and the token after it, with what to write instead.
+var cHabits = []struct {
+	word string
+	next Token
+	msg  string
+}{
+	{"switch", LPAREN, "irqcheck has no switch: write if (...) { } else if (...) { } else { }"},
+	{"do", LBRACE, "irqcheck has no do { } while: write while (true) { ...; if (!(COND)) break; }"},
+	{"goto", IDENT, "irqcheck has no goto: write a loop with break or continue, or an fn with return"},
+	{"unsigned", INT_T, "irqcheck's integers are int (32-bit signed) and int[LO..HI]: use a range for an unsigned value"},
+	{"unsigned", IDENT, "irqcheck's integers are int (32-bit signed) and int[LO..HI]: use a range for an unsigned value"},
 }
 
 // parseConstDecl parses const [Type] Name = Value;.
@@ -692,6 +732,7 @@ func (p *parser) parseStmtSync(list []Stmt) (out []Stmt) {
 			out = list
 		}
 	}()
+	p.checkHabits()
 	if p.localDeclStart() {
 		// Type Name [= Init] {, Name [= Init]}; one DeclStmt per name.
 		typ := p.parseType()
@@ -818,6 +859,7 @@ func (p *parser) parseStmt() Stmt {
 		p.next()
 		return &EmptyStmt{Semi: pos}
 	}
+	p.checkHabits()
 	if p.localDeclStart() {
 		s := &DeclStmt{Decl: p.parseDeclarator(p.parseType())}
 		p.expect(SEMI)

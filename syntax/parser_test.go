@@ -383,6 +383,14 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"x = 3;", "t.irq:1:1: expected declaration, found 'x'"},
 		{"forever int x;", "t.irq:1:9: expected thread or device after forever, found 'int'"},
+		// C habits get errors that say what to write instead.
+		{"thread t { }", "t.irq:1:1: a thread is bound to a cpu: write thread NAME on cpu C { } or thread NAME on each cpu { }"},
+		{"void f() { }", "t.irq:1:1: irqcheck has no void: a fn without a result is written fn NAME(PARAMS) { }"},
+		{"int x = 0777;", "t.irq:1:9: 0777: in C a leading 0 makes an octal literal, and irqcheck has none: write the decimal value, or hex (0x...)"},
+		{"thread t on cpu 0 { switch (x) { case 1: break; } }", "t.irq:1:21: irqcheck has no switch: write if (...) { } else if (...) { } else { }"},
+		{"thread t on cpu 0 { do { x++; } while (x < 3); }", "t.irq:1:21: irqcheck has no do { } while: write while (true) { ...; if (!(COND)) break; }"},
+		{"thread t on cpu 0 { goto out; }", "t.irq:1:21: irqcheck has no goto: write a loop with break or continue, or an fn with return"},
+		{"thread t on cpu 0 { unsigned int y; }", "t.irq:1:21: irqcheck's integers are int (32-bit signed) and int[LO..HI]: use a range for an unsigned value"},
 		{"forever handler h { }", "t.irq:1:9: expected thread or device after forever, found 'handler'"},
 		{"liveness x == 1;", "t.irq:1:16: expected '~>' (liveness P ~> Q, always eventually P, or eventually always P), found ';'"},
 		{"liveness always eventually;", "t.irq:1:27: expected expression, found ';'"},

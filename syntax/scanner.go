@@ -312,6 +312,10 @@ func (s *Scanner) scanNumber() string {
 done:
 	lit := string(s.src[start:s.offs])
 	body := s.src[digits:s.offs]
+	if base == 10 && len(lit) > 1 && lit[0] == '0' && isDigit(lit[1]) {
+		s.error(start, fmt.Sprintf("%s: in C a leading 0 makes an octal literal, and irqcheck has none: write the decimal value, or hex (0x...)", lit))
+		return lit
+	}
 	if !strings.ContainsAny(string(body), "0123456789abcdefABCDEF") {
 		name := map[int]string{16: "hexadecimal", 2: "binary", 10: "decimal"}[base]
 		s.error(start, name+" literal has no digits")

@@ -344,6 +344,22 @@ func TestRules(t *testing.T) {
 			verdict: explore.Violated, kind: machine.Hang, msg: "handler h is blocked forever on cpu 1",
 		},
 		{
+			name: "x++ is one step: two threads' increments are never lost",
+			src: `cpus 2; int x;
+				thread a on cpu 0 { x++; }
+				thread b on cpu 1 { x++; }
+				final x == 2;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "C's x++ written as a load and a store loses an update",
+			src: `cpus 2; int x;
+				thread a on cpu 0 { int t = x; x = t + 1; }
+				thread b on cpu 1 { int t = x; x = t + 1; }
+				final lost: x == 2;`,
+			verdict: explore.Violated, kind: machine.Final, msg: "lost: x == 2 does not hold",
+		},
+		{
 			name: "handlers never nest, even when a handler sets IF=1",
 			src: `cpus 1; const A = 0x30; const B = 0x31; int depth;
 				handler h { depth++; irq_enable(); depth--; }

@@ -94,7 +94,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"check", "--mem", "NaN", "x.irq"}, exitUsage, "bad size"},
 		{[]string{"check", "--mem", "1e30", "x.irq"}, exitUsage, "give 1M to 1P"},
 		{[]string{"check", "--workers", "100000000", "x.irq"}, exitUsage, "(4 per CPU)"},
-		{[]string{"sim", "--steps", "100000000", "x.irq"}, exitUsage, "--steps must be 0 to 1000000"},
+		{[]string{"sim", "--steps", "100000000", "x.irq"}, exitUsage, "--steps must be 0 to 100000"},
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},
 		{[]string{"check", "-h"}, exitOK, ""},
 		{[]string{"check", "--help"}, exitOK, ""},

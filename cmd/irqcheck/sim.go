@@ -15,7 +15,7 @@ import (
 )
 
 // maxSimSteps bounds sim --steps: every step of the run is kept.
-const maxSimSteps = 1_000_000
+const maxSimSteps = 100_000
 
 // stdin is what sim -i reads the user's choices from (tests replace it).
 var stdin io.Reader = os.Stdin

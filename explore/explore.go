@@ -60,8 +60,11 @@ type Options struct {
 	Progress func(Progress)
 }
 
-// Progress is where a search stands at the end of a level.
+// Progress is where a search stands at the end of a level, or (Liveness
+// set) that the liveness check has begun on its graph.
 type Progress struct {
+	Liveness bool  // the safety search is over; the liveness check runs
+	Edges    int64 // Liveness: the graph's edges
 	Depth    int   // the level just done
 	States   int64 // states stored so far
 	Frontier int   // states of the next level, to expand

@@ -88,6 +88,9 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 	if onGraph != nil {
 		onGraph(g)
 	}
+	if opt.Progress != nil && lim == "" {
+		opt.Progress(Progress{Liveness: true, States: int64(g.n()), Edges: int64(len(g.dst)), Elapsed: time.Since(start), Left: -1})
+	}
 	n := g.n()
 	fig := &LivenessFigures{States: int64(len(g.parent)), Edges: int64(len(g.dst)), Bytes: g.bytes()}
 	res.Liveness = fig

@@ -199,6 +199,11 @@ func (v sizeValue) Set(s string) error {
 func progressPrinter(w io.Writer) func(explore.Progress) {
 	var last time.Duration
 	return func(pr explore.Progress) {
+		if pr.Liveness {
+			fmt.Fprintf(w, "irqcheck: %.0fs: safety search done; liveness check on %s states, %s edges\n",
+				pr.Elapsed.Seconds(), count(float64(pr.States)), count(float64(pr.Edges)))
+			return
+		}
 		if last > 0 && pr.Elapsed-last < time.Second {
 			return
 		}

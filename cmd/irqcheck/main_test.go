@@ -347,4 +347,12 @@ func TestProgress(t *testing.T) {
 	if strings.Contains(stdout.String(), "frontier") {
 		t.Errorf("progress on stdout:\n%s", stdout.String())
 	}
+
+	// The liveness check says when it begins.
+	stdout.Reset()
+	stderr.Reset()
+	run([]string{"check", "--progress", "../../examples/lost_wakeup_tick.irq"}, &stdout, &stderr)
+	if !strings.Contains(stderr.String(), "safety search done; liveness check on 96 states, 204 edges") {
+		t.Errorf("no liveness progress line:\n%s", stderr.String())
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -250,10 +251,17 @@ func writeTrail(path string, t *explore.Trail) error {
 // flagsFailed ends a command whose flags did not parse: -h or --help
 // prints the usage and succeeds, anything else is a usage error (the
 // flag package has said what).
-func flagsFailed(cmd string, err error, stdout, stderr io.Writer) int {
+//
+// With --json among args, the error is also one JSON object on stdout.
+func flagsFailed(cmd string, args []string, err error, stdout, stderr io.Writer) int {
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	}
+	if slices.Contains(args, "--json") || slices.Contains(args, "-json") {
+		if jerr := report.ErrorsJSON(stdout, "", []report.JSONError{{Message: "irqcheck " + cmd + ": " + err.Error()}}); jerr != nil {
+			fmt.Fprintf(stderr, "irqcheck: %v\n", jerr)
+		}
 	}
 	if !strings.Contains(err.Error(), "flag provided but not defined") && !strings.HasPrefix(err.Error(), "invalid value") {
 		fmt.Fprintf(stderr, "irqcheck %s: %v\n", cmd, err)
@@ -324,7 +332,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	progress := fs.Bool("progress", false, "print a progress line on stderr every level, at most once a second (default when stderr is a terminal)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
-		return flagsFailed("check", err, stdout, stderr)
+		return flagsFailed("check", args, err, stdout, stderr)
 	}
 	if opt.MaxStates < 0 || opt.MaxDepth < 0 || opt.Workers < 0 {
 		fmt.Fprintln(stderr, "irqcheck check: limits must not be negative")

@@ -23,7 +23,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	*timeout.d = 60 * time.Second
 	fs.Var(timeout, "time", "limit per model")
 	if err := fs.Parse(args); err != nil {
-		return flagsFailed("demo", err, stdout, stderr)
+		return flagsFailed("demo", args, err, stdout, stderr)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "irqcheck demo: unexpected argument %q\n", fs.Arg(0))

@@ -259,6 +259,7 @@ func TestJSONErrors(t *testing.T) {
 	}{
 		{"testdata/check/type_error.irq", 3, "assignment: cannot use untyped int constant as bool"},
 		{"testdata/check/nonexistent.irq", 0, "no such file or directory"},
+		{"--bogus", 0, "flag provided but not defined: -bogus"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run([]string{"check", "--json", tc.model}, &stdout, &stderr)

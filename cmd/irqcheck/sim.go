@@ -32,7 +32,7 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 	interactive := fs.Bool("i", false, "choose each step from a numbered list (after the trail, with --replay)")
 	path, err := parseArgs(fs, args)
 	if err != nil {
-		return flagsFailed("sim", err, stdout, stderr)
+		return flagsFailed("sim", args, err, stdout, stderr)
 	}
 	if *steps < 0 || *steps > maxSimSteps {
 		fmt.Fprintf(stderr, "irqcheck sim: --steps must be 0 to %d (the run's trace is kept whole)\n", maxSimSteps)

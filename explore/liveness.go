@@ -133,7 +133,17 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 		// Handlers first: a cpu stuck in a handler starves its threads
 		// too, and the handler is the cause worth reporting.
 		stuck := map[int32]bool{}
+		// The obligations pending somewhere in c, in one pass.
+		some := make([]uint64, g.owords)
+		for _, s := range c {
+			for w := range some {
+				some[w] |= g.obl[int(s)*g.owords+w]
+			}
+		}
 		for o := T + D; o < g.nobl(); o++ {
+			if some[o/64]&(1<<(o%64)) == 0 {
+				continue
+			}
 			var sub []int32
 			for _, s := range c {
 				if g.pending(s, o) {

@@ -195,11 +195,13 @@ func (g *lgraph) closest(c []int32) int32 {
 // reachWithin searches from seeds through states where in holds. A seed
 // starts at its own BFS depth, so the distance of a state is the length
 // of the shortest run that passes a seed and then stays in the set. It
-// returns the distances and the edge each state was first reached by
-// (-1 for a seed).
-func (g *lgraph) reachWithin(seeds []int32, in func(int32) bool) (map[int32]int32, map[int32]int32) {
-	dist := map[int32]int32{}
-	via := map[int32]int32{}
+// returns the distances, -1 for a state not reached, and the edge each
+// state was first reached by (-1 for a seed).
+func (g *lgraph) reachWithin(seeds []int32, in func(int32) bool) (dist, via []int32) {
+	dist, via = make([]int32, g.n()), make([]int32, g.n())
+	for i := range dist {
+		dist[i], via[i] = -1, -1
+	}
 	slices.SortStableFunc(seeds, func(a, b int32) int { return int(g.depth[a] - g.depth[b]) })
 	var queue []int32
 	k := 0
@@ -208,17 +210,17 @@ func (g *lgraph) reachWithin(seeds []int32, in func(int32) bool) (map[int32]int3
 		if len(queue) == 0 || k < len(seeds) && g.depth[seeds[k]] <= dist[queue[0]] {
 			s = seeds[k]
 			k++
-			if _, ok := dist[s]; ok {
+			if dist[s] >= 0 {
 				continue
 			}
-			dist[s], via[s] = g.depth[s], -1
+			dist[s] = g.depth[s]
 		} else {
 			s = queue[0]
 			queue = queue[1:]
 		}
 		for e := g.first[s]; e < g.first[s+1]; e++ {
 			d := g.dst[e]
-			if _, ok := dist[d]; ok || !in(d) {
+			if dist[d] >= 0 || !in(d) {
 				continue
 			}
 			dist[d], via[d] = dist[s]+1, e

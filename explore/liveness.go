@@ -63,9 +63,9 @@ type lasso struct {
 	// For a liveness declaration P ~> Q, the prefix passes through a
 	// state where P holds: via is the predecessor map of the search from
 	// those states (see reachWithin); nil when the BFS tree is the prefix.
-	via   map[int32]int32 // state -> edge it was reached by within W
-	cost  int32           // the prefix length
-	order int             // to break ties: the order candidates were found
+	via   []int32 // per state: the edge it was reached by within W (-1: a seed or not reached)
+	cost  int32   // the prefix length
+	order int     // to break ties: the order candidates were found
 	// obligation whose starvation this is, or -1
 	obligation int
 }
@@ -235,21 +235,20 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 		// A run that ends while waiting.
 		bestEnd := int32(-1)
 		for s, d := range dist {
-			if g.first[s] == g.first[s+1] && (bestEnd < 0 || d < dist[bestEnd] || d == dist[bestEnd] && s < bestEnd) {
-				bestEnd = s
+			if d >= 0 && g.first[s] == g.first[s+1] && (bestEnd < 0 || d < dist[bestEnd]) {
+				bestEnd = int32(s)
 			}
 		}
 		if bestEnd >= 0 {
 			addCand(&lasso{v: livenessViolation(lv, true), entry: bestEnd, via: via, cost: dist[bestEnd], obligation: -1})
 		}
 		var w []int32
-		for s := range dist {
-			if inFair[s] {
-				w = append(w, s)
+		for s, d := range dist {
+			if d >= 0 && inFair[s] {
+				w = append(w, int32(s))
 			}
 		}
-		slices.Sort(w)
-		inW := func(e int32) bool { _, ok := dist[g.dst[e]]; return ok }
+		inW := func(e int32) bool { return dist[g.dst[e]] >= 0 }
 		var best *lasso
 		g.fair(w, inW, func(c []int32) bool {
 			e := c[0]

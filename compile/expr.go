@@ -379,6 +379,33 @@ func (c *compiler) rmwRead(v syntax.Expr, pos syntax.Pos) func(*Ctx, int32) int6
 	return func(_ *Ctx, raw int32) int64 { return int64(raw) }
 }
 
+// cpuLoopCond compiles the condition c < NCPUS of a loop over cpus (see
+// sema's CPULoops): the variable holds cpu + 1, and NCPUS + 1 once the
+// loop has passed the last cpu.
+func (c *compiler) cpuLoopCond(e syntax.Expr) exprFn {
+	v := syntax.Unparen(e).(*syntax.BinaryExpr).X
+	a := c.addr(v)
+	read := c.decodeCPU(syntax.ExprString(v), e.Pos())
+	n := int64(c.sp.NCPUs)
+	return func(x *Ctx) int64 {
+		return b2i(read(x, x.S[a(x)]) < n)
+	}
+}
+
+// cpuLoopNext compiles the c++ of a loop over cpus: the next cpu, or one
+// past the last, which only the loop's condition reads.
+func (c *compiler) cpuLoopNext(v syntax.Expr) func(*Ctx) {
+	a := c.addr(v)
+	read := c.decodeCPU(syntax.ExprString(v), v.Pos())
+	return func(x *Ctx) {
+		at := a(x)
+		cur := read(x, x.S[at])
+		if x.Status == StepOK {
+			x.S[at] = int32(cur) + 2 // cpu + 1, biased by one
+		}
+	}
+}
+
 // store compiles a store of a scalar into lhs, with its range check.
 func (c *compiler) store(lhs syntax.Expr, pos syntax.Pos) func(*Ctx, int64) {
 	a := c.addr(lhs)

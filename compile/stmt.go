@@ -217,15 +217,23 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		head := e.here()
 		br := int32(-1)
+		loopVar := c.sp.Info.CPULoops[s]
 		if s.Cond != nil {
-			br = e.emit(Instr{Op: OpBranch, Cond: c.expr(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
+			cond := c.expr
+			if loopVar != nil {
+				cond = c.cpuLoopCond
+			}
+			br = e.emit(Instr{Op: OpBranch, Cond: cond(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
 		}
 		lf := &loopFix{}
 		e.loops = append(e.loops, lf)
 		e.stmt(s.Body)
 		e.loops = e.loops[:len(e.loops)-1]
 		post := e.here()
-		if s.Post != nil {
+		switch {
+		case loopVar != nil:
+			e.emit(Instr{Op: OpExec, Exec: c.cpuLoopNext(s.Post.(*syntax.IncDecStmt).X), Pos: s.Post.Pos(), Text: syntax.StmtHeadline(s.Post)})
+		case s.Post != nil:
 			e.stmt(s.Post)
 		}
 		if !e.hasStep(head) {

@@ -22,6 +22,8 @@ func Check(f *syntax.File) (*Program, error) {
 			Defs:   make(map[*syntax.Ident]*Object),
 			Calls:  make(map[*syntax.CallExpr]*Type),
 			Fields: make(map[*syntax.SelectorExpr]int),
+
+			CPULoops: make(map[*syntax.ForStmt]*Object),
 		}},
 		universe:    make(map[string]*Object),
 		features:    make(map[*Fn][]feature),
@@ -897,11 +899,15 @@ func (c *checker) stmt(s syntax.Stmt) {
 		if s.Init != nil {
 			c.stmt(s.Init)
 		}
-		if s.Cond != nil {
-			c.cond(s.Cond, "for condition")
-		}
-		if s.Post != nil {
-			c.stmt(s.Post)
+		if obj := c.cpuLoop(s); obj != nil {
+			c.prog.Info.CPULoops[s] = obj
+		} else {
+			if s.Cond != nil {
+				c.cond(s.Cond, "for condition")
+			}
+			if s.Post != nil {
+				c.stmt(s.Post)
+			}
 		}
 		c.loops++
 		c.scoped(s.Body)
@@ -1679,6 +1685,41 @@ func (c *checker) conversion(e *syntax.CallExpr) *Type {
 }
 
 // inInit reports whether the body being checked is the init block.
+// cpuLoop reports the variable of a loop over cpus, the C loop
+// for (...; c < NCPUS; c++) with c a cpu variable, or nil for any other
+// loop. Its condition and increment are checked here: the variable runs
+// one past the last cpu to end the loop, which no other cpu value may.
+// In a symmetric model the loop names cpus by number, so only init may
+// have one.
+func (c *checker) cpuLoop(s *syntax.ForStmt) *Object {
+	cond, ok := syntax.Unparen(s.Cond).(*syntax.BinaryExpr)
+	if !ok || cond.Op != syntax.LSS {
+		return nil
+	}
+	x, ok1 := syntax.Unparen(cond.X).(*syntax.Ident)
+	n, ok2 := syntax.Unparen(cond.Y).(*syntax.Ident)
+	post, ok3 := s.Post.(*syntax.IncDecStmt)
+	if !ok1 || !ok2 || !ok3 || post.Op != syntax.INC || n.Name != "NCPUS" {
+		return nil
+	}
+	px, ok := syntax.Unparen(post.X).(*syntax.Ident)
+	if !ok || px.Name != x.Name {
+		return nil
+	}
+	obj := c.lookup(x.Name)
+	if obj == nil || obj.Type == nil || obj.Type.Kind != CPU || obj.Kind != ObjLocal && obj.Kind != ObjGlobal {
+		return nil
+	}
+	if b := c.lookup("NCPUS"); b == nil || b.Kind != ObjBuiltin {
+		return nil
+	}
+	c.prog.Info.Uses[x], c.prog.Info.Uses[px] = obj, obj
+	if c.prog.Symmetric && !c.inInit() {
+		c.errorf(cond.OpPos, "a loop over cpus by number breaks the symmetry (allowed only in init, which is checked to be symmetric)")
+	}
+	return obj
+}
+
 func (c *checker) inInit() bool { return c.proc != nil && c.proc.Kind == ProcInit }
 
 // cpuLiteral checks a CPU named by its number: in a symmetric model only a

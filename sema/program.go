@@ -127,6 +127,9 @@ type Info struct {
 	Defs   map[*syntax.Ident]*Object    // object each declaring identifier defines
 	Calls  map[*syntax.CallExpr]*Type   // conversion target for int(x) / cpu(x) calls
 	Fields map[*syntax.SelectorExpr]int // field index of each selector
+	// CPULoops holds the loops over cpus: for (cpu c = E; c < NCPUS;
+	// c++), whose variable goes one past the last cpu to end the loop.
+	CPULoops map[*syntax.ForStmt]*Object
 }
 
 // MaxSymmetricCPUs bounds the interchangeable CPUs of a symmetric model:

@@ -334,19 +334,28 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return flagsFailed("check", args, err, stdout, stderr)
 	}
-	if opt.MaxStates < 0 || opt.MaxDepth < 0 || opt.Workers < 0 {
-		fmt.Fprintln(stderr, "irqcheck check: limits must not be negative")
+	// usageError reports a usage error found after the flags parsed: on
+	// stderr, and with --json as a JSON object on stdout too.
+	usageError := func(format string, a ...any) int {
+		msg := "irqcheck check: " + fmt.Sprintf(format, a...)
+		fmt.Fprintln(stderr, msg)
+		if *jsonOut {
+			if err := report.ErrorsJSON(stdout, path, []report.JSONError{{Message: msg}}); err != nil {
+				fmt.Fprintf(stderr, "irqcheck: %v\n", err)
+			}
+		}
 		return exitUsage
+	}
+	if opt.MaxStates < 0 || opt.MaxDepth < 0 || opt.Workers < 0 {
+		return usageError("limits must not be negative")
 	}
 	if *width == 0 {
 		*width = traceWidth(stdout)
 	} else if *width < 40 || *width > 1000 {
-		fmt.Fprintln(stderr, "irqcheck check: --width must be 40 to 1000")
-		return exitUsage
+		return usageError("--width must be 40 to 1000")
 	}
 	if most := maxWorkers(); opt.Workers > most {
-		fmt.Fprintf(stderr, "irqcheck check: --workers %d: at most %d here (4 per CPU); more only adds overhead\n", opt.Workers, most)
-		return exitUsage
+		return usageError("--workers %d: at most %d here (4 per CPU); more only adds overhead", opt.Workers, most)
 	}
 	p, ok := load(path, *jsonOut, stdout, stderr)
 	if !ok {
@@ -370,13 +379,11 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
-			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
-			return exitUsage
+			return usageError("%v", err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(stderr, "irqcheck check: cpu profile: %v\n", err)
-			return exitUsage
+			return usageError("cpu profile: %v", err)
 		}
 	}
 	r := explore.Explore(p, opt)
@@ -388,14 +395,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if *trail != "" && r.Trace != nil && len(r.Trace.Steps) > 0 {
 		if err := writeTrail(*trail, explore.NewTrail(p, r.Trace, report.VerdictLine(r), r.Loop)); err != nil {
-			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
-			return exitUsage
+			return usageError("%v", err)
 		}
 	}
 	if *htmlOut != "" {
 		if err := report.HTMLFile(*htmlOut, p, r); err != nil {
-			fmt.Fprintf(stderr, "irqcheck check: %v\n", err)
-			return exitUsage
+			return usageError("%v", err)
 		}
 	}
 	if *jsonOut {

@@ -253,16 +253,17 @@ func TestVersion(t *testing.T) {
 // object on stdout, with exit code 2.
 func TestJSONErrors(t *testing.T) {
 	for _, tc := range []struct {
-		model string
-		line  int
-		msg   string
+		args []string // after check --json
+		line int
+		msg  string
 	}{
-		{"testdata/check/type_error.irq", 3, "assignment: cannot use untyped int constant as bool"},
-		{"testdata/check/nonexistent.irq", 0, "no such file or directory"},
-		{"--bogus", 0, "flag provided but not defined: -bogus"},
+		{[]string{"testdata/check/type_error.irq"}, 3, "assignment: cannot use untyped int constant as bool"},
+		{[]string{"testdata/check/nonexistent.irq"}, 0, "no such file or directory"},
+		{[]string{"--bogus", "x.irq"}, 0, "flag provided but not defined: -bogus"},
+		{[]string{"--width", "5", "../../examples/msi_naive.irq"}, 0, "--width must be 40 to 1000"},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := run([]string{"check", "--json", tc.model}, &stdout, &stderr)
+		code := run(append([]string{"check", "--json"}, tc.args...), &stdout, &stderr)
 		var got struct {
 			Verdict string
 			Errors  []struct {
@@ -272,10 +273,10 @@ func TestJSONErrors(t *testing.T) {
 			}
 		}
 		if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-			t.Fatalf("%s: not JSON: %v\n%s", tc.model, err, stdout.String())
+			t.Fatalf("%v: not JSON: %v\n%s", tc.args, err, stdout.String())
 		}
 		if code != exitUsage || got.Verdict != "error" || len(got.Errors) != 1 || got.Errors[0].Line != tc.line || !strings.Contains(got.Errors[0].Message, tc.msg) {
-			t.Errorf("%s: exit %d, %+v", tc.model, code, got)
+			t.Errorf("%v: exit %d, %+v", tc.args, code, got)
 		}
 	}
 }

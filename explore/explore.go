@@ -602,6 +602,21 @@ func Explore(p *compile.Program, opt Options) *Result {
 		held := st.bytes() + pool.held()
 		if rec != nil {
 			held += rec.bytes()
+			if opt.MaxMemory > 0 && held > opt.MaxMemory/2 {
+				// The recorded graph would crowd the safety search out
+				// of its budget: let it go. The liveness check will
+				// explore again, within the whole budget, once the
+				// search is done.
+				held -= rec.bytes()
+				rec = nil
+				for i := range workers {
+					workers[i].rec = nil
+				}
+				for _, c := range chunks {
+					c.rec = chunkRecord{}
+				}
+				runtime.GC()
+			}
 		}
 		if opt.MaxMemory > 0 && (held > opt.MaxMemory || heapBytes() > opt.MaxMemory) {
 			limit = "mem"

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -558,4 +559,27 @@ func sameGraph(a, b *lgraph) string {
 		}
 	}
 	return ""
+}
+
+// A memory budget the safety search fits in but the recorded graph does
+// not: the recording is let go and the safety search completes; the run
+// then says if the liveness check is what ran out.
+func TestRecordingYieldsToTheBudget(t *testing.T) {
+	src, err := os.ReadFile("../bench/families/cross_calls.irq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = regexp.MustCompile(`(?m)^cpus [0-9]+[^;]*;`).ReplaceAll(src, []byte("cpus 4;"))
+	p := loadModel(t, string(src))
+	safety := Explore(p, Options{Workers: 1, SafetyOnly: true})
+	if safety.Verdict != Verified {
+		t.Fatalf("safety alone: %s", safety.Outcome())
+	}
+	// Recording the whole graph takes about 70 MB here, the safety
+	// search about 25.
+	r := Explore(p, Options{Workers: 1, MaxMemory: 30 << 20})
+	liveOut := r.Verdict == Incomplete && r.Limit == "mem (liveness check; the safety search was complete)"
+	if r.States != safety.States || r.Verdict != Verified && !liveOut {
+		t.Errorf("got %s after %d states, want the safety search's %d states and then verified or incomplete in the liveness check", r.Outcome(), r.States, safety.States)
+	}
 }

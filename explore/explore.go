@@ -698,7 +698,11 @@ func Explore(p *compile.Program, opt Options) *Result {
 			}
 			recorded = func() *lgraph { return rec.graph(st, inits) }
 		}
-		checkLiveness(p, opt, start, inits, res, recorded)
+		if rec == nil && sym != nil {
+			livenessUnreduced(p, opt, start, res)
+		} else {
+			checkLiveness(p, opt, start, inits, res, recorded)
+		}
 	}
 	if res.Verdict == Verified {
 		res.Unreached = unreached(p, cov)

@@ -3,6 +3,7 @@ package explore
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/irqcheck/irqcheck/compile"
@@ -97,7 +98,7 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 	defer func() { fig.Elapsed = time.Since(t0) }()
 	if lim != "" {
 		res.Verdict = Incomplete
-		res.Limit = lim + " (liveness check; the safety search was complete)"
+		res.Limit = lim + livenessLimit
 		return
 	}
 	g.mark = make([]int32, n)
@@ -289,6 +290,38 @@ func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []com
 	res.Depth = len(tr.Steps)
 	if best.comp != nil {
 		res.Loop = len(tr.Steps) - len(path.edges) + loop
+	}
+}
+
+// livenessLimit ends the name of a limit that the liveness check passed.
+const livenessLimit = " (liveness check; the safety search was complete)"
+
+// livenessUnreduced runs the liveness check of a symmetric model whose
+// reduced safety search verified: a search of the model without the
+// reduction (a cycle of the quotient need not be one of the machine),
+// with the workers, recording the graph as it goes. Its whole time is
+// the liveness check's.
+func livenessUnreduced(p *compile.Program, opt Options, start time.Time, res *Result) {
+	o := opt
+	o.NoSymmetry = true
+	o.Witnesses = false
+	if opt.Time > 0 {
+		if o.Time = opt.Time - time.Since(start); o.Time <= 0 {
+			res.Verdict, res.Limit = Incomplete, "time"+livenessLimit
+			return
+		}
+	}
+	r := Explore(p, o)
+	res.Liveness = r.Liveness
+	if res.Liveness == nil { // stopped before its liveness check
+		res.Liveness = &LivenessFigures{States: r.States, Edges: r.Transitions}
+	}
+	res.Liveness.Elapsed = r.Elapsed
+	switch r.Verdict {
+	case Violated:
+		res.Verdict, res.Violation, res.Trace, res.Loop, res.Depth = Violated, r.Violation, r.Trace, r.Loop, r.Depth
+	case Incomplete:
+		res.Verdict, res.Limit = Incomplete, strings.TrimSuffix(r.Limit, livenessLimit)+livenessLimit
 	}
 }
 

@@ -277,7 +277,11 @@ func (x *Ctx) Settle(code Code, pc int32) int32 {
 func (x *Ctx) exec1(code Code, pc int32) int32 {
 	in := &code[pc]
 	if x.Covered != nil {
-		x.Covered[in.ID>>6] |= 1 << (in.ID & 63)
+		// Written only the first time: the workers' sets are small and
+		// may share a cache line.
+		if w, bit := &x.Covered[in.ID>>6], uint64(1)<<(in.ID&63); *w&bit == 0 {
+			*w |= bit
+		}
 	}
 	switch in.Op {
 	case OpExec:

@@ -58,8 +58,8 @@ func (c *coverage) merge(o *coverage) {
 
 // transition records what a transition reached.
 func (c *coverage) transition(t *machine.Transition) {
-	if t.Kind == machine.Entry && t.Proc >= 0 {
-		c.entered[t.Proc] = true
+	if t.Kind == machine.Entry && t.Proc >= 0 && (!c.entered[t.Proc] || !c.delivered[t.Vector&255]) {
+		c.entered[t.Proc] = true // written once: see Ctx.Covered
 		c.delivered[t.Vector&255] = true
 	}
 }

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/irqcheck/irqcheck/sema"
 )
@@ -13,10 +14,28 @@ import (
 // [cpu] array, and renames every cpu and thread value it finds. States
 // that differ only by such a renaming behave alike, so the checker stores
 // one of them: the canonical one (see Canonical).
+//
+// With up to maxEager interchangeable CPUs every permutation is built
+// when the model is compiled; with more, a permutation is built when it is
+// needed, from a description of how each slot's place depends on the
+// CPUs, so that a model of 64 CPUs starts at once.
 type Symmetry struct {
-	perms []symPerm // every permutation but the identity
+	perms []symPerm // every permutation but the identity, if eager
+	eager bool
 	kinds []valueKind
 	lay   *Layout
+
+	// How a permutation moves the slots: slot i goes to i plus, for each
+	// coord c of coords[coordStart[i]:coordStart[i+1]], c.off[π(c.idx)] -
+	// c.off[c.idx].
+	coordStart []int32
+	coords     []coord
+	copies     [][]int32 // copies[f][c]: the copy of thread family f on CPU c, or -1
+	placed     [][]int32 // placed[p]: the slots before the messages whose place depends on movable[p]
+	named      []int32   // the slots before the messages that hold cpu or thread values
+	nthreads   int
+	ncpus      int
+	pool       sync.Pool // of *symPerm, for permutations built on demand
 
 	// For Canonical.
 	movable []int32 // the interchangeable CPUs, ascending
@@ -30,8 +49,18 @@ type Symmetry struct {
 	ownKind []valueKind
 	nplain  int
 	fixed   []int32 // the slots no permutation moves that hold cpu or thread values
-	byRank  []int32 // the index in perms of the permutation of each Lehmer rank; -1 for the identity
-	swap    []int32 // swap[a*len(movable)+b]: the index in perms of the swap of movable[a] and movable[b]
+	byRank  []int32 // if eager: the index in perms of the permutation of each Lehmer rank; -1 for the identity
+	swap    []int32 // if eager: swap[a*len(movable)+b]: the index in perms of the swap of movable[a] and movable[b]
+}
+
+// A coord is one way in which the place of a slot depends on the CPUs:
+// the slot lies at index idx of a [cpu] or [thread] array, or in the block
+// of CPU idx or of thread idx. A permutation that sends idx to idx' moves
+// the slot by off[idx'] - off[idx].
+type coord struct {
+	byThread bool // idx is a thread, else a cpu
+	idx      int32
+	off      []int32
 }
 
 type symPerm struct {
@@ -53,16 +82,29 @@ const (
 	valMessage            // an in-flight message: cpu<<8 | vector + 1, 0 empty
 )
 
+// maxEager is the largest number of interchangeable CPUs for which every
+// permutation is built when the model is compiled (8! = 40,320 of them).
+// Tests lower it to check permutations built on demand on small models.
+var maxEager = 8
+
 // Permutations is the number of permutations of the interchangeable CPUs,
 // the identity included (N! for N of them). Apply numbers the others from
-// 0 to Permutations()-2.
-func (sy *Symmetry) Permutations() int { return len(sy.perms) + 1 }
+// 0 to Permutations()-2. Meant for tests and small models: N! overflows
+// an int past 20 CPUs.
+func (sy *Symmetry) Permutations() int {
+	n := 1
+	for k := 2; k <= len(sy.movable); k++ {
+		n *= k
+	}
+	return n
+}
 
-// symmetry builds the permutations of the non-distinguished CPUs.
+// symmetry describes the permutations of the non-distinguished CPUs, and
+// builds them all if there are at most maxEager.
 func (c *compiler) symmetry() *Symmetry {
 	l := c.lay
 	p := c.sp
-	sy := &Symmetry{lay: l, kinds: make([]valueKind, l.Size)}
+	sy := &Symmetry{lay: l, kinds: make([]valueKind, l.Size), nthreads: len(c.prog.Threads), ncpus: p.NCPUs}
 	for i, in := range l.Slots {
 		switch in.Kind {
 		case SlotCPU:
@@ -87,95 +129,6 @@ func (c *compiler) symmetry() *Symmetry {
 			movable = append(movable, int32(cpu))
 		}
 	}
-	// The copies of each family, by CPU.
-	copyOf := map[[2]int]int32{} // (family, cpu) -> thread
-	for i, t := range c.prog.Threads {
-		if t.Family >= 0 {
-			copyOf[[2]int{t.Family, t.CPU}] = int32(i)
-		}
-	}
-	cpuBlock := func(cpu int32) (int32, int32) {
-		cs := l.CPUs[cpu]
-		return cs.Online, cs.VT + int32(len(l.Vectors)) - cs.Online
-	}
-	threadBlock := func(t int32) (int32, int32) {
-		ps := l.Threads[t]
-		return ps.CPU, ps.Frame + c.prog.Threads[t].FrameSize - ps.CPU
-	}
-	permuteAll(movable, func(img []int32) {
-		pm := symPerm{cpu: make([]int32, p.NCPUs), thread: make([]int32, len(c.prog.Threads)), dst: make([]int32, l.Size)}
-		identity := true
-		for cpu := range pm.cpu {
-			pm.cpu[cpu] = int32(cpu)
-		}
-		for k, cpu := range movable {
-			pm.cpu[cpu] = img[k]
-			if img[k] != cpu {
-				identity = false
-			}
-		}
-		if identity {
-			return
-		}
-		for i, t := range c.prog.Threads {
-			pm.thread[i] = int32(i)
-			if t.Family >= 0 {
-				pm.thread[i] = copyOf[[2]int{t.Family, int(pm.cpu[t.CPU])}]
-			}
-		}
-		for i := range pm.dst {
-			pm.dst[i] = int32(i)
-		}
-		// [cpu] arrays inside variables: globals and frames.
-		within := func(base int32, t *sema.Type) {
-			for r, to := range permuteType(t, pm.cpu, pm.thread) {
-				pm.dst[base+int32(r)] = base + to
-			}
-		}
-		for _, g := range p.Globals {
-			within(c.globs[g], g.Type)
-		}
-		for cpu := range l.CPUs {
-			for _, f := range c.handlerFrames {
-				for o, off := range f.offs {
-					within(l.CPUs[cpu].HFrame+off, o.Type)
-				}
-			}
-		}
-		for t, f := range c.threadFrames {
-			for o, off := range f.offs {
-				within(l.Threads[t].Frame+off, o.Type)
-			}
-		}
-		for d, f := range c.deviceFrames {
-			for o, off := range f.offs {
-				within(l.Devices[d].Frame+off, o.Type)
-			}
-		}
-		// Whole blocks: CPUs, then the copies of threads on each cpu.
-		for cpu := range l.CPUs {
-			from, n := cpuBlock(int32(cpu))
-			to, _ := cpuBlock(pm.cpu[cpu])
-			for i := from; i < from+n; i++ {
-				pm.dst[i] += to - from
-			}
-		}
-		for t := range c.prog.Threads {
-			if pm.thread[t] == int32(t) {
-				continue
-			}
-			from, n := threadBlock(int32(t))
-			to, _ := threadBlock(pm.thread[t])
-			for i := from; i < from+n; i++ {
-				pm.dst[i] += to - from
-			}
-		}
-		pm.src = make([]int32, len(pm.dst))
-		for i, j := range pm.dst {
-			pm.src[j] = int32(i)
-		}
-		sy.perms = append(sy.perms, pm)
-	})
 	sy.movable = movable
 	sy.posOf = make([]int32, p.NCPUs)
 	for cpu := range sy.posOf {
@@ -191,74 +144,278 @@ func (c *compiler) symmetry() *Symmetry {
 		}
 		sy.family = append(sy.family, f)
 		sy.home = append(sy.home, home)
+		if t.Family >= 0 {
+			for len(sy.copies) <= t.Family {
+				sy.copies = append(sy.copies, slices.Repeat([]int32{-1}, p.NCPUs))
+			}
+			sy.copies[t.Family][t.CPU] = int32(len(sy.family) - 1)
+		}
+	}
+	c.slotCoords(sy)
+
+	sy.eager = len(movable) <= max(maxEager, maxLeast)
+	if sy.eager {
+		permuteAll(movable, func(img []int32) {
+			if slices.Equal(img, movable) {
+				return
+			}
+			pm := sy.newPerm()
+			sy.build(pm, img)
+			sy.perms = append(sy.perms, *pm)
+		})
 	}
 	sy.findOwned()
 	return sy
 }
 
-// findOwned fills in what Canonical needs: own, ownKind, nplain, fixed,
-// byRank and swap.
+// slotCoords fills in coordStart and coords: for each slot, how its place
+// depends on the CPUs.
+func (c *compiler) slotCoords(sy *Symmetry) {
+	l := c.lay
+	per := make([][]coord, l.Size)
+	// [cpu] and [thread] arrays inside variables: globals and frames.
+	within := func(base int32, t *sema.Type) {
+		walkCoords(t, nil, func(r int32, cs []coord) {
+			per[base+r] = append(per[base+r], cs...)
+		})
+	}
+	for _, g := range c.sp.Globals {
+		within(c.globs[g], g.Type)
+	}
+	for cpu := range l.CPUs {
+		for _, f := range c.handlerFrames {
+			for o, off := range f.offs {
+				within(l.CPUs[cpu].HFrame+off, o.Type)
+			}
+		}
+	}
+	for t, f := range c.threadFrames {
+		for o, off := range f.offs {
+			within(l.Threads[t].Frame+off, o.Type)
+		}
+	}
+	for d, f := range c.deviceFrames {
+		for o, off := range f.offs {
+			within(l.Devices[d].Frame+off, o.Type)
+		}
+	}
+	// Whole blocks: CPUs, then the copies of threads on each cpu.
+	cpuStart := make([]int32, len(l.CPUs))
+	for cpu, cs := range l.CPUs {
+		cpuStart[cpu] = cs.Online
+	}
+	for cpu, cs := range l.CPUs {
+		for i := cs.Online; i < cs.VT+int32(len(l.Vectors)); i++ {
+			per[i] = append(per[i], coord{idx: int32(cpu), off: cpuStart})
+		}
+	}
+	threadStart := make([]int32, len(l.Threads))
+	for t, ps := range l.Threads {
+		threadStart[t] = ps.CPU
+	}
+	for t, ps := range l.Threads {
+		if c.prog.Threads[t].Family < 0 {
+			continue
+		}
+		for i := ps.CPU; i < ps.Frame+c.prog.Threads[t].FrameSize; i++ {
+			per[i] = append(per[i], coord{byThread: true, idx: int32(t), off: threadStart})
+		}
+	}
+	sy.coordStart = make([]int32, 0, l.Size+1)
+	for _, cs := range per {
+		sy.coordStart = append(sy.coordStart, int32(len(sy.coords)))
+		sy.coords = append(sy.coords, cs...)
+	}
+	sy.coordStart = append(sy.coordStart, int32(len(sy.coords)))
+
+	sy.placed = make([][]int32, len(sy.movable))
+	for i, cs := range per[:l.Inflight] {
+		if sy.kinds[i] != valPlain {
+			sy.named = append(sy.named, int32(i))
+		}
+		for _, c := range cs {
+			p := int32(-1)
+			switch {
+			case c.byThread && sy.family[c.idx] >= 0:
+				p = sy.home[c.idx]
+			case !c.byThread:
+				p = sy.posOf[c.idx]
+			}
+			if p >= 0 && (len(sy.placed[p]) == 0 || sy.placed[p][len(sy.placed[p])-1] != int32(i)) {
+				sy.placed[p] = append(sy.placed[p], int32(i))
+			}
+		}
+	}
+}
+
+// walkCoords calls f with the offset of each slot of a value of type t
+// and the [cpu] and [thread] array indices, outer ones first, that it
+// lies at (appended to cs).
+func walkCoords(t *sema.Type, cs []coord, f func(r int32, cs []coord)) {
+	var walk func(t *sema.Type, at int32, cs []coord)
+	walk = func(t *sema.Type, at int32, cs []coord) {
+		switch t.Kind {
+		case sema.Struct:
+			for _, fl := range t.Struct.Fields {
+				walk(fl.Type, at, cs)
+				at += int32(fl.Type.Slots())
+			}
+		case sema.Array:
+			n := int32(t.Elem.Slots())
+			var off []int32
+			if t.Index == sema.CPU || t.Index == sema.Thread {
+				off = make([]int32, t.Len)
+				for i := range off {
+					off[i] = int32(i) * n
+				}
+			}
+			for i := 0; i < t.Len; i++ {
+				inner := cs
+				if off != nil {
+					inner = append(slices.Clip(cs), coord{byThread: t.Index == sema.Thread, idx: int32(i), off: off})
+				}
+				walk(t.Elem, at+int32(i)*n, inner)
+			}
+		default:
+			for r := int32(0); r < int32(t.Slots()); r++ {
+				f(at+r, cs)
+			}
+		}
+	}
+	walk(t, 0, cs)
+}
+
+// newPerm returns a permutation with room for this model.
+func (sy *Symmetry) newPerm() *symPerm {
+	return &symPerm{cpu: make([]int32, sy.ncpus), thread: make([]int32, sy.nthreads),
+		dst: make([]int32, sy.lay.Size), src: make([]int32, sy.lay.Size)}
+}
+
+// build makes pm the permutation that sends movable[p] to img[p].
+func (sy *Symmetry) build(pm *symPerm, img []int32) {
+	sy.buildMaps(pm, img)
+	for i := range pm.dst {
+		pm.dst[i] = sy.moved(pm, int32(i))
+	}
+	for i, j := range pm.dst {
+		pm.src[j] = int32(i)
+	}
+}
+
+// buildMaps sets only the CPU and thread maps of pm to those of the
+// permutation that sends movable[p] to img[p]; see moved.
+func (sy *Symmetry) buildMaps(pm *symPerm, img []int32) {
+	for cpu := range pm.cpu {
+		pm.cpu[cpu] = int32(cpu)
+	}
+	for p, cpu := range sy.movable {
+		pm.cpu[cpu] = img[p]
+	}
+	sy.threadMap(pm)
+}
+
+// threadMap sets the thread map of pm from its CPU map.
+func (sy *Symmetry) threadMap(pm *symPerm) {
+	for t := range pm.thread {
+		pm.thread[t] = int32(t)
+		if f := sy.family[t]; f >= 0 {
+			pm.thread[t] = sy.copies[f][pm.cpu[sy.movable[sy.home[t]]]]
+		}
+	}
+}
+
+// moved returns where the permutation whose CPU and thread maps are those
+// of pm sends slot i.
+func (sy *Symmetry) moved(pm *symPerm, i int32) int32 {
+	d := i
+	for _, c := range sy.coords[sy.coordStart[i]:sy.coordStart[i+1]] {
+		var to int32
+		if c.byThread {
+			to = pm.thread[c.idx]
+		} else {
+			to = pm.cpu[c.idx]
+		}
+		d += c.off[to] - c.off[c.idx]
+	}
+	return d
+}
+
+// buildSwap makes pm the permutation that swaps movable[a] and movable[b].
+func (sy *Symmetry) buildSwap(pm *symPerm, a, b int, img []int32) {
+	copy(img, sy.movable)
+	img[a], img[b] = img[b], img[a]
+	sy.build(pm, img)
+}
+
+// findOwned fills in what Canonical needs: own, ownKind, nplain and
+// fixed, and if every permutation is built, byRank and swap.
 //
 // A slot moves with CPU c0 = movable[0] when where a permutation sends it
-// depends on the image of c0 alone; each such slot gives one slot of
-// every CPU. Slots of a kind that differs between CPUs are left out, and
+// depends on the image of c0 alone: when the permutations that leave c0
+// in place leave it in place, which it is enough to check on the swaps of
+// neighbours in movable[1:], as they generate those permutations. Each
+// such slot gives one slot of every CPU: where the swap of c0 and CPU c
+// sends it. Slots of a kind that differs between CPUs are left out, and
 // so is any slot that fails the check that every permutation maps the
-// slots of each CPU onto those of its image: a signature may ignore
-// slots, but must not depend on the names of the CPUs.
+// slots of each CPU onto those of its image (checked on the swaps of
+// neighbours in movable, which generate every permutation): a signature
+// may ignore slots, but must not depend on the names of the CPUs.
 func (sy *Symmetry) findOwned() {
 	m := len(sy.movable)
 	if m < 2 {
 		return
 	}
 	tail := int(sy.lay.Inflight)
-	// at[p*tail+i]: where the permutations that send c0 to movable[p]
-	// send slot i; -1 for none yet, -2 if they disagree.
+	pm, img := sy.newPerm(), make([]int32, m)
+	// at[p*tail+i]: where the swap of c0 and movable[p] sends slot i.
 	at := make([]int32, m*tail)
-	for i := range at {
-		at[i] = -1
-	}
 	for i := 0; i < tail; i++ {
-		at[i] = int32(i) // the identity
+		at[i] = int32(i)
 	}
-	c0 := sy.movable[0]
-	for k := range sy.perms {
-		pm := &sy.perms[k]
-		row := at[int(sy.posOf[pm.cpu[c0]])*tail:][:tail]
-		for i, x := range row {
-			switch {
-			case x == -1:
-				row[i] = pm.dst[i]
-			case x != pm.dst[i]:
-				row[i] = -2
-			}
+	for p := 1; p < m; p++ {
+		sy.buildSwap(pm, 0, p, img)
+		copy(at[p*tail:(p+1)*tail], pm.dst)
+	}
+	stays := slices.Repeat([]bool{true}, tail)
+	for k := 1; k+1 < m; k++ {
+		sy.buildSwap(pm, k, k+1, img)
+		for i := range stays {
+			stays[i] = stays[i] && pm.dst[i] == int32(i)
 		}
 	}
+	ok := make([]bool, tail)
 	var plain, special []int
 	for i := 0; i < tail; i++ {
-		ok, moves := true, false
+		ok[i] = stays[i]
+		moves := false
 		for p := 0; p < m; p++ {
 			x := at[p*tail+i]
-			ok = ok && x >= 0 && sy.kinds[x] == sy.kinds[i]
+			ok[i] = ok[i] && sy.kinds[x] == sy.kinds[i]
 			moves = moves || x != int32(i)
 		}
-		if ok && !moves && sy.kinds[i] != valPlain {
+		if ok[i] && !moves && sy.kinds[i] != valPlain {
 			sy.fixed = append(sy.fixed, int32(i))
 		}
-		if !ok || !moves {
-			continue
-		}
-		for k := 0; k < len(sy.perms) && ok; k++ {
-			pm := &sy.perms[k]
-			for p, cpu := range sy.movable {
-				to := int(sy.posOf[pm.cpu[cpu]])
-				if pm.dst[at[p*tail+i]] != at[to*tail+i] {
-					ok = false
-					break
+		ok[i] = ok[i] && moves
+	}
+	for k := 0; k+1 < m; k++ {
+		sy.buildSwap(pm, k, k+1, img)
+		for i := 0; i < tail; i++ {
+			for p := 0; p < m && ok[i]; p++ {
+				to := p
+				switch p {
+				case k:
+					to = k + 1
+				case k + 1:
+					to = k
 				}
+				ok[i] = pm.dst[at[p*tail+i]] == at[to*tail+i]
 			}
 		}
+	}
+	for i := 0; i < tail; i++ {
 		switch {
-		case !ok:
+		case !ok[i]:
 		case sy.kinds[i] == valPlain:
 			plain = append(plain, i)
 		default:
@@ -275,6 +432,9 @@ func (sy *Symmetry) findOwned() {
 	}
 	for _, i := range cols {
 		sy.ownKind = append(sy.ownKind, sy.kinds[i])
+	}
+	if !sy.eager {
+		return
 	}
 
 	sy.byRank = make([]int32, len(sy.perms)+1)
@@ -298,39 +458,26 @@ func (sy *Symmetry) findOwned() {
 	}
 }
 
-// permuteType returns, for a value of type t, where each of its slots goes
-// when the elements of its [cpu] arrays are permuted by cpu.
-func permuteType(t *sema.Type, cpu, thread []int32) []int32 {
-	switch t.Kind {
-	case sema.Struct:
-		var out []int32
-		var off int32
-		for _, f := range t.Struct.Fields {
-			for _, r := range permuteType(f.Type, cpu, thread) {
-				out = append(out, off+r)
-			}
-			off += int32(f.Type.Slots())
-		}
-		return out
-	case sema.Array:
-		inner := permuteType(t.Elem, cpu, thread)
-		n := int32(t.Elem.Slots())
-		out := make([]int32, 0, t.Len*int(n))
-		for i := 0; i < t.Len; i++ {
-			to := int32(i)
-			switch t.Index {
-			case sema.CPU:
-				to = cpu[i]
-			case sema.Thread: // element i belongs to thread i
-				to = thread[i]
-			}
-			for _, r := range inner {
-				out = append(out, to*n+r)
-			}
-		}
-		return out
+// Closed reports whether the states are closed under renaming: whether
+// every permutation maps each of them to one of them. It is enough to
+// check the swaps of neighbouring interchangeable CPUs, which generate
+// every permutation.
+func (sy *Symmetry) Closed(states []State) bool {
+	if len(sy.movable) < 2 || len(states) == 0 {
+		return true
 	}
-	return make([]int32, t.Slots())
+	pm, img := sy.newPerm(), make([]int32, len(sy.movable))
+	out := make(State, len(states[0]))
+	for k := 0; k+1 < len(sy.movable); k++ {
+		sy.buildSwap(pm, k, k+1, img)
+		for _, s := range states {
+			sy.apply(pm, s, out)
+			if !slices.ContainsFunc(states, func(o State) bool { return slices.Equal(o, out) }) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // permuteAll calls f with every permutation of xs (as the images of xs[0],
@@ -391,9 +538,26 @@ func (sy *Symmetry) imageAt(pm *symPerm, s State, j int) int32 {
 	return v
 }
 
-// Apply writes the image of s under permutation k into out.
+// Apply writes into out the image of s under the permutation of Lehmer
+// rank k+1 (rank 0 is the identity; see Permutations).
 func (sy *Symmetry) Apply(k int, s, out State) {
-	pm := &sy.perms[k]
+	if sy.eager {
+		sy.apply(&sy.perms[sy.byRank[k+1]], s, out)
+		return
+	}
+	m := len(sy.movable)
+	q, img := make([]int32, m), make([]int32, m)
+	unrank(k+1, q)
+	for x, p := range q {
+		img[x] = sy.movable[p]
+	}
+	pm := sy.newPerm()
+	sy.build(pm, img)
+	sy.apply(pm, s, out)
+}
+
+// apply writes the image of s under pm into out.
+func (sy *Symmetry) apply(pm *symPerm, s, out State) {
 	tail := sy.lay.Inflight
 	for i, v := range s[:tail] {
 		if kind := sy.kinds[i]; kind != valPlain {
@@ -402,6 +566,26 @@ func (sy *Symmetry) Apply(k int, s, out State) {
 		out[pm.dst[i]] = v
 	}
 	pm.messages(s[tail:], out[tail:])
+}
+
+// unrank sets q to the permutation of 0..len(q)-1 of Lehmer rank r (the
+// inverse of lehmer).
+func unrank(r int, q []int32) {
+	n := len(q)
+	digits := make([]int, n)
+	for k := n - 1; k >= 0; k-- {
+		base := n - k
+		digits[k] = r % base
+		r /= base
+	}
+	left := make([]int32, n)
+	for i := range left {
+		left[i] = int32(i)
+	}
+	for k, d := range digits {
+		q[k] = left[d]
+		left = slices.Delete(left, d, d+1)
+	}
 }
 
 // messages writes into out the in-flight messages m renamed, sorted again
@@ -442,15 +626,26 @@ func (sy *Symmetry) Canonical(s, out, scratch State) {
 		return
 	}
 	var w canonWork
-	sig, tmp := w.sig[:], w.tmp[:]
-	arr, lab, next, cur := w.arr[:], w.lab[:], w.next[:], w.cur[:]
+	sig, tmp, srt := w.sig[:], w.tmp[:], w.srt[:]
+	arr, lab, next, cur, img := w.arr[:], w.lab[:], w.next[:], w.cur[:], w.img[:]
 	if m > maxSymCPUs {
-		sig, tmp = make([]uint64, m), make([]uint64, m)
-		arr, lab, next, cur = make([]int32, m), make([]int32, m), make([]int32, m), make([]int32, m)
+		sig, tmp, srt = make([]uint64, m), make([]uint64, m), make([]uint64, m)
+		arr, lab, next, cur, img = make([]int32, m), make([]int32, m), make([]int32, m), make([]int32, m), make([]int32, m)
 	}
-	sig, tmp = sig[:m], tmp[:m]
-	arr, lab, next, cur = arr[:m], lab[:m], next[:m], cur[:m]
-	sy.signatures(s, sig, tmp)
+	sig, tmp, srt = sig[:m], tmp[:m], srt[:m]
+	arr, lab, next, cur, img = arr[:m], lab[:m], next[:m], cur[:m], img[:m]
+	var lw *lazyWork // if the permutations are built on demand
+	if !sy.eager {
+		lw, _ = sy.pool.Get().(*lazyWork)
+		if lw == nil {
+			lw = &lazyWork{}
+			for _, pm := range []*symPerm{&lw.pm, &lw.inv} {
+				pm.cpu, pm.thread = make([]int32, sy.ncpus), make([]int32, sy.nthreads)
+			}
+		}
+		defer sy.pool.Put(lw)
+	}
+	sy.signatures(s, sig, tmp, srt)
 
 	// Positions in movable sorted by signature, ties in ascending order.
 	for p := range arr {
@@ -470,17 +665,88 @@ func (sy *Symmetry) Canonical(s, out, scratch State) {
 		for b < m && sig[arr[b]] == sig[arr[a]] {
 			b++
 		}
-		if sy.twinClasses(s, scratch, arr[a:b], lab[a:b], next) {
+		if sy.twinClasses(s, scratch, arr[a:b], lab[a:b], next, img, lw) {
 			ties = true
 		}
 		a = b
 	}
 
 	arrange(lab, next, cur, arr)
-	sy.image(sy.permFor(arr, cur), s, out)
-	for ties && nextArrangement(lab, sig) {
+	if sy.eager {
+		sy.image(sy.permFor(arr, cur), s, out)
+		for ties && nextArrangement(lab, sig) {
+			arrange(lab, next, cur, arr)
+			sy.improve(sy.permFor(arr, cur), s, out, scratch)
+		}
+		return
+	}
+	sy.setMaps(lw, arr)
+	sy.imageOnDemand(lw, s, out)
+	for n := 1; ties && n < maxArrangements && nextArrangement(lab, sig); n++ {
 		arrange(lab, next, cur, arr)
-		sy.improve(sy.permFor(arr, cur), s, out, scratch)
+		sy.setMaps(lw, arr)
+		sy.improveOnDemand(lw, s, out, scratch)
+	}
+}
+
+// maxArrangements bounds the arrangements of tied CPUs that Canonical
+// tries when the permutations are built on demand (more than 8 CPUs).
+// Ties that refinement cannot split and that are not twins come from
+// states with several alike groups of CPUs (two pairs of caller and
+// callee), whose arrangements grow as a factorial. Past the bound the
+// form is the least image under the arrangements tried: still a renaming
+// of the state, so the search stays sound, but two states of one class
+// may then be stored apart.
+var maxArrangements = 720
+
+// setMaps sets lw to the permutation that sends CPU movable[arr[p]] to
+// movable[p] for every p, and its inverse.
+func (sy *Symmetry) setMaps(lw *lazyWork, arr []int32) {
+	for cpu := range lw.pm.cpu {
+		lw.pm.cpu[cpu], lw.inv.cpu[cpu] = int32(cpu), int32(cpu)
+	}
+	for p, x := range arr {
+		lw.pm.cpu[sy.movable[x]] = sy.movable[p]
+		lw.inv.cpu[sy.movable[p]] = sy.movable[x]
+	}
+	sy.threadMap(&lw.pm)
+	sy.threadMap(&lw.inv)
+}
+
+// imageOnDemand writes into out the image of s under lw.pm, finding the
+// slot that goes to each slot j as where the inverse sends j.
+func (sy *Symmetry) imageOnDemand(lw *lazyWork, s, out State) {
+	tail := sy.lay.Inflight
+	for j := range out[:tail] {
+		out[j] = sy.imageAtOnDemand(lw, s, int32(j))
+	}
+	lw.pm.messages(s[tail:], out[tail:])
+}
+
+// imageAtOnDemand is slot j of the image of s under lw.pm.
+func (sy *Symmetry) imageAtOnDemand(lw *lazyWork, s State, j int32) int32 {
+	i := sy.moved(&lw.inv, j)
+	v := s[i]
+	if kind := sy.kinds[i]; kind != valPlain {
+		v = lw.pm.rename(kind, v)
+	}
+	return v
+}
+
+// improveOnDemand is improve for a permutation built on demand.
+func (sy *Symmetry) improveOnDemand(lw *lazyWork, s, out, scratch State) {
+	tail := sy.lay.Inflight
+	for j, want := range out[:tail] {
+		if v := sy.imageAtOnDemand(lw, s, int32(j)); v != want {
+			if v < want {
+				sy.imageOnDemand(lw, s, out)
+			}
+			return
+		}
+	}
+	lw.pm.messages(s[tail:], scratch[tail:])
+	if slices.Compare(scratch[tail:], out[tail:]) < 0 {
+		copy(out[tail:], scratch[tail:])
 	}
 }
 
@@ -494,7 +760,7 @@ var maxLeast = 3
 func (sy *Symmetry) least(s, out, scratch State) {
 	copy(out, s)
 	for k := range sy.perms {
-		sy.improve(int32(k), s, out, scratch)
+		sy.improve(&sy.perms[k], s, out, scratch)
 	}
 }
 
@@ -504,13 +770,18 @@ const maxSymCPUs = 16
 
 // canonWork is the working memory of Canonical.
 type canonWork struct {
-	sig, tmp            [maxSymCPUs]uint64
-	arr, lab, next, cur [maxSymCPUs]int32
+	sig, tmp, srt            [maxSymCPUs]uint64
+	arr, lab, next, cur, img [maxSymCPUs]int32
 }
 
+// lazyWork is the working memory of Canonical when the permutations are
+// built on demand: the CPU and thread maps of a permutation and of its
+// inverse.
+type lazyWork struct{ pm, inv symPerm }
+
 // signatures sets sig[p] to the signature of CPU movable[p] in s, using
-// tmp (len(sig)).
-func (sy *Symmetry) signatures(s State, sig, tmp []uint64) {
+// tmp and srt (len(sig)).
+func (sy *Symmetry) signatures(s State, sig, tmp, srt []uint64) {
 	w := len(sy.ownKind)
 	for p := range sig {
 		row := sy.own[p*w : (p+1)*w]
@@ -545,9 +816,37 @@ func (sy *Symmetry) signatures(s State, sig, tmp []uint64) {
 			tmp[p] = mix(tmp[p], vec)
 		}
 	}
-	// One round of refinement: add, for every value of CPU c's slots
-	// that names another CPU x, x's signature to c's and c's to x's, as
-	// sums so that the order of the CPUs does not matter.
+	sy.refine(s, sig, tmp)
+	if sy.eager {
+		return
+	}
+	// With many CPUs, refine until the signatures split the CPUs no
+	// further: every tie left costs arrangements to try.
+	classes := distinct(sig, srt)
+	for range len(sig) {
+		copy(tmp, sig)
+		sy.refine(s, sig, tmp)
+		n := distinct(sig, srt)
+		if n == classes {
+			break
+		}
+		classes = n
+	}
+}
+
+// distinct returns the number of distinct values in sig, using srt
+// (len(sig)).
+func distinct(sig, srt []uint64) int {
+	copy(srt, sig)
+	slices.Sort(srt)
+	return len(slices.Compact(srt))
+}
+
+// refine is a round of refinement: it sets sig to tmp plus, for every
+// value of CPU c's slots that names another CPU x, x's signature to c's
+// and c's to x's, as sums so that the order of the CPUs does not matter.
+func (sy *Symmetry) refine(s State, sig, tmp []uint64) {
+	w := len(sy.ownKind)
 	copy(sig, tmp)
 	for p := range sig {
 		row := sy.own[p*w+sy.nplain : (p+1)*w]
@@ -636,12 +935,12 @@ func fmix(h uint64) uint64 {
 // named by its least member, sorted, and links the members of each class
 // in ascending order through next. It reports whether the run has more
 // than one class.
-func (sy *Symmetry) twinClasses(s, scratch State, run, lab, next []int32) bool {
+func (sy *Symmetry) twinClasses(s, scratch State, run, lab, next, img []int32, lw *lazyWork) bool {
 	for k, x := range run {
 		lab[k] = x
 		next[x] = -1
 		for r, rep := range run[:k] {
-			if lab[r] != rep || !sy.twins(rep, x, s, scratch) {
+			if lab[r] != rep || !sy.twins(rep, x, s, scratch, img, lw) {
 				continue
 			}
 			lab[k] = rep
@@ -658,13 +957,38 @@ func (sy *Symmetry) twinClasses(s, scratch State, run, lab, next []int32) bool {
 }
 
 // twins reports whether swapping CPUs movable[a] and movable[b] leaves s
-// unchanged, using the in-flight part of scratch.
-func (sy *Symmetry) twins(a, b int32, s, scratch State) bool {
-	pm := &sy.perms[sy.swap[int(a)*len(sy.movable)+int(b)]]
+// unchanged, using the in-flight part of scratch (and img and lw for the
+// swap if the permutations are built on demand).
+func (sy *Symmetry) twins(a, b int32, s, scratch State, img []int32, lw *lazyWork) bool {
 	tail := sy.lay.Inflight
-	for j, want := range s[:tail] {
-		if sy.imageAt(pm, s, j) != want {
-			return false
+	var pm *symPerm
+	if sy.eager {
+		pm = &sy.perms[sy.swap[int(a)*len(sy.movable)+int(b)]]
+		for j, want := range s[:tail] {
+			if sy.imageAt(pm, s, j) != want {
+				return false
+			}
+		}
+	} else {
+		// A swap is its own inverse: the slot that goes to j is where j
+		// goes, found slot by slot so that a difference ends the check.
+		// Only the slots placed by a or b move, and only the values that
+		// name a CPU or thread change: the others need no look.
+		pm = &lw.pm
+		copy(img, sy.movable)
+		img[a], img[b] = img[b], img[a]
+		sy.buildMaps(pm, img)
+		for _, slots := range [][]int32{sy.placed[a], sy.placed[b], sy.named} {
+			for _, j := range slots {
+				i := sy.moved(pm, j)
+				v := s[i]
+				if kind := sy.kinds[i]; kind != valPlain {
+					v = pm.rename(kind, v)
+				}
+				if v != s[j] {
+					return false
+				}
+			}
 		}
 	}
 	pm.messages(s[tail:], scratch[tail:])
@@ -685,14 +1009,17 @@ func arrange(lab, next, cur, arr []int32) {
 	}
 }
 
-// permFor returns the index in perms of the permutation that sends CPU
-// movable[arr[p]] to movable[p] for every p, or -1 for the identity; q is
-// scratch of len(arr).
-func (sy *Symmetry) permFor(arr, q []int32) int32 {
+// permFor returns the permutation that sends CPU movable[arr[p]] to
+// movable[p] for every p, or nil for the identity; q is scratch of
+// len(arr). Every permutation must have been built.
+func (sy *Symmetry) permFor(arr, q []int32) *symPerm {
 	for p, x := range arr {
 		q[x] = int32(p)
 	}
-	return sy.byRank[lehmer(q)]
+	if k := sy.byRank[lehmer(q)]; k >= 0 {
+		return &sy.perms[k]
+	}
+	return nil
 }
 
 // lehmer returns the rank of permutation q of 0..len(q)-1 in
@@ -748,34 +1075,32 @@ func nextPermutation(x []int32) bool {
 	return i >= 0
 }
 
-// image writes the image of s under permutation k (-1: the identity)
-// into out.
-func (sy *Symmetry) image(k int32, s, out State) {
-	if k < 0 {
+// image writes the image of s under pm (nil: the identity) into out.
+func (sy *Symmetry) image(pm *symPerm, s, out State) {
+	if pm == nil {
 		copy(out, s)
 		return
 	}
-	sy.Apply(int(k), s, out)
+	sy.apply(pm, s, out)
 }
 
-// improve replaces out with the image of s under permutation k (-1: the
-// identity) if that is less. The image is compared slot by slot as it is
+// improve replaces out with the image of s under pm (nil: the identity)
+// if that is less. The image is compared slot by slot as it is
 // computed, so it is usually rejected after a few slots; the in-flight
 // messages, laid out last, must be sorted again and are compared whole,
 // in scratch.
-func (sy *Symmetry) improve(k int32, s, out, scratch State) {
-	if k < 0 {
+func (sy *Symmetry) improve(pm *symPerm, s, out, scratch State) {
+	if pm == nil {
 		if slices.Compare(s, out) < 0 {
 			copy(out, s)
 		}
 		return
 	}
-	pm := &sy.perms[k]
 	tail := sy.lay.Inflight
 	for j, want := range out[:tail] {
 		if v := sy.imageAt(pm, s, j); v != want {
 			if v < want {
-				sy.Apply(int(k), s, out)
+				sy.apply(pm, s, out)
 			}
 			return
 		}

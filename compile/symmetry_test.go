@@ -119,13 +119,19 @@ func checkCanonical(t *testing.T, p *compile.Program, s compile.State) bool {
 // and the same renaming of it. With "signatures", Canonical orders the
 // CPUs by signature even for 2 or 3 of them, where it would otherwise try
 // every permutation.
+// With "on demand", the permutations are built as Canonical needs them,
+// as they are for more than 8 CPUs.
 func TestCanonicalInvariant(t *testing.T) {
-	for _, mode := range []string{"signatures", "default"} {
+	for _, mode := range []string{"signatures", "default", "on demand"} {
 		for _, name := range symmetricTestModels {
 			for n := 2; n <= 5; n++ {
 				t.Run(fmt.Sprintf("%s/%s/%d", mode, name, n), func(t *testing.T) {
-					if mode == "signatures" {
+					switch mode {
+					case "signatures":
 						defer compile.SetMaxLeast(1)()
+					case "on demand":
+						defer compile.SetMaxLeast(1)()
+						defer compile.SetMaxEager(1)()
 					}
 					p := symmetricTestModel(t, name, n)
 					for _, s := range randomStates(t, p, 300, uint64(n)) {
@@ -141,35 +147,122 @@ func TestCanonicalInvariant(t *testing.T) {
 
 // On every reachable state of the 3-CPU models, ordering the CPUs by
 // signature gives as many canonical forms as there are classes of
-// states, counted with the least renaming of each state.
+// states, counted with the least renaming of each state; so does it with
+// the permutations built on demand. With at most one
+// arrangement of tied CPUs tried, the forms are renamings of the states,
+// and there are at least as many as classes.
 func TestCanonicalCountsClasses(t *testing.T) {
 	defer compile.SetMaxLeast(1)()
+	for _, mode := range []string{"signatures", "on demand", "one arrangement"} {
+		for _, name := range symmetricTestModels {
+			t.Run(mode+"/"+name, func(t *testing.T) {
+				if mode != "signatures" {
+					defer compile.SetMaxEager(1)()
+				}
+				if mode == "one arrangement" {
+					defer compile.SetMaxArrangements(1)()
+				}
+				countClasses(t, symmetricTestModel(t, name, 3), mode == "one arrangement")
+			})
+		}
+	}
+}
+
+func countClasses(t *testing.T, p *compile.Program, atLeast bool) {
+	t.Helper()
+	states := reachable(t, p, 50000)
+	sy := p.Symmetry
+	size := p.Layout.Size
+	canon := make(compile.State, size)
+	scratch := make(compile.State, size)
+	img := make(compile.State, size)
+	forms, least := map[string]bool{}, map[string]bool{}
+	for _, s := range states {
+		sy.Canonical(s, canon, scratch)
+		forms[fmt.Sprint(canon)] = true
+		min := slices.Clone(s)
+		renaming := slices.Equal(canon, s)
+		for k := 0; k < sy.Permutations()-1; k++ {
+			sy.Apply(k, s, img)
+			renaming = renaming || slices.Equal(canon, img)
+			if slices.Compare(img, min) < 0 {
+				copy(min, img)
+			}
+		}
+		if !renaming {
+			t.Fatalf("state %v: canonical form %v is no renaming of it", s, canon)
+		}
+		least[fmt.Sprint(min)] = true
+	}
+	if len(forms) != len(least) && !(atLeast && len(forms) > len(least)) {
+		t.Errorf("%d states: %d canonical forms, %d classes", len(states), len(forms), len(least))
+	}
+	t.Logf("%d states, %d forms, %d classes", len(states), len(forms), len(least))
+}
+
+// Permutations built on demand are those built when the model is
+// compiled.
+func TestPermutationsOnDemand(t *testing.T) {
+	defer compile.SetMaxLeast(1)()
 	for _, name := range symmetricTestModels {
-		t.Run(name, func(t *testing.T) {
-			p := symmetricTestModel(t, name, 3)
-			states := reachable(t, p, 50000)
-			sy := p.Symmetry
-			size := p.Layout.Size
-			canon := make(compile.State, size)
-			scratch := make(compile.State, size)
-			img := make(compile.State, size)
-			forms, least := map[string]bool{}, map[string]bool{}
-			for _, s := range states {
-				sy.Canonical(s, canon, scratch)
-				forms[fmt.Sprint(canon)] = true
-				min := slices.Clone(s)
-				for k := 0; k < sy.Permutations()-1; k++ {
-					sy.Apply(k, s, img)
-					if slices.Compare(img, min) < 0 {
-						copy(min, img)
+		for n := 2; n <= 5; n++ {
+			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
+				eager := symmetricTestModel(t, name, n)
+				restore := compile.SetMaxEager(1)
+				lazy := symmetricTestModel(t, name, n)
+				restore()
+				size := eager.Layout.Size
+				a, b := make(compile.State, size), make(compile.State, size)
+				for _, s := range randomStates(t, eager, 200, uint64(n)) {
+					for k := 0; k < eager.Symmetry.Permutations()-1; k++ {
+						eager.Symmetry.Apply(k, s, a)
+						lazy.Symmetry.Apply(k, s, b)
+						if !slices.Equal(a, b) {
+							t.Fatalf("state %v, permutation %d: built at compile time %v, on demand %v", s, k, a, b)
+						}
 					}
 				}
-				least[fmt.Sprint(min)] = true
+			})
+		}
+	}
+}
+
+// Closed, which checks only the swaps of neighbouring CPUs, agrees with
+// a check of every permutation.
+func TestClosed(t *testing.T) {
+	for _, name := range symmetricTestModels {
+		p := symmetricTestModel(t, name, 4)
+		sy := p.Symmetry
+		states := randomStates(t, p, 30, 7)
+		img := make(compile.State, p.Layout.Size)
+		var orbit []compile.State
+		for _, s := range states[:3] {
+			orbit = append(orbit, s)
+			for k := 0; k < sy.Permutations()-1; k++ {
+				sy.Apply(k, s, img)
+				if !slices.ContainsFunc(orbit, func(o compile.State) bool { return slices.Equal(o, img) }) {
+					orbit = append(orbit, slices.Clone(img))
+				}
 			}
-			if len(forms) != len(least) {
-				t.Errorf("%d states: %d canonical forms, %d classes", len(states), len(forms), len(least))
+		}
+		if !sy.Closed(orbit) {
+			t.Errorf("%s: the orbits of 3 states are not closed", name)
+		}
+		// Take away a state that some renaming moves: no longer closed.
+		moved := slices.IndexFunc(orbit, func(s compile.State) bool {
+			for k := 0; k < sy.Permutations()-1; k++ {
+				if sy.Apply(k, s, img); !slices.Equal(img, s) {
+					return true
+				}
 			}
+			return false
 		})
+		if moved < 0 {
+			t.Fatalf("%s: no renaming moves any of the states", name)
+		}
+		if sy.Closed(slices.Delete(orbit, moved, moved+1)) {
+			t.Errorf("%s: the orbits less one state are closed", name)
+		}
 	}
 }
 

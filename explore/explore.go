@@ -249,10 +249,16 @@ func newBlockPool(maxState int) *blockPool {
 // held is the memory of the blocks the pool made and still holds or has
 // handed out.
 func (bp *blockPool) held() int64 {
+	out, spare := bp.counts()
+	return (out + spare) << bp.bits
+}
+
+// counts returns the number of blocks in use and the number pooled.
+func (bp *blockPool) counts() (out, spare int64) {
 	bp.mu.Lock()
-	free := int64(len(bp.free))
+	spare = int64(len(bp.free))
 	bp.mu.Unlock()
-	return (bp.out.Load() + free) << bp.bits
+	return bp.out.Load(), spare
 }
 
 func (bp *blockPool) pos(w, block, off int) uint64 {
@@ -301,6 +307,7 @@ type chunk struct {
 	cands       []candidate
 	bad         []*machine.Violation // invariant violations of candidates
 	transitions int64
+	revisits    bool // some edge leads to a state of this depth or less
 	// The first violation in enumeration order: a transition violation at
 	// the next depth, or (terminal) one at this depth.
 	deeper   *found
@@ -420,6 +427,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 	depth := 0
 	prevFrontier := 0
 	var limit string
+	var revisits bool   // some edge of the search leads back to a state of its depth or less
 	var chunks []*chunk // reused from level to level
 	for next.n > 0 && best == nil && limit == "" {
 		frontier, next = next, frontier
@@ -436,7 +444,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 		for k, c := range level {
 			c.k = k
 			c.cands, c.bad = c.cands[:0], c.bad[:0]
-			c.transitions, c.deeper, c.terminal = 0, nil, nil
+			c.transitions, c.deeper, c.terminal, c.revisits = 0, nil, nil, false
 			c.rec.reset()
 		}
 		for i := range workers {
@@ -467,6 +475,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 		if rec != nil {
 			storeBytes += rec.bytes()
 		}
+		frontierBlocks := int64(len(frontier.blocks))
 		parallel(nw, func(w int) {
 			wk := &workers[w]
 			for k := range nw {
@@ -487,18 +496,24 @@ func Explore(p *compile.Program, opt Options) *Result {
 						for t := firstTerminal.Load(); ci < t && !firstTerminal.CompareAndSwap(t, ci); t = firstTerminal.Load() {
 						}
 					}
-					if opt.Time > 0 && ci%64 == 0 && time.Since(start) > opt.Time {
-						stop.Store(true)
-					}
-					if ci%64 == 0 && opt.interrupted() {
+					// After every chunk: a chunk of a model with many
+					// CPUs can take a tenth of a second.
+					if opt.Time > 0 && time.Since(start) > opt.Time || opt.interrupted() {
 						stop.Store(true)
 					}
 					if opt.MaxMemory > 0 {
 						// The candidates of a wide level can outgrow the
 						// budget before the level ends: count them as they
 						// come, and watch the heap itself now and then.
-						held := levelBytes.Add(c.bytes()) + storeBytes + pool.held()
-						if held > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
+						// After the level, its new states are copied
+						// into the next frontier: up to as many
+						// blocks as the candidates take, of which
+						// the spent frontier's and the spare ones
+						// are reused.
+						out, spare := pool.counts()
+						extra := max(0, out-2*frontierBlocks-spare) << pool.bits
+						held := levelBytes.Add(c.bytes()) + storeBytes + (out+spare)<<pool.bits + extra
+						if held > opt.MaxMemory || heapBytes() > opt.MaxMemory {
 							memUp.Store(true)
 							stop.Store(true)
 						}
@@ -530,6 +545,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 		}
 		for _, c := range level {
 			res.Transitions += c.transitions
+			revisits = revisits || c.revisits
 		}
 		if rec != nil {
 			rec.level(level)
@@ -698,9 +714,16 @@ func Explore(p *compile.Program, opt Options) *Result {
 			}
 			recorded = func() *lgraph { return rec.graph(st, inits) }
 		}
-		if rec == nil && sym != nil {
+		switch {
+		case rec == nil && sym != nil && !revisits && len(p.Liveness) == 0:
+			// Every edge of the reduced graph goes one level deeper, so it
+			// has no cycle, and neither has the real graph, whose cycles
+			// it would map to closed walks: no run loops, so none is a
+			// livelock, and there is nothing to explore again.
+			res.Liveness = &LivenessFigures{Acyclic: true}
+		case rec == nil && sym != nil:
 			livenessUnreduced(p, opt, start, res)
-		} else {
+		default:
 			checkLiveness(p, opt, start, inits, res, recorded)
 		}
 	}
@@ -813,8 +836,11 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 			wk.batch[i].old = !wk.seen.insert(wk.batch[i].fp)
 		}
 		for i := range wk.batch {
-			b := &wk.batch[i]
-			b.old = b.old || st.contains(b.fp)
+			// A state stored before is of this depth or less; the first
+			// edge of the level to it is enough to know that one exists.
+			if b := &wk.batch[i]; !b.old && st.contains(b.fp) {
+				b.old, c.revisits = true, true
+			}
 		}
 		for i := range wk.batch {
 			b := &wk.batch[i]
@@ -885,30 +911,15 @@ func (f fingerprinter) of(s compile.State) uint64 {
 // where an asymmetric one (a handler registered on some CPUs only) is
 // caught.
 func asymmetricInit(p *compile.Program, inits []compile.State) *machine.Violation {
-	sym := p.Symmetry
-	img := make(compile.State, p.Layout.Size)
-	for _, s := range inits {
-		for k := 0; k < sym.Permutations()-1; k++ {
-			sym.Apply(k, s, img)
-			found := false
-			for _, o := range inits {
-				if slices.Equal(o, img) {
-					found = true
-					break
-				}
-			}
-			if !found {
-				pos := p.Name
-				if p.Init != nil {
-					return &machine.Violation{Kind: machine.Runtime, Pos: p.Init.Pos, CPU: -1, Vector: -1,
-						Msg: "init is not symmetric: renaming the CPUs of the initial state gives a state init cannot produce (register handlers and set per-CPU data on every CPU alike)"}
-				}
-				return &machine.Violation{Kind: machine.Runtime, CPU: -1, Vector: -1,
-					Msg: pos + ": the initial state is not symmetric (initial values differ between CPUs)"}
-			}
-		}
+	if p.Symmetry.Closed(inits) {
+		return nil
 	}
-	return nil
+	if p.Init != nil {
+		return &machine.Violation{Kind: machine.Runtime, Pos: p.Init.Pos, CPU: -1, Vector: -1,
+			Msg: "init is not symmetric: renaming the CPUs of the initial state gives a state init cannot produce (register handlers and set per-CPU data on every CPU alike)"}
+	}
+	return &machine.Violation{Kind: machine.Runtime, CPU: -1, Vector: -1,
+		Msg: p.Name + ": the initial state is not symmetric (initial values differ between CPUs)"}
 }
 
 // seenBytes is the memory of the workers' level sets.

@@ -36,6 +36,10 @@ type LivenessFigures struct {
 	Edges   int64
 	Bytes   int64 // memory of the graph
 	Elapsed time.Duration
+	// Acyclic says that the check had nothing to do: the search of a
+	// symmetric model without liveness declarations found no edge back
+	// to a state of its own depth or less, so no run can loop.
+	Acyclic bool
 	// untriggered lists the P ~> Q declarations whose P never holds.
 	untriggered []string
 }

@@ -223,3 +223,64 @@ func TestSymmetryCommutes(t *testing.T) {
 		}
 	}
 }
+
+// Many CPUs, worked by hand: each of N CPUs sets its own flag once. A
+// state is the set of CPUs done, 2^N of them, from each of which every
+// CPU not done can step: N·2^(N-1) transitions. With symmetry a class is
+// the number of CPUs done: N+1 states, and from the class of k done
+// N-k transitions, N(N+1)/2 in all. With 12 and 64 CPUs the permutations
+// are built on demand (12! and 64! are too many to build), and
+// asymmetricInit checks the initial state with them.
+func TestSymmetryManyCPUs(t *testing.T) {
+	const src = "cpus %d symmetric;\nint x[cpu];\nthread t on each cpu { x[this_cpu] = 1; }\n"
+	tests := []struct {
+		n                   int
+		noSymmetry          bool
+		states, transitions int64
+	}{
+		{n: 4, states: 5, transitions: 10},
+		{n: 4, noSymmetry: true, states: 16, transitions: 32},
+		{n: 12, states: 13, transitions: 78},
+		{n: 12, noSymmetry: true, states: 4096, transitions: 24576},
+		{n: 64, states: 65, transitions: 2080},
+	}
+	for _, tt := range tests {
+		p := load(t, fmt.Sprintf(src, tt.n))
+		r := explore.Explore(p, explore.Options{NoSymmetry: tt.noSymmetry})
+		if r.Verdict != explore.Verified || r.States != tt.states || r.Transitions != tt.transitions {
+			t.Errorf("%d cpus, no symmetry %v: %s, %d states, %d transitions; want verified, %d, %d",
+				tt.n, tt.noSymmetry, r.Verdict, r.States, r.Transitions, tt.states, tt.transitions)
+		}
+	}
+	p := load(t, `cpus 12 symmetric; const V = 0x30; handler h { }
+		init { request_irq(0, V, h); }
+		thread w on each cpu { send_ipi(this_cpu, V); }`)
+	if r := explore.Explore(p, explore.Options{}); r.Verdict != explore.Violated || !strings.Contains(r.Violation.Msg, "init is not symmetric") {
+		t.Errorf("12 cpus, a handler on cpu 0 only: %s %v, want init is not symmetric", r.Verdict, r.Violation)
+	}
+}
+
+// A symmetric model's liveness check explores again without the
+// reduction, unless the reduced search never stepped back to a state of
+// its depth or less: then no run loops, and there is nothing to check.
+// The spinning form must still be checked, and found.
+func TestSymmetryAcyclic(t *testing.T) {
+	tests := []struct {
+		name, src string
+		acyclic   bool
+		verdict   explore.Verdict
+	}{
+		{"straight", "cpus 6 symmetric;\nint x[cpu];\nthread t on each cpu { x[this_cpu] = 1; }\n", true, explore.Verified},
+		{"spin", "cpus 3 symmetric;\nint x[cpu];\nthread t on each cpu { while (x[this_cpu] == 0) { } }\n", false, explore.Violated},
+		{"a liveness declaration", "cpus 3 symmetric;\nint x[cpu];\nint n;\nthread t on each cpu { x[this_cpu] = 1; n++; }\nliveness always eventually n == NCPUS;\n", false, explore.Verified},
+	}
+	for _, tt := range tests {
+		r := explore.Explore(load(t, tt.src), explore.Options{})
+		if r.Verdict != tt.verdict || r.Liveness == nil || r.Liveness.Acyclic != tt.acyclic {
+			t.Errorf("%s: %s, liveness %+v; want %s, acyclic %v", tt.name, r.Verdict, r.Liveness, tt.verdict, tt.acyclic)
+		}
+		if tt.acyclic && r.Liveness.States != 0 {
+			t.Errorf("%s: the liveness check explored %d states", tt.name, r.Liveness.States)
+		}
+	}
+}

@@ -52,6 +52,7 @@ type jsonLiveness struct {
 	Edges   int64   `json:"edges"`
 	Seconds float64 `json:"seconds"`
 	Bytes   int64   `json:"bytes"`
+	Acyclic bool    `json:"acyclic,omitempty"`
 }
 
 type jsonUnreached struct {
@@ -195,7 +196,7 @@ func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
 		}
 	}
 	if lv := r.Liveness; lv != nil {
-		jr.Liveness = &jsonLiveness{States: lv.States, Edges: lv.Edges, Seconds: lv.Elapsed.Seconds(), Bytes: lv.Bytes}
+		jr.Liveness = &jsonLiveness{States: lv.States, Edges: lv.Edges, Seconds: lv.Elapsed.Seconds(), Bytes: lv.Bytes, Acyclic: lv.Acyclic}
 	}
 	if u := r.Unreached; !u.Empty() {
 		ju := &jsonUnreached{Handlers: u.Handlers, Vectors: u.Vectors, FinalsUnchecked: u.FinalsUnchecked, Triggers: u.Triggers}

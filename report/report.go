@@ -40,7 +40,9 @@ func Figures(r *explore.Result) string {
 	if r.PeakRSS > 0 {
 		line += fmt.Sprintf(", peak RSS %.1f MB", float64(r.PeakRSS)/(1<<20))
 	}
-	if lv := r.Liveness; lv != nil {
+	if lv := r.Liveness; lv != nil && lv.Acyclic {
+		line += "\nliveness: nothing to check: no step of the reduced search goes back to a state of its depth or less, so no run loops"
+	} else if lv != nil {
 		line += fmt.Sprintf("\nliveness: states %d, edges %d, %.2fs, %.1f MB", lv.States, lv.Edges, lv.Elapsed.Seconds(), float64(lv.Bytes)/(1<<20))
 	}
 	return line

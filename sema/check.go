@@ -198,15 +198,6 @@ func (c *checker) check(f *syntax.File) {
 				p.Distinguished[v] = true
 			}
 		}
-		movable := 0
-		for _, d := range p.Distinguished {
-			if !d {
-				movable++
-			}
-		}
-		if movable > MaxSymmetricCPUs {
-			c.errorf(cpusDecl.CpusPos, "symmetry reduction handles at most %d interchangeable cpus, and this model has %d: drop symmetric, or name more cpus after except", MaxSymmetricCPUs, movable)
-		}
 	}
 	// Threads, in declaration order; a thread on each cpu becomes one copy
 	// per CPU, named NAME[c].

@@ -386,9 +386,6 @@ var errorTests = []struct {
 
 	{"a loop over cpus in a symmetric thread", "cpus 3 symmetric;\nint n;\nthread t on each cpu { for (cpu c = this_cpu; c < NCPUS; c++) n++; }",
 		"test.irq:3:49: a loop over cpus by number breaks the symmetry (allowed only in init, which is checked to be symmetric)"},
-	{"too many interchangeable cpus", "cpus 10 symmetric;",
-		"test.irq:1:1: symmetry reduction handles at most 8 interchangeable cpus, and this model has 10: drop symmetric, or name more cpus after except"},
-	{"ten cpus, two of them distinguished: only that error", "cpus 10 symmetric except 0, 1;\ninvariant y;", "test.irq:2:11: undefined: y"},
 
 	// Invariants, finals, liveness declarations and covers.
 	{"liveness sends an IPI", "cpus 1;\nint x;\nliveness x == 1 ~> send_ipi(0, 1);",

@@ -132,11 +132,6 @@ type Info struct {
 	CPULoops map[*syntax.ForStmt]*Object
 }
 
-// MaxSymmetricCPUs bounds the interchangeable CPUs of a symmetric model:
-// the checker builds every permutation of them (8! = 40,320) when it
-// compiles the model.
-const MaxSymmetricCPUs = 8
-
 // DefaultInflight is the capacity of the in-flight multiset when the model
 // declares none.
 const DefaultInflight = 8

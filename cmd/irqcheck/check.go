@@ -274,22 +274,31 @@ func flagsFailed(cmd string, args []string, err error, stdout, stderr io.Writer)
 func maxWorkers() int { return 4 * runtime.NumCPU() }
 
 // defaultMemory is the memory budget of a run without --mem: half of the
-// machine's memory, so that an exploding model ends as "incomplete: mem"
-// rather than in the kernel's OOM killer. 0 (no budget) where the
-// machine's memory cannot be read.
+// memory the process may use, so that an exploding model ends as
+// "incomplete: mem" rather than in the kernel's OOM killer: half of the
+// machine's, or of the cgroup's limit (a container's) if that is less. 0
+// (no budget) where neither can be read.
 func defaultMemory() int64 {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
+	meminfo, _ := os.ReadFile("/proc/meminfo")
+	cgroup, _ := os.ReadFile("/sys/fs/cgroup/memory.max")
+	return memoryBudget(string(meminfo), string(cgroup))
+}
+
+// memoryBudget is defaultMemory from the contents of /proc/meminfo and of
+// a cgroup v2 memory.max ("max" or a number of bytes; empty if absent).
+func memoryBudget(meminfo, cgroupMax string) int64 {
+	total := int64(0)
+	for _, line := range strings.Split(meminfo, "\n") {
 		if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
-			if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil {
-				return kb << 10 / 2
+			if kb, err := strconv.ParseInt(f[1], 10, 64); err == nil && kb > 0 {
+				total = kb << 10
 			}
 		}
 	}
-	return 0
+	if n, err := strconv.ParseInt(strings.TrimSpace(cgroupMax), 10, 64); err == nil && n > 0 && (total == 0 || n < total) {
+		total = n
+	}
+	return total / 2
 }
 
 // interruptOnSignal returns a channel closed at the first SIGINT or
@@ -320,7 +329,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&opt.MaxStates, "max-states", 0, "stop after N states")
 	fs.IntVar(&opt.MaxDepth, "max-depth", 0, "do not explore beyond N steps")
 	fs.Var(durationValue{&opt.Time}, "time", "stop after this long")
-	fs.Var(sizeValue{&opt.MaxMemory}, "mem", "stop when state storage passes this size")
+	fs.Var(sizeValue{&opt.MaxMemory}, "mem", "stop before the process passes this size")
 	fs.IntVar(&opt.Workers, "workers", 0, "parallel workers (default: one per CPU)")
 	fs.BoolVar(&opt.NoSymmetry, "no-symmetry", false, "explore a symmetric model without symmetry reduction")
 	fs.BoolVar(&opt.SafetyOnly, "safety-only", false, "skip the liveness check (livelocks and liveness declarations)")
@@ -365,10 +374,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		opt.MaxMemory = defaultMemory()
 	}
 	if opt.MaxMemory > 0 {
-		// The explorer stops when its own storage passes the budget; the
-		// Go runtime is told too, so that garbage does not push the
-		// process past it first.
-		debug.SetMemoryLimit(opt.MaxMemory + opt.MaxMemory/4 + 64<<20)
+		// --mem bounds the process, as top shows it. The Go runtime is
+		// given the whole budget as its limit, so that it collects
+		// harder as the heap nears it, and the explorer stops when its
+		// storage or the heap passes three quarters of it, which leaves
+		// room for garbage not yet collected and the runtime's own.
+		debug.SetMemoryLimit(opt.MaxMemory)
+		opt.MaxMemory -= opt.MaxMemory / 4
 	}
 	var stop func()
 	opt.Interrupt, stop = interruptOnSignal()

@@ -46,7 +46,7 @@ check flags:
   --max-states N    stop after N distinct states (incomplete)
   --max-depth N     do not explore beyond N steps (incomplete)
   --time D          stop after D (for example 30s, 5m; a plain number is seconds)
-  --mem SIZE        stop when state storage passes SIZE (for example 512M, 4G; default: half the machine's memory)
+  --mem SIZE        stop before the process passes SIZE of memory (for example 512M, 4G; default: half the machine's)
   --workers N       parallel workers (default: one per CPU); the answer does not depend on N
   --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
   --safety-only     skip the liveness check: no livelocks, no liveness declarations

@@ -358,3 +358,24 @@ func TestProgress(t *testing.T) {
 		t.Errorf("no liveness progress line:\n%s", stderr.String())
 	}
 }
+
+func TestMemoryBudget(t *testing.T) {
+	const meminfo = "MemTotal:       24576000 kB\nMemFree:         1000 kB\n"
+	tests := []struct {
+		meminfo, cgroup string
+		want            int64
+	}{
+		{meminfo, "", 24576000 << 10 / 2},
+		{meminfo, "max\n", 24576000 << 10 / 2},
+		{meminfo, "2147483648\n", 1 << 30},                // a container of 2 GiB
+		{meminfo, "99999999999999\n", 24576000 << 10 / 2}, // more than the machine
+		{"", "2147483648\n", 1 << 30},
+		{"", "", 0},
+		{"MemTotal: x kB\n", "garbage", 0},
+	}
+	for _, tt := range tests {
+		if got := memoryBudget(tt.meminfo, tt.cgroup); got != tt.want {
+			t.Errorf("memoryBudget(%q, %q) = %d, want %d", tt.meminfo, tt.cgroup, got, tt.want)
+		}
+	}
+}

@@ -16,10 +16,14 @@ import (
 const DefaultWidth = 80
 
 // The distance between two lanes: at least minLane characters, however
-// narrow the output, and at most maxLane, however wide.
+// narrow the output, and at most maxLane, however wide. When even lanes
+// minLane apart leave the last one less than minText characters (many
+// CPUs in a narrow output), the steps are listed instead, each lane's
+// part of a step headed by the lane's name.
 const (
 	minLane = 12
 	maxLane = 40
+	minText = 24
 )
 
 // Columns draws a trace in lanes, in the style of lockdep's reports:
@@ -30,7 +34,9 @@ const (
 // it caused in other lanes (an arrival, a drop). Lines are wrapped on
 // whole characters within width and may run on into the lanes to their
 // right. Lanes that take no part are left out, and a name too long for
-// its lane is shortened; a legend under the trace says both.
+// its lane is shortened; a legend under the trace says both. When the
+// lanes do not fit in width, the steps are listed under one another, the
+// first line of each lane's part of a step headed by the lane's name.
 func Columns(w io.Writer, p *compile.Program, tr *explore.Trace, width int) {
 	columns(w, p, tr, width, -1)
 }
@@ -56,6 +62,15 @@ func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int
 	k := len(lanes)
 	laneW := min(max((width-margin)/k, minLane), maxLane)
 	at := func(j int) int { return margin + j*laneW }
+	list := k > 1 && margin+(k-1)*minLane+minText > width
+	if list {
+		laneW = 0
+		for _, c := range lanes {
+			laneW = max(laneW, utf8.RuneCountInString(names[c])+2)
+		}
+		laneW = min(laneW, minLane)
+		at = func(int) int { return margin + laneW }
+	}
 
 	var b strings.Builder
 	// put writes text at column col of the line being built.
@@ -80,14 +95,16 @@ func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int
 			legend = append(legend, fmt.Sprintf("%s is %s", heads[j], names[c]))
 		}
 	}
-	for j, h := range heads {
-		put(at(j), h)
+	if !list {
+		for j, h := range heads {
+			put(at(j), h)
+		}
+		flush()
+		for j, h := range heads {
+			put(at(j), strings.Repeat("-", utf8.RuneCountInString(h)))
+		}
+		flush()
 	}
-	flush()
-	for j, h := range heads {
-		put(at(j), strings.Repeat("-", utf8.RuneCountInString(h)))
-	}
-	flush()
 	for i, st := range tr.Steps {
 		if i == loop {
 			put(margin, fmt.Sprintf("---- cycle: steps %d to %d repeat for ever ----", loop+1, len(tr.Steps)))
@@ -95,10 +112,13 @@ func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int
 		}
 		first := true
 		cell := func(j int, lines []string) {
-			for _, ln := range lines {
+			for n, ln := range lines {
 				if first {
 					put(0, fmt.Sprintf("%*d", numW, i+1))
 					first = false
+				}
+				if list && n == 0 {
+					put(margin, heads[j])
 				}
 				put(at(j), ln)
 				flush()

@@ -83,3 +83,41 @@ func TestColumnsLayout(t *testing.T) {
 		}
 	}
 }
+
+// Too many lanes for the width: the steps are listed, each lane's part
+// of a step headed by its name, and every line fits.
+func TestColumnsList(t *testing.T) {
+	// A relay: each cpu's handler sends to the next, and the last one's
+	// breaks the invariant.
+	src := `cpus 7; const V = 0x20; int n;
+		handler h { n++; if (this_cpu != NCPUS - 1) send_ipi(cpu(int(this_cpu) + 1), V); }
+		init { for (cpu c = 0; c < NCPUS; c++) request_irq(c, V, h); }
+		thread t on cpu 0 { send_ipi(0, V); }
+		invariant n != NCPUS;`
+	p, err := compile.Load("m.irq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := explore.Explore(p, explore.Options{})
+	if r.Trace == nil || len(r.Trace.Steps) < 14 {
+		t.Fatalf("want a trace of 14 steps or more: %s", r.Outcome())
+	}
+	for _, width := range []int{60, 80} {
+		var b strings.Builder
+		Columns(&b, p, r.Trace, width)
+		out := b.String()
+		for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+			if utf8.RuneCountInString(line) > width {
+				t.Errorf("width %d: line of %d: %q", width, utf8.RuneCountInString(line), line)
+			}
+		}
+		if !strings.HasPrefix(out, "  1  cpu ") || !strings.Contains(out, "  cpu 6  ") {
+			t.Errorf("width %d: not a list headed by lane names:\n%s", width, out)
+		}
+	}
+	var b strings.Builder
+	Columns(&b, p, r.Trace, 400)
+	if !strings.HasPrefix(strings.TrimLeft(b.String(), " "), "cpu 0") {
+		t.Errorf("width 400: want lanes:\n%s", b.String())
+	}
+}

@@ -5,73 +5,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/sema"
 	"github.com/irqcheck/irqcheck/syntax"
 )
 
-// Proc is a compiled thread, device, handler or init block.
-type Proc struct {
-	Kind      sema.ProcKind
-	Name      string
-	Index     int
-	CPU       int // threads: the CPU it starts on
-	Family    int // threads: the thread-on-each-cpu family it belongs to, or -1
-	Code      Code
-	FrameSize int32
-	Pos       syntax.Pos
-	// Forever marks a thread or device that runs for ever by design: it
-	// is not expected to finish (no hang, no livelock when it does not).
-	Forever bool
-}
-
-// Liveness is a compiled liveness declaration (see syntax.TemporalKind).
-type Liveness struct {
-	Name string
-	Pos  syntax.Pos
-	Kind syntax.TemporalKind
-	Text string // the formula as written
-	P, Q func(*Ctx) int64
-}
-
-// Property is a compiled invariant, final or cover condition.
-type Property struct {
-	Name string
-	Pos  syntax.Pos
-	Text string
-	Eval func(*Ctx) int64
-}
-
-// Program is a compiled model, ready for the machine.
-type Program struct {
-	Name       string // file name
-	Layout     *Layout
-	Threads    []*Proc
-	Devices    []*Proc
-	Handlers   []*Proc
-	Init       *Proc // nil when the model has none
-	Invariants []*Property
-	Finals     []*Property
-	Covers     []*Property
-	Liveness   []*Liveness
-	// Instrs bounds the instruction IDs of all processes (see
-	// Ctx.Covered).
-	Instrs    int
-	Symmetric bool
-	// Symmetry is how CPU permutations act on states; nil unless the
-	// model is declared symmetric.
-	Symmetry *Symmetry
-	// Initial is the state before init runs: globals at their initial
-	// values, all CPUs online with IF=1, threads at their first step.
-	Initial State
-	// Names lists thread and handler names by index, for display.
-	Names Names
-}
-
 // Compile translates a checked program. Errors found only now (a vector
 // out of range, yield inside an atomic fn called from an atomic step) come
 // back as a syntax.ErrorList.
-func Compile(p *sema.Program) (*Program, error) {
-	c := &compiler{sp: p, prog: &Program{Name: p.File.Name, Symmetric: p.Symmetric}}
+func Compile(p *sema.Program) (*machine.Program, error) {
+	c := &compiler{sp: p, prog: &machine.Program{Name: p.File.Name, Symmetric: p.Symmetric}}
 	c.build()
 	if len(c.errs) > 0 {
 		c.errs.Sort()
@@ -82,8 +25,8 @@ func Compile(p *sema.Program) (*Program, error) {
 
 type compiler struct {
 	sp    *sema.Program
-	prog  *Program
-	lay   *Layout
+	prog  *machine.Program
+	lay   *machine.Layout
 	b     layoutBuilder
 	errs  syntax.ErrorList
 	seen  map[string]bool
@@ -95,9 +38,9 @@ type compiler struct {
 
 	// Per process being compiled.
 	proc      *sema.Proc
-	localOff  map[*sema.Object]int32 // frame-relative slot of each local
-	fnOff     map[*sema.Fn]int32     // frame-relative base of each fn's locals
-	subs      map[*sema.Fn]Code      // sub-programs for calls inside expressions
+	localOff  map[*sema.Object]int32    // frame-relative slot of each local
+	fnOff     map[*sema.Fn]int32        // frame-relative base of each fn's locals
+	subs      map[*sema.Fn]machine.Code // sub-programs for calls inside expressions
 	regionSeq int32
 	instrs    int  // instructions emitted so far
 	tooBig    bool // instrs passed maxInstrs (reported once)
@@ -116,7 +59,7 @@ func (c *compiler) errorf(pos syntax.Pos, format string, args ...any) {
 func (c *compiler) build() {
 	p := c.sp
 	c.seen = map[string]bool{}
-	c.lay = &Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight, AnyTarget: p.Symmetric}
+	c.lay = &machine.Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight, AnyTarget: p.Symmetric}
 	c.prog.Layout = c.lay
 	for _, t := range p.Threads {
 		c.prog.Names.Threads = append(c.prog.Names.Threads, t.Name)
@@ -157,6 +100,7 @@ func (c *compiler) build() {
 		c.b.pos = g.Pos
 		c.globs[g] = c.b.allocVar(g.Name, g.Type, g.Hex, -1)
 	}
+	c.lay.Globals = int32(c.lay.Size)
 
 	// Frames: handler frames are per CPU, sized for the largest handler.
 	newFramed := func(pr *sema.Proc) framed {
@@ -165,7 +109,7 @@ func (c *compiler) build() {
 	}
 	var handlers, threads, devices []framed
 	var hsize int32
-	hslots := map[int32]*SlotInfo{}
+	hslots := map[int32]*machine.SlotInfo{}
 	for _, h := range p.Handlers {
 		f := newFramed(h)
 		if p.Symmetric {
@@ -194,23 +138,23 @@ func (c *compiler) build() {
 	}
 	for cpu := 0; cpu < p.NCPUs && !c.b.over; cpu++ {
 		pre := fmt.Sprintf("cpu%d.", cpu)
-		var cs CPUSlots
-		cs.Online = c.b.alloc(1, SlotInfo{Name: pre + "online", Kind: SlotBool, Owner: -1})
-		cs.IF = c.b.alloc(1, SlotInfo{Name: pre + "IF", Kind: SlotBool, Owner: -1})
-		cs.Cur = c.b.alloc(1, SlotInfo{Name: pre + "current", Kind: SlotHidden, Owner: -1})
-		cs.Handler = c.b.alloc(1, SlotInfo{Name: pre + "handler", Kind: SlotHidden, Owner: -1})
-		cs.HPC = c.b.alloc(1, SlotInfo{Name: pre + "hpc", Kind: SlotHidden, Owner: -1})
-		cs.HVec = c.b.alloc(1, SlotInfo{Name: pre + "hvec", Kind: SlotHidden, Owner: -1})
+		var cs machine.CPUSlots
+		cs.Online = c.b.alloc(1, machine.SlotInfo{Name: pre + "online", Kind: machine.SlotBool, Owner: -1})
+		cs.IF = c.b.alloc(1, machine.SlotInfo{Name: pre + "IF", Kind: machine.SlotBool, Owner: -1})
+		cs.Cur = c.b.alloc(1, machine.SlotInfo{Name: pre + "current", Kind: machine.SlotHidden, Owner: -1})
+		cs.Handler = c.b.alloc(1, machine.SlotInfo{Name: pre + "handler", Kind: machine.SlotHidden, Owner: -1})
+		cs.HPC = c.b.alloc(1, machine.SlotInfo{Name: pre + "hpc", Kind: machine.SlotHidden, Owner: -1})
+		cs.HVec = c.b.alloc(1, machine.SlotInfo{Name: pre + "hvec", Kind: machine.SlotHidden, Owner: -1})
 		cs.HFrame = int32(c.lay.Size)
 		for off := int32(0); off < hsize && !c.b.over; off++ {
 			in := slotOrUnused(hslots, off, "handler")
 			in.Name = pre + in.Name
 			c.b.alloc(1, in)
 		}
-		cs.IRR = c.b.alloc(c.lay.IRRWords, SlotInfo{Name: pre + "irr", Kind: SlotHidden, Owner: -1})
+		cs.IRR = c.b.alloc(c.lay.IRRWords, machine.SlotInfo{Name: pre + "irr", Kind: machine.SlotHidden, Owner: -1})
 		cs.VT = int32(c.lay.Size)
 		for _, v := range vectors {
-			c.b.alloc(1, SlotInfo{Name: fmt.Sprintf("%svector[%#x]", pre, v), Kind: SlotHandler, Owner: -1})
+			c.b.alloc(1, machine.SlotInfo{Name: fmt.Sprintf("%svector[%#x]", pre, v), Kind: machine.SlotHandler, Owner: -1})
 		}
 		c.lay.CPUs = append(c.lay.CPUs, cs)
 	}
@@ -218,10 +162,10 @@ func (c *compiler) build() {
 	for _, t := range p.Threads {
 		f := newFramed(t)
 		c.b.pos = t.Pos
-		var ps ProcSlots
-		ps.CPU = c.b.alloc(1, SlotInfo{Name: t.Name + ".cpu", Kind: SlotHidden, Owner: -1})
-		ps.PC = c.b.alloc(1, SlotInfo{Name: t.Name + ".pc", Kind: SlotHidden, Owner: -1})
-		ps.IF = c.b.alloc(1, SlotInfo{Name: t.Name + ".IF", Kind: SlotHidden, Owner: -1})
+		var ps machine.ProcSlots
+		ps.CPU = c.b.alloc(1, machine.SlotInfo{Name: t.Name + ".cpu", Kind: machine.SlotHidden, Owner: -1})
+		ps.PC = c.b.alloc(1, machine.SlotInfo{Name: t.Name + ".pc", Kind: machine.SlotHidden, Owner: -1})
+		ps.IF = c.b.alloc(1, machine.SlotInfo{Name: t.Name + ".IF", Kind: machine.SlotHidden, Owner: -1})
 		ps.Frame = c.allocFrame(f.offs, t.Name, f.size)
 		c.lay.Threads = append(c.lay.Threads, ps)
 		threads = append(threads, f)
@@ -229,14 +173,14 @@ func (c *compiler) build() {
 	for _, d := range p.Devices {
 		f := newFramed(d)
 		c.b.pos = d.Pos
-		var ps ProcSlots
+		var ps machine.ProcSlots
 		ps.CPU, ps.IF = -1, -1
-		ps.PC = c.b.alloc(1, SlotInfo{Name: d.Name + ".pc", Kind: SlotHidden, Owner: -1})
+		ps.PC = c.b.alloc(1, machine.SlotInfo{Name: d.Name + ".pc", Kind: machine.SlotHidden, Owner: -1})
 		ps.Frame = c.allocFrame(f.offs, d.Name, f.size)
 		c.lay.Devices = append(c.lay.Devices, ps)
 		devices = append(devices, f)
 	}
-	c.lay.Inflight = c.b.alloc(p.Inflight, SlotInfo{Name: "inflight", Kind: SlotHidden, Owner: -1})
+	c.lay.Inflight = c.b.alloc(p.Inflight, machine.SlotInfo{Name: "inflight", Kind: machine.SlotHidden, Owner: -1})
 	if p.Init != nil && !c.b.over {
 		// init runs with its frame after the state (see machine.InitialStates).
 		c.b.pos = p.Init.Pos
@@ -251,33 +195,33 @@ func (c *compiler) build() {
 	// Code.
 	for i, h := range handlers {
 		code := c.procCode(h.sp, h.offs, h.fo)
-		c.prog.Handlers = append(c.prog.Handlers, &Proc{Kind: sema.ProcHandler, Name: h.sp.Name, Index: i, Code: code, FrameSize: h.size, Pos: h.sp.Pos})
+		c.prog.Handlers = append(c.prog.Handlers, &machine.Proc{Kind: sema.ProcHandler, Name: h.sp.Name, Index: i, Code: code, FrameSize: h.size, Pos: h.sp.Pos})
 	}
 	for i, t := range threads {
 		code := c.procCode(t.sp, t.offs, t.fo)
-		c.prog.Threads = append(c.prog.Threads, &Proc{Kind: sema.ProcThread, Name: t.sp.Name, Index: i, CPU: t.sp.CPU, Family: t.sp.Family, Code: code, FrameSize: t.size, Pos: t.sp.Pos, Forever: t.sp.Forever})
+		c.prog.Threads = append(c.prog.Threads, &machine.Proc{Kind: sema.ProcThread, Name: t.sp.Name, Index: i, CPU: t.sp.CPU, Family: t.sp.Family, Code: code, FrameSize: t.size, Pos: t.sp.Pos, Forever: t.sp.Forever})
 	}
 	for i, d := range devices {
 		code := c.procCode(d.sp, d.offs, d.fo)
-		c.prog.Devices = append(c.prog.Devices, &Proc{Kind: sema.ProcDevice, Name: d.sp.Name, Index: i, CPU: -1, Code: code, FrameSize: d.size, Pos: d.sp.Pos, Forever: d.sp.Forever})
+		c.prog.Devices = append(c.prog.Devices, &machine.Proc{Kind: sema.ProcDevice, Name: d.sp.Name, Index: i, CPU: -1, Code: code, FrameSize: d.size, Pos: d.sp.Pos, Forever: d.sp.Forever})
 	}
 	if p.Init != nil {
 		f := newFramed(p.Init)
 		code := c.procCode(p.Init, f.offs, f.fo)
-		c.prog.Init = &Proc{Kind: sema.ProcInit, Name: "init", CPU: -1, Code: code, FrameSize: f.size, Pos: p.Init.Pos}
+		c.prog.Init = &machine.Proc{Kind: sema.ProcInit, Name: "init", CPU: -1, Code: code, FrameSize: f.size, Pos: p.Init.Pos}
 	}
 	c.proc = nil
 	for _, inv := range p.Invariants {
-		c.prog.Invariants = append(c.prog.Invariants, &Property{Name: inv.Name, Pos: inv.Pos, Text: syntax.ExprString(inv.Cond), Eval: c.expr(inv.Cond)})
+		c.prog.Invariants = append(c.prog.Invariants, &machine.Property{Name: inv.Name, Pos: inv.Pos, Text: syntax.ExprString(inv.Cond), Eval: c.expr(inv.Cond)})
 	}
 	for _, f := range p.Finals {
-		c.prog.Finals = append(c.prog.Finals, &Property{Name: f.Name, Pos: f.Pos, Text: syntax.ExprString(f.Cond), Eval: c.expr(f.Cond)})
+		c.prog.Finals = append(c.prog.Finals, &machine.Property{Name: f.Name, Pos: f.Pos, Text: syntax.ExprString(f.Cond), Eval: c.expr(f.Cond)})
 	}
 	for _, cv := range p.Covers {
-		c.prog.Covers = append(c.prog.Covers, &Property{Name: cv.Name, Pos: cv.Pos, Text: syntax.ExprString(cv.Cond), Eval: c.expr(cv.Cond)})
+		c.prog.Covers = append(c.prog.Covers, &machine.Property{Name: cv.Name, Pos: cv.Pos, Text: syntax.ExprString(cv.Cond), Eval: c.expr(cv.Cond)})
 	}
 	for _, lv := range p.Liveness {
-		cl := &Liveness{Name: lv.Name, Pos: lv.Pos, Kind: lv.Kind, P: c.expr(lv.P)}
+		cl := &machine.LivenessDecl{Name: lv.Name, Pos: lv.Pos, Kind: lv.Kind, P: c.expr(lv.P)}
 		switch lv.Kind {
 		case syntax.LeadsTo:
 			cl.Q = c.expr(lv.Q)
@@ -304,7 +248,7 @@ func (c *compiler) build() {
 // keep ID 0, which no report reads.
 func (c *compiler) numberInstrs() {
 	id := int32(1)
-	for _, procs := range [][]*Proc{c.prog.Handlers, c.prog.Threads, c.prog.Devices} {
+	for _, procs := range [][]*machine.Proc{c.prog.Handlers, c.prog.Threads, c.prog.Devices} {
 		for _, pr := range procs {
 			for i := range pr.Code {
 				pr.Code[i].ID = id
@@ -326,11 +270,11 @@ type framed struct {
 // frameSlots describes the frame slots of a process for traces. A slot
 // shared by locals of fns never active together lists all their names.
 // Locals of a fn are named fn.var, those of the process itself owner.var.
-func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner string, threads []string, fnOf map[*sema.Object]string) {
+func frameSlots(slots map[int32]*machine.SlotInfo, offs map[*sema.Object]int32, owner string, threads []string, fnOf map[*sema.Object]string) {
 	type ent struct {
 		off  int32
 		name string
-		kind SlotKind
+		kind machine.SlotKind
 		hex  bool
 	}
 	var ents []ent
@@ -354,11 +298,11 @@ func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner st
 	for _, e := range ents {
 		in := slots[e.off]
 		if in == nil {
-			slots[e.off] = &SlotInfo{Name: e.name, Kind: e.kind, Hex: e.hex, Owner: -1}
+			slots[e.off] = &machine.SlotInfo{Name: e.name, Kind: e.kind, Hex: e.hex, Owner: -1}
 			continue
 		}
 		if in.Kind != e.kind {
-			in.Kind = SlotInt
+			in.Kind = machine.SlotInt
 		}
 		if !strings.Contains("/"+in.Name+"/", "/"+e.name+"/") {
 			in.Name += "/" + e.name
@@ -366,11 +310,11 @@ func frameSlots(slots map[int32]*SlotInfo, offs map[*sema.Object]int32, owner st
 	}
 }
 
-func slotOrUnused(slots map[int32]*SlotInfo, off int32, owner string) SlotInfo {
+func slotOrUnused(slots map[int32]*machine.SlotInfo, off int32, owner string) machine.SlotInfo {
 	if in := slots[off]; in != nil {
 		return *in
 	}
-	return SlotInfo{Name: fmt.Sprintf("%s.unused%d", owner, off), Kind: SlotHidden, Owner: -1}
+	return machine.SlotInfo{Name: fmt.Sprintf("%s.unused%d", owner, off), Kind: machine.SlotHidden, Owner: -1}
 }
 
 type leaf struct {
@@ -398,7 +342,7 @@ func flatten(t *sema.Type, name string, out []leaf, threads []string) []leaf {
 // allocFrame allocates the frame of a thread or device.
 func (c *compiler) allocFrame(offs map[*sema.Object]int32, owner string, size int32) int32 {
 	at := int32(c.lay.Size)
-	slots := map[int32]*SlotInfo{}
+	slots := map[int32]*machine.SlotInfo{}
 	frameSlots(slots, offs, owner, c.prog.Names.Threads, c.fnOfLocal)
 	for off := int32(0); off < size && !c.b.over; off++ {
 		c.b.alloc(1, slotOrUnused(slots, off, owner))
@@ -505,7 +449,7 @@ func (c *compiler) frame(pr *sema.Proc) (offs map[*sema.Object]int32, fnOff map[
 // current, every thread at its first step.
 func (c *compiler) initialState() {
 	l := c.lay
-	s := make(State, l.Size)
+	s := make(machine.State, l.Size)
 	for _, g := range c.sp.Globals {
 		c.initValue(s, c.globs[g], g.Type, g.Init)
 	}
@@ -522,19 +466,19 @@ func (c *compiler) initialState() {
 		if s[l.CPUs[t.CPU].Cur] == -1 {
 			s[l.CPUs[t.CPU].Cur] = int32(i)
 		}
-		x := &Ctx{S: s, L: l, Frame: ps.Frame}
+		x := &machine.Ctx{S: s, L: l, Frame: ps.Frame}
 		s[ps.PC] = x.Settle(t.Code, 0)
 	}
 	for i, d := range c.prog.Devices {
 		ps := l.Devices[i]
-		x := &Ctx{S: s, L: l, Frame: ps.Frame}
+		x := &machine.Ctx{S: s, L: l, Frame: ps.Frame}
 		s[ps.PC] = x.Settle(d.Code, 0)
 	}
 	c.prog.Initial = s
 }
 
 // initValue writes the initial value of a variable of type t at slot at.
-func (c *compiler) initValue(s State, at int32, t *sema.Type, init syntax.Expr) {
+func (c *compiler) initValue(s machine.State, at int32, t *sema.Type, init syntax.Expr) {
 	switch t.Kind {
 	case sema.Struct:
 		lit, _ := init.(*syntax.CompositeLit)
@@ -574,7 +518,7 @@ func (c *compiler) initValue(s State, at int32, t *sema.Type, init syntax.Expr) 
 
 // Load parses, checks and compiles a model source. Errors are a
 // syntax.ErrorList of file:line:col messages.
-func Load(filename string, src []byte) (*Program, error) {
+func Load(filename string, src []byte) (*machine.Program, error) {
 	f, err := syntax.ParseFile(filename, src)
 	if err != nil {
 		return nil, err

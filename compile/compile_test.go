@@ -9,10 +9,11 @@ import (
 
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/syntax"
 )
 
-func load(t *testing.T, src string) *compile.Program {
+func load(t *testing.T, src string) *machine.Program {
 	t.Helper()
 	p, err := compile.Load("test.irq", []byte(src))
 	if err != nil {
@@ -22,7 +23,7 @@ func load(t *testing.T, src string) *compile.Program {
 }
 
 // slot returns the index of the slot named name.
-func slot(t *testing.T, p *compile.Program, name string) int32 {
+func slot(t *testing.T, p *machine.Program, name string) int32 {
 	t.Helper()
 	for i, s := range p.Layout.Slots {
 		if s.Name == name {
@@ -34,7 +35,7 @@ func slot(t *testing.T, p *compile.Program, name string) int32 {
 }
 
 // frameNames lists the names of a thread's frame slots.
-func frameNames(p *compile.Program, thread int) []string {
+func frameNames(p *machine.Program, thread int) []string {
 	ps := p.Layout.Threads[thread]
 	var out []string
 	for i := int32(0); i < p.Threads[thread].FrameSize; i++ {
@@ -113,16 +114,16 @@ func TestHandlerFrames(t *testing.T) {
 
 // ops renders a code listing compactly: one letter per instruction, lower
 // case for free ones, with the atomic region after a colon when not 0.
-func ops(code compile.Code) string {
+func ops(code machine.Code) string {
 	var b strings.Builder
 	for i, in := range code {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		name := map[compile.Op]string{
-			compile.OpExec: "E", compile.OpBranch: "B", compile.OpAwait: "W", compile.OpAssert: "A",
-			compile.OpChoice: "C", compile.OpChoose: "H", compile.OpYield: "Y", compile.OpJump: "J",
-			compile.OpClear: "Z", compile.OpEnd: "End",
+		name := map[machine.Op]string{
+			machine.OpExec: "E", machine.OpBranch: "B", machine.OpAwait: "W", machine.OpAssert: "A",
+			machine.OpChoice: "C", machine.OpChoose: "H", machine.OpYield: "Y", machine.OpJump: "J",
+			machine.OpClear: "Z", machine.OpEnd: "End",
 		}[in.Op]
 		if in.Free {
 			name = strings.ToLower(name)
@@ -170,8 +171,8 @@ func TestCode(t *testing.T) {
 }
 
 // step runs one step of thread 0 from state s.
-func step(p *compile.Program, s compile.State, pc int32) (*compile.Ctx, int32) {
-	x := &compile.Ctx{L: p.Layout}
+func step(p *machine.Program, s machine.State, pc int32) (*machine.Ctx, int32) {
+	x := &machine.Ctx{L: p.Layout}
 	ps := p.Layout.Threads[0]
 	x.Reset(s, int32(p.Threads[0].CPU), -1, ps.Frame)
 	return x, x.Step(p.Threads[0].Code, pc)
@@ -182,10 +183,10 @@ func step(p *compile.Program, s compile.State, pc int32) (*compile.Ctx, int32) {
 func TestAtomicRegionReentered(t *testing.T) {
 	for _, body := range []string{"for (;;) atomic { x++; }", "for (;;) g();"} {
 		p := load(t, `cpus 1; int x; atomic fn g() { x++; } thread t on cpu 0 { `+body+` }`)
-		s := append(compile.State(nil), p.Initial...)
+		s := append(machine.State(nil), p.Initial...)
 		pc := s[p.Layout.Threads[0].PC]
 		x, pc := step(p, s, pc)
-		if x.Status != compile.StepOK {
+		if x.Status != machine.StepOK {
 			t.Fatalf("%s: step failed: %s", body, x.Err.Msg)
 		}
 		if v := s[slot(t, p, "x")]; v != 1 {
@@ -202,9 +203,9 @@ func TestAtomicRegionReentered(t *testing.T) {
 func TestTooManyOutcomes(t *testing.T) {
 	p := load(t, `cpus 1; int x; thread t on cpu 0 {
 		atomic { choose x in 0..4095; choose x in 0..4095; } }`)
-	s := append(compile.State(nil), p.Initial...)
+	s := append(machine.State(nil), p.Initial...)
 	x, _ := step(p, s, s[p.Layout.Threads[0].PC])
-	if x.Status != compile.StepError || !strings.Contains(x.Err.Msg, "possible outcomes") {
+	if x.Status != machine.StepError || !strings.Contains(x.Err.Msg, "possible outcomes") {
 		t.Errorf("status %d, error %q", x.Status, x.Err.Msg)
 	}
 	if len(x.ChoicesUsed()) != 1 {
@@ -216,7 +217,7 @@ func TestTooManyOutcomes(t *testing.T) {
 func TestThreadLocalsStartNone(t *testing.T) {
 	p := load(t, `cpus 1; struct S { int a; thread o; }
 		thread t on cpu 0 { thread a[2]; S s; a[0] = t; }`)
-	s := append(compile.State(nil), p.Initial...)
+	s := append(machine.State(nil), p.Initial...)
 	step(p, s, s[p.Layout.Threads[0].PC])
 	step(p, s, 1)
 	f := p.Layout.Threads[0].Frame
@@ -225,7 +226,7 @@ func TestThreadLocalsStartNone(t *testing.T) {
 	if got := s[f : f+4]; got[0] != 0 || got[1] != 0 || got[2] != 0 || got[3] != 0 {
 		t.Errorf("frame %v, want [0 0 0 0]", got)
 	}
-	if v := compile.FormatValue(compile.SlotThread, false, s[f], &p.Names); v != "none" {
+	if v := machine.FormatValue(machine.SlotThread, false, s[f], &p.Names); v != "none" {
 		t.Errorf("a[0] shows as %q, want none", v)
 	}
 }

@@ -1,19 +1,19 @@
 package compile
 
 import (
-	"fmt"
 	"slices"
 
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/sema"
 	"github.com/irqcheck/irqcheck/syntax"
 )
 
 // exprFn evaluates an expression. On a run-time error it calls Ctx.Fail
 // and returns 0; callers check Ctx.Status before using effects.
-type exprFn func(*Ctx) int64
+type exprFn func(*machine.Ctx) int64
 
 // addrFn computes the absolute slot of an assignable expression.
-type addrFn func(*Ctx) int32
+type addrFn func(*machine.Ctx) int32
 
 func (c *compiler) typeOf(e syntax.Expr) *sema.Type {
 	if t := c.sp.Info.Types[e]; t != nil {
@@ -25,7 +25,7 @@ func (c *compiler) typeOf(e syntax.Expr) *sema.Type {
 // expr compiles an expression to a closure.
 func (c *compiler) expr(e syntax.Expr) exprFn {
 	if v, ok := c.sp.Info.Consts[e]; ok {
-		return func(*Ctx) int64 { return v }
+		return func(*machine.Ctx) int64 { return v }
 	}
 	switch e := e.(type) {
 	case *syntax.ParenExpr:
@@ -38,35 +38,35 @@ func (c *compiler) expr(e syntax.Expr) exprFn {
 			slot := c.globs[o]
 			if o.Type.Kind == sema.CPU {
 				dec := c.decodeCPU(o.Name, e.Pos())
-				return func(x *Ctx) int64 { return dec(x, x.S[slot]) }
+				return func(x *machine.Ctx) int64 { return dec(x, x.Load(slot)) }
 			}
-			return func(x *Ctx) int64 { return int64(x.S[slot]) }
+			return func(x *machine.Ctx) int64 { return int64(x.Load(slot)) }
 		case o.Kind == sema.ObjLocal:
 			off := c.localOff[o]
 			if o.Type.Kind == sema.CPU {
 				dec := c.decodeCPU(o.Name, e.Pos())
-				return func(x *Ctx) int64 { return dec(x, x.S[x.Frame+off]) }
+				return func(x *machine.Ctx) int64 { return dec(x, x.S[x.Frame+off]) }
 			}
-			return func(x *Ctx) int64 { return int64(x.S[x.Frame+off]) }
+			return func(x *machine.Ctx) int64 { return int64(x.S[x.Frame+off]) }
 		case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BThisCPU:
-			return func(x *Ctx) int64 { return int64(x.CPU) }
+			return func(x *machine.Ctx) int64 { return int64(x.CPU) }
 		case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BThisVector:
-			return func(x *Ctx) int64 { return int64(x.Vec) }
+			return func(x *machine.Ctx) int64 { return int64(x.Vec) }
 		}
 	case *syntax.IndexExpr, *syntax.SelectorExpr:
 		if c.typeOf(e).Kind != sema.CPU {
 			if slot, ok := c.staticAddr(e); ok {
-				return func(x *Ctx) int64 { return int64(x.S[slot]) }
+				return func(x *machine.Ctx) int64 { return int64(x.Load(slot)) }
 			}
 			if ix, ok := e.(*syntax.IndexExpr); ok {
 				if base, ok := c.staticAddr(ix.X); ok {
 					at := c.index(ix)
-					return func(x *Ctx) int64 {
+					return func(x *machine.Ctx) int64 {
 						i, ok := at(x)
 						if !ok {
 							return 0
 						}
-						return int64(x.S[base+i])
+						return int64(x.Load(base + i))
 					}
 				}
 			}
@@ -74,30 +74,30 @@ func (c *compiler) expr(e syntax.Expr) exprFn {
 		a := c.addr(e)
 		if c.typeOf(e).Kind == sema.CPU {
 			dec := c.decodeCPU(syntax.ExprString(e), e.Pos())
-			return func(x *Ctx) int64 {
+			return func(x *machine.Ctx) int64 {
 				at := a(x)
-				if x.Status != StepOK {
+				if x.Status != machine.StepOK {
 					return 0
 				}
-				return dec(x, x.S[at])
+				return dec(x, x.Load(at))
 			}
 		}
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			at := a(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0
 			}
-			return int64(x.S[at])
+			return int64(x.Load(at))
 		}
 	case *syntax.UnaryExpr:
 		f := c.expr(e.X)
 		switch e.Op {
 		case syntax.NOT:
-			return func(x *Ctx) int64 { return b2i(f(x) == 0) }
+			return func(x *machine.Ctx) int64 { return b2i(f(x) == 0) }
 		case syntax.SUB:
-			return func(x *Ctx) int64 { return -f(x) }
+			return func(x *machine.Ctx) int64 { return -f(x) }
 		case syntax.TILDE:
-			return func(x *Ctx) int64 { return ^f(x) }
+			return func(x *machine.Ctx) int64 { return ^f(x) }
 		case syntax.ADD:
 			return f
 		}
@@ -105,7 +105,7 @@ func (c *compiler) expr(e syntax.Expr) exprFn {
 		return c.binary(e)
 	case *syntax.CondExpr:
 		cf, tf, ef := c.expr(e.Cond), c.expr(e.Then), c.expr(e.Else)
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			if cf(x) != 0 {
 				return tf(x)
 			}
@@ -115,7 +115,7 @@ func (c *compiler) expr(e syntax.Expr) exprFn {
 		return c.call(e)
 	}
 	c.errorf(e.Pos(), "internal error: cannot compile expression %s", syntax.ExprString(e))
-	return func(*Ctx) int64 { return 0 }
+	return func(*machine.Ctx) int64 { return 0 }
 }
 
 func b2i(b bool) int64 {
@@ -129,34 +129,34 @@ func (c *compiler) binary(e *syntax.BinaryExpr) exprFn {
 	xf, yf := c.expr(e.X), c.expr(e.Y)
 	switch e.Op {
 	case syntax.LAND:
-		return func(x *Ctx) int64 { return b2i(xf(x) != 0 && yf(x) != 0) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) != 0 && yf(x) != 0) }
 	case syntax.LOR:
-		return func(x *Ctx) int64 { return b2i(xf(x) != 0 || yf(x) != 0) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) != 0 || yf(x) != 0) }
 	case syntax.EQL:
-		return func(x *Ctx) int64 { return b2i(xf(x) == yf(x)) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) == yf(x)) }
 	case syntax.NEQ:
-		return func(x *Ctx) int64 { return b2i(xf(x) != yf(x)) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) != yf(x)) }
 	case syntax.LSS:
-		return func(x *Ctx) int64 { return b2i(xf(x) < yf(x)) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) < yf(x)) }
 	case syntax.LEQ:
-		return func(x *Ctx) int64 { return b2i(xf(x) <= yf(x)) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) <= yf(x)) }
 	case syntax.GTR:
-		return func(x *Ctx) int64 { return b2i(xf(x) > yf(x)) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) > yf(x)) }
 	case syntax.GEQ:
-		return func(x *Ctx) int64 { return b2i(xf(x) >= yf(x)) }
+		return func(x *machine.Ctx) int64 { return b2i(xf(x) >= yf(x)) }
 	case syntax.AND:
-		return func(x *Ctx) int64 { return xf(x) & yf(x) }
+		return func(x *machine.Ctx) int64 { return xf(x) & yf(x) }
 	case syntax.OR:
-		return func(x *Ctx) int64 { return xf(x) | yf(x) }
+		return func(x *machine.Ctx) int64 { return xf(x) | yf(x) }
 	case syntax.XOR:
-		return func(x *Ctx) int64 { return xf(x) ^ yf(x) }
+		return func(x *machine.Ctx) int64 { return xf(x) ^ yf(x) }
 	}
 	op, pos := e.Op, e.OpPos
-	return func(x *Ctx) int64 {
+	return func(x *machine.Ctx) int64 {
 		a, b := xf(x), yf(x)
 		v, err := sema.Arith(op, a, b)
 		if err != "" {
-			x.Fail(ErrRuntime, pos, "%s in %d %s %d", err, a, op, b)
+			x.Fail(machine.ErrRuntime, pos, "%s in %d %s %d", err, a, op, b)
 			return 0
 		}
 		return v
@@ -170,7 +170,7 @@ func (c *compiler) addr(e syntax.Expr) addrFn {
 	switch e := syntax.Unparen(e).(type) {
 	case *syntax.CondExpr:
 		cf, tf, ef := c.expr(e.Cond), c.addr(e.Then), c.addr(e.Else)
-		return func(x *Ctx) int32 {
+		return func(x *machine.Ctx) int32 {
 			if cf(x) != 0 {
 				return tf(x)
 			}
@@ -180,11 +180,11 @@ func (c *compiler) addr(e syntax.Expr) addrFn {
 		o := c.sp.Info.Uses[e]
 		if o != nil && o.Kind == sema.ObjGlobal {
 			slot := c.globs[o]
-			return func(*Ctx) int32 { return slot }
+			return func(*machine.Ctx) int32 { return slot }
 		}
 		if o != nil && o.Kind == sema.ObjLocal {
 			off := c.localOff[o]
-			return func(x *Ctx) int32 { return x.Frame + off }
+			return func(x *machine.Ctx) int32 { return x.Frame + off }
 		}
 	case *syntax.SelectorExpr:
 		base := c.addr(e.X)
@@ -193,23 +193,23 @@ func (c *compiler) addr(e syntax.Expr) addrFn {
 		for i := 0; i < c.sp.Info.Fields[e]; i++ {
 			off += int32(st.Fields[i].Type.Slots())
 		}
-		return func(x *Ctx) int32 { return base(x) + off }
+		return func(x *machine.Ctx) int32 { return base(x) + off }
 	case *syntax.IndexExpr:
 		at := c.index(e)
 		if base, ok := c.staticAddr(e.X); ok {
-			return func(x *Ctx) int32 {
+			return func(x *machine.Ctx) int32 {
 				i, _ := at(x)
 				return base + i
 			}
 		}
 		base := c.addr(e.X)
-		return func(x *Ctx) int32 {
+		return func(x *machine.Ctx) int32 {
 			i, _ := at(x)
 			return base(x) + i
 		}
 	}
 	c.errorf(e.Pos(), "internal error: %s is not assignable", syntax.ExprString(e))
-	return func(*Ctx) int32 { return 0 }
+	return func(*machine.Ctx) int32 { return 0 }
 }
 
 // staticAddr reports the slot of an assignable expression whose slot does
@@ -249,7 +249,7 @@ func (c *compiler) staticAddr(e syntax.Expr) (int32, bool) {
 // index compiles the index of e to the offset of its element from the
 // start of the array; it fails the step (reporting false) when the index
 // is out of range.
-func (c *compiler) index(e *syntax.IndexExpr) func(*Ctx) (int32, bool) {
+func (c *compiler) index(e *syntax.IndexExpr) func(*machine.Ctx) (int32, bool) {
 	at := c.typeOf(e.X)
 	idx := c.expr(e.Index)
 	n := int32(at.Elem.Slots())
@@ -260,16 +260,16 @@ func (c *compiler) index(e *syntax.IndexExpr) func(*Ctx) (int32, bool) {
 	if at.Index == sema.Thread {
 		shift = 1 // thread values: 0 is none, i+1 is thread i
 	}
-	general := func(x *Ctx) (int32, bool) {
+	general := func(x *machine.Ctx) (int32, bool) {
 		i := idx(x) - shift
 		if i < 0 || i >= length {
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0, false // the index itself failed
 			}
 			if i == -1 && at.Index == sema.Thread {
-				x.Fail(ErrRuntime, pos, "%s indexed by none", name)
+				x.Fail(machine.ErrRuntime, pos, "%s indexed by none", name)
 			} else {
-				x.Fail(ErrRuntime, pos, "index %d out of range 0..%d of %s", i, length-1, name)
+				x.Fail(machine.ErrRuntime, pos, "index %d out of range 0..%d of %s", i, length-1, name)
 			}
 			return 0, false
 		}
@@ -286,14 +286,14 @@ func (c *compiler) index(e *syntax.IndexExpr) func(*Ctx) (int32, bool) {
 		case o.Kind == sema.ObjLocal:
 			off := c.localOff[o]
 			bias := int32(shift + cpuBias(o.Type)) // a cpu variable holds cpu+1, 0 when unset
-			return func(x *Ctx) (int32, bool) {
+			return func(x *machine.Ctx) (int32, bool) {
 				if i := x.S[x.Frame+off] - bias; uint32(i) < uint32(length) {
 					return i * n, true
 				}
 				return general(x)
 			}
 		case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BThisCPU:
-			return func(x *Ctx) (int32, bool) {
+			return func(x *machine.Ctx) (int32, bool) {
 				if uint32(x.CPU) < uint32(length) {
 					return x.CPU * n, true
 				}
@@ -306,30 +306,30 @@ func (c *compiler) index(e *syntax.IndexExpr) func(*Ctx) (int32, bool) {
 
 // checker returns a range check for values stored in a location of type
 // t, or nil when every value of the type fits.
-func (c *compiler) checker(t *sema.Type, what string, pos syntax.Pos) func(*Ctx, int64) bool {
+func (c *compiler) checker(t *sema.Type, what string, pos syntax.Pos) func(*machine.Ctx, int64) bool {
 	switch t.Kind {
 	case sema.Int:
 		lo, hi := t.Lo, t.Hi
-		return func(x *Ctx, v int64) bool {
+		return func(x *machine.Ctx, v int64) bool {
 			if v < lo || v > hi {
-				x.Fail(ErrRuntime, pos, "value %d out of range %s of %s", v, t, what)
+				x.Fail(machine.ErrRuntime, pos, "value %d out of range %s of %s", v, t, what)
 				return false
 			}
 			return true
 		}
 	case sema.CPU:
 		n := int64(c.sp.NCPUs)
-		return func(x *Ctx, v int64) bool {
+		return func(x *machine.Ctx, v int64) bool {
 			if v < 0 || v >= n {
-				x.Fail(ErrRuntime, pos, "value %d is not a cpu (storing to %s)", v, what)
+				x.Fail(machine.ErrRuntime, pos, "value %d is not a cpu (storing to %s)", v, what)
 				return false
 			}
 			return true
 		}
 	case sema.Bool:
-		return func(x *Ctx, v int64) bool {
+		return func(x *machine.Ctx, v int64) bool {
 			if v != 0 && v != 1 {
-				x.Fail(ErrRuntime, pos, "value %d is not a bool (storing to %s)", v, what)
+				x.Fail(machine.ErrRuntime, pos, "value %d is not a bool (storing to %s)", v, what)
 				return false
 			}
 			return true
@@ -351,17 +351,17 @@ func cpuBias(t *sema.Type) int64 {
 // decodeCPU reads a stored cpu. An unset one reads as cpu 0, except in a
 // symmetric model, where no CPU number is a sound default: there it is a
 // run-time error.
-func (c *compiler) decodeCPU(name string, pos syntax.Pos) func(*Ctx, int32) int64 {
+func (c *compiler) decodeCPU(name string, pos syntax.Pos) func(*machine.Ctx, int32) int64 {
 	if c.sp.Symmetric {
-		return func(x *Ctx, raw int32) int64 {
+		return func(x *machine.Ctx, raw int32) int64 {
 			if raw == 0 {
-				x.Fail(ErrRuntime, pos, "%s is read before it is set (a cpu has no default value in a symmetric model)", name)
+				x.Fail(machine.ErrRuntime, pos, "%s is read before it is set (a cpu has no default value in a symmetric model)", name)
 				return 0
 			}
 			return int64(raw - 1)
 		}
 	}
-	return func(_ *Ctx, raw int32) int64 {
+	return func(_ *machine.Ctx, raw int32) int64 {
 		if raw == 0 {
 			return 0
 		}
@@ -372,11 +372,11 @@ func (c *compiler) decodeCPU(name string, pos syntax.Pos) func(*Ctx, int32) int6
 // rmwRead returns how a read-modify-write built-in reads the stored value
 // of v: a cpu as decodeCPU reads it (unset is cpu 0, or an error in a
 // symmetric model), anything else as stored.
-func (c *compiler) rmwRead(v syntax.Expr, pos syntax.Pos) func(*Ctx, int32) int64 {
+func (c *compiler) rmwRead(v syntax.Expr, pos syntax.Pos) func(*machine.Ctx, int32) int64 {
 	if c.typeOf(v).Kind == sema.CPU {
 		return c.decodeCPU(syntax.ExprString(v), pos)
 	}
-	return func(_ *Ctx, raw int32) int64 { return int64(raw) }
+	return func(_ *machine.Ctx, raw int32) int64 { return int64(raw) }
 }
 
 // cpuLoopCond compiles the condition c < NCPUS of a loop over cpus (see
@@ -387,53 +387,53 @@ func (c *compiler) cpuLoopCond(e syntax.Expr) exprFn {
 	a := c.addr(v)
 	read := c.decodeCPU(syntax.ExprString(v), e.Pos())
 	n := int64(c.sp.NCPUs)
-	return func(x *Ctx) int64 {
-		return b2i(read(x, x.S[a(x)]) < n)
+	return func(x *machine.Ctx) int64 {
+		return b2i(read(x, x.Load(a(x))) < n)
 	}
 }
 
 // cpuLoopNext compiles the c++ of a loop over cpus: the next cpu, or one
 // past the last, which only the loop's condition reads.
-func (c *compiler) cpuLoopNext(v syntax.Expr) func(*Ctx) {
+func (c *compiler) cpuLoopNext(v syntax.Expr) func(*machine.Ctx) {
 	a := c.addr(v)
 	read := c.decodeCPU(syntax.ExprString(v), v.Pos())
-	return func(x *Ctx) {
+	return func(x *machine.Ctx) {
 		at := a(x)
-		cur := read(x, x.S[at])
-		if x.Status == StepOK {
-			x.S[at] = int32(cur) + 2 // cpu + 1, biased by one
+		cur := read(x, x.Load(at))
+		if x.Status == machine.StepOK {
+			x.Store(at, int32(cur)+2) // cpu + 1, biased by one
 		}
 	}
 }
 
 // store compiles a store of a scalar into lhs, with its range check.
-func (c *compiler) store(lhs syntax.Expr, pos syntax.Pos) func(*Ctx, int64) {
+func (c *compiler) store(lhs syntax.Expr, pos syntax.Pos) func(*machine.Ctx, int64) {
 	a := c.addr(lhs)
 	t := c.typeOf(lhs)
 	bias := cpuBias(t)
 	chk := c.checker(t, syntax.ExprString(lhs), pos)
 	if chk == nil {
-		return func(x *Ctx, v int64) {
+		return func(x *machine.Ctx, v int64) {
 			at := a(x)
-			if x.Status == StepOK {
-				x.S[at] = int32(v + bias)
+			if x.Status == machine.StepOK {
+				x.Store(at, int32(v+bias))
 			}
 		}
 	}
-	return func(x *Ctx, v int64) {
+	return func(x *machine.Ctx, v int64) {
 		at := a(x)
-		if x.Status == StepOK && chk(x, v) {
-			x.S[at] = int32(v + bias)
+		if x.Status == machine.StepOK && chk(x, v) {
+			x.Store(at, int32(v+bias))
 		}
 	}
 }
 
 // storeLocal compiles a store into a local variable.
-func (c *compiler) storeLocal(o *sema.Object, pos syntax.Pos) func(*Ctx, int64) {
+func (c *compiler) storeLocal(o *sema.Object, pos syntax.Pos) func(*machine.Ctx, int64) {
 	off := c.localOff[o]
 	chk := c.checker(o.Type, o.Name, pos)
 	bias := cpuBias(o.Type)
-	return func(x *Ctx, v int64) {
+	return func(x *machine.Ctx, v int64) {
 		if chk == nil || chk(x, v) {
 			x.S[x.Frame+off] = int32(v + bias)
 		}
@@ -441,32 +441,32 @@ func (c *compiler) storeLocal(o *sema.Object, pos syntax.Pos) func(*Ctx, int64) 
 }
 
 // initLocal compiles the declaration of a local: its initial value, or zero.
-func (c *compiler) initLocal(o *sema.Object, init syntax.Expr) func(*Ctx) {
+func (c *compiler) initLocal(o *sema.Object, init syntax.Expr) func(*machine.Ctx) {
 	off := c.localOff[o]
 	n := int32(o.Type.Slots())
 	if init == nil { // zero is 0, false, cpu 0 and none
-		return func(x *Ctx) {
+		return func(x *machine.Ctx) {
 			clear(x.S[x.Frame+off : x.Frame+off+n])
 		}
 	}
 	if lit, ok := init.(*syntax.CompositeLit); ok {
 		w := c.composite(lit, o.Type)
-		return func(x *Ctx) { w(x, x.Frame+off) }
+		return func(x *machine.Ctx) { w(x, x.Frame+off) }
 	}
 	if !o.Type.IsScalar() {
 		src := c.addr(init)
-		return func(x *Ctx) {
+		return func(x *machine.Ctx) {
 			from := src(x)
-			if x.Status == StepOK {
-				copy(x.S[x.Frame+off:x.Frame+off+n], x.S[from:from+n])
+			if x.Status == machine.StepOK {
+				x.LoadSlice(from, x.S[x.Frame+off:x.Frame+off+n])
 			}
 		}
 	}
 	f := c.expr(init)
 	st := c.storeLocal(o, init.Pos())
-	return func(x *Ctx) {
+	return func(x *machine.Ctx) {
 		v := f(x)
-		if x.Status == StepOK {
+		if x.Status == machine.StepOK {
 			st(x, v)
 		}
 	}
@@ -476,27 +476,27 @@ func (c *compiler) initLocal(o *sema.Object, init syntax.Expr) func(*Ctx) {
 // writer that stores it at a given slot; unnamed parts become zero (none
 // for threads). Every part is evaluated before anything is written, so
 // that msg = {addr: msg.data, data: msg.addr} reads the old values.
-func (c *compiler) composite(lit *syntax.CompositeLit, t *sema.Type) func(*Ctx, int32) {
+func (c *compiler) composite(lit *syntax.CompositeLit, t *sema.Type) func(*machine.Ctx, int32) {
 	fill := c.compositeInto(lit, t)
 	n := int32(t.Slots())
-	return func(x *Ctx, at int32) {
-		base := len(x.tmp)
-		x.tmp = slices.Grow(x.tmp, int(n))[:base+int(n)]
-		buf := x.tmp[base : base+int(n)]
+	return func(x *machine.Ctx, at int32) {
+		base := len(x.Scratch)
+		x.Scratch = slices.Grow(x.Scratch, int(n))[:base+int(n)]
+		buf := x.Scratch[base : base+int(n)]
 		fill(x, buf)
-		if x.Status == StepOK {
-			copy(x.S[at:at+n], buf)
+		if x.Status == machine.StepOK {
+			x.StoreSlice(at, buf)
 		}
-		x.tmp = x.tmp[:base]
+		x.Scratch = x.Scratch[:base]
 	}
 }
 
 // compositeInto compiles a brace initialiser to a filler of a buffer of
 // t.Slots() values.
-func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*Ctx, []int32) {
+func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*machine.Ctx, []int32) {
 	type part struct {
 		off int32
-		w   func(*Ctx, []int32)
+		w   func(*machine.Ctx, []int32)
 	}
 	var parts []part
 	elem := func(e syntax.Expr, et *sema.Type, off int32) {
@@ -507,10 +507,10 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 		if !et.IsScalar() {
 			src := c.addr(e)
 			m := int32(et.Slots())
-			parts = append(parts, part{off, func(x *Ctx, buf []int32) {
+			parts = append(parts, part{off, func(x *machine.Ctx, buf []int32) {
 				from := src(x)
-				if x.Status == StepOK {
-					copy(buf[:m], x.S[from:from+m])
+				if x.Status == machine.StepOK {
+					x.LoadSlice(from, buf[:m])
 				}
 			}})
 			return
@@ -518,9 +518,9 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 		f := c.expr(e)
 		chk := c.checker(et, "field", e.Pos())
 		bias := cpuBias(et)
-		parts = append(parts, part{off, func(x *Ctx, buf []int32) {
+		parts = append(parts, part{off, func(x *machine.Ctx, buf []int32) {
 			v := f(x)
-			if x.Status == StepOK && (chk == nil || chk(x, v)) {
+			if x.Status == machine.StepOK && (chk == nil || chk(x, v)) {
 				buf[0] = int32(v + bias)
 			}
 		}})
@@ -549,11 +549,11 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 			elem(e, t.Elem, int32(i)*m)
 		}
 	}
-	return func(x *Ctx, buf []int32) {
+	return func(x *machine.Ctx, buf []int32) {
 		clear(buf)
 		for _, p := range parts {
 			p.w(x, buf[p.off:])
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return
 			}
 		}
@@ -561,15 +561,15 @@ func (c *compiler) compositeInto(lit *syntax.CompositeLit, t *sema.Type) func(*C
 }
 
 // assign compiles an assignment statement.
-func (c *compiler) assign(s *syntax.AssignStmt) func(*Ctx) {
+func (c *compiler) assign(s *syntax.AssignStmt) func(*machine.Ctx) {
 	lt := c.typeOf(s.LHS)
 	if s.Op == syntax.ASSIGN {
 		if lit, ok := s.RHS.(*syntax.CompositeLit); ok {
 			a := c.addr(s.LHS)
 			w := c.composite(lit, lt)
-			return func(x *Ctx) {
+			return func(x *machine.Ctx) {
 				at := a(x)
-				if x.Status == StepOK {
+				if x.Status == machine.StepOK {
 					w(x, at)
 				}
 			}
@@ -577,19 +577,19 @@ func (c *compiler) assign(s *syntax.AssignStmt) func(*Ctx) {
 		if !lt.IsScalar() {
 			dst, src := c.addr(s.LHS), c.addr(s.RHS)
 			n := int32(lt.Slots())
-			return func(x *Ctx) {
+			return func(x *machine.Ctx) {
 				from := src(x)
 				to := dst(x)
-				if x.Status == StepOK {
-					copy(x.S[to:to+n], x.S[from:from+n])
+				if x.Status == machine.StepOK {
+					x.Copy(to, from, n)
 				}
 			}
 		}
 		f := c.expr(s.RHS)
 		st := c.store(s.LHS, s.TokPos)
-		return func(x *Ctx) {
+		return func(x *machine.Ctx) {
 			v := f(x)
-			if x.Status == StepOK {
+			if x.Status == machine.StepOK {
 				st(x, v)
 			}
 		}
@@ -604,44 +604,44 @@ func (c *compiler) assign(s *syntax.AssignStmt) func(*Ctx) {
 }
 
 // update compiles lhs = lhs op y with its checks.
-func (c *compiler) update(lhs syntax.Expr, op syntax.Token, y exprFn, pos syntax.Pos) func(*Ctx) {
+func (c *compiler) update(lhs syntax.Expr, op syntax.Token, y exprFn, pos syntax.Pos) func(*machine.Ctx) {
 	a := c.addr(lhs)
 	chk := c.checker(c.typeOf(lhs), syntax.ExprString(lhs), pos)
-	return func(x *Ctx) {
+	return func(x *machine.Ctx) {
 		at := a(x)
 		v := y(x)
-		if x.Status != StepOK {
+		if x.Status != machine.StepOK {
 			return
 		}
-		old := int64(x.S[at])
+		old := int64(x.Load(at))
 		r, err := sema.Arith(op, old, v)
 		if err != "" {
-			x.Fail(ErrRuntime, pos, "%s in %d %s %d", err, old, op, v)
+			x.Fail(machine.ErrRuntime, pos, "%s in %d %s %d", err, old, op, v)
 			return
 		}
 		if chk == nil || chk(x, r) {
-			x.S[at] = int32(r)
+			x.Store(at, int32(r))
 		}
 	}
 }
 
-func (c *compiler) incDec(s *syntax.IncDecStmt) func(*Ctx) {
+func (c *compiler) incDec(s *syntax.IncDecStmt) func(*machine.Ctx) {
 	op := syntax.ADD
 	if s.Op == syntax.DEC {
 		op = syntax.SUB
 	}
-	return c.update(s.X, op, func(*Ctx) int64 { return 1 }, s.TokPos)
+	return c.update(s.X, op, func(*machine.Ctx) int64 { return 1 }, s.TokPos)
 }
 
 // bindArgs compiles the binding of a call's arguments to fn's parameters.
 // All arguments are evaluated before any parameter is written.
-func (c *compiler) bindArgs(call *syntax.CallExpr, fn *sema.Fn) func(*Ctx) {
+func (c *compiler) bindArgs(call *syntax.CallExpr, fn *sema.Fn) func(*machine.Ctx) {
 	type arg struct {
 		val  exprFn
 		src  addrFn // struct arguments are copied slot by slot
 		n    int32
 		off  int32
-		chk  func(*Ctx, int64) bool
+		chk  func(*machine.Ctx, int64) bool
 		isSt bool
 		bias int64
 	}
@@ -657,36 +657,36 @@ func (c *compiler) bindArgs(call *syntax.CallExpr, fn *sema.Fn) func(*Ctx) {
 			args[i].isSt = true
 		}
 	}
-	return func(x *Ctx) {
-		base := len(x.stack)
+	return func(x *machine.Ctx) {
+		base := len(x.Args)
 		for _, a := range args {
 			if a.isSt {
 				from := a.src(x)
-				if x.Status != StepOK {
+				if x.Status != machine.StepOK {
 					break
 				}
 				for k := int32(0); k < a.n; k++ {
-					x.stack = append(x.stack, int64(x.S[from+k]))
+					x.Args = append(x.Args, int64(x.Load(from+k)))
 				}
 				continue
 			}
 			v := a.val(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				break
 			}
-			x.stack = append(x.stack, v)
+			x.Args = append(x.Args, v)
 		}
-		if x.Status == StepOK {
+		if x.Status == machine.StepOK {
 			k := base
 			for _, a := range args {
 				if a.isSt {
 					for j := int32(0); j < a.n; j++ {
-						x.S[x.Frame+a.off+j] = int32(x.stack[k])
+						x.S[x.Frame+a.off+j] = int32(x.Args[k])
 						k++
 					}
 					continue
 				}
-				v := x.stack[k]
+				v := x.Args[k]
 				k++
 				if a.chk != nil && !a.chk(x, v) {
 					break
@@ -694,7 +694,7 @@ func (c *compiler) bindArgs(call *syntax.CallExpr, fn *sema.Fn) func(*Ctx) {
 				x.S[x.Frame+a.off] = int32(v + a.bias)
 			}
 		}
-		x.stack = x.stack[:base]
+		x.Args = x.Args[:base]
 	}
 }
 
@@ -706,10 +706,10 @@ func (c *compiler) call(e *syntax.CallExpr) exprFn {
 		if t.Kind == sema.CPU {
 			n := int64(c.sp.NCPUs)
 			pos := e.Pos()
-			return func(x *Ctx) int64 {
+			return func(x *machine.Ctx) int64 {
 				v := f(x)
-				if x.Status == StepOK && (v < 0 || v >= n) {
-					x.Fail(ErrRuntime, pos, "cpu(%d): not a cpu (this model has cpus 0..%d)", v, n-1)
+				if x.Status == machine.StepOK && (v < 0 || v >= n) {
+					x.Fail(machine.ErrRuntime, pos, "cpu(%d): not a cpu (this model has cpus 0..%d)", v, n-1)
 					return 0 // never a cpu that does not exist, even to a caller that reads on
 				}
 				return v
@@ -720,16 +720,16 @@ func (c *compiler) call(e *syntax.CallExpr) exprFn {
 	o := info.Uses[e.Fun]
 	if o == nil {
 		c.errorf(e.Pos(), "internal error: unresolved call %s", e.Fun.Name)
-		return func(*Ctx) int64 { return 0 }
+		return func(*machine.Ctx) int64 { return 0 }
 	}
 	if o.Kind == sema.ObjFn {
 		fn := o.Fn
 		bind := c.bindArgs(e, fn)
 		code := c.subProgram(fn)
 		clearAt, clearN := c.fnOff[fn], c.fnLocalSlots(fn)
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			bind(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0
 			}
 			x.Run(code)
@@ -739,15 +739,6 @@ func (c *compiler) call(e *syntax.CallExpr) exprFn {
 		}
 	}
 	return c.builtin(e, o.Builtin)
-}
-
-// vectorCheck validates a vector operand.
-func vectorCheck(x *Ctx, v int64, pos syntax.Pos, what string) bool {
-	if v < 0 || v >= NumVectors {
-		x.Fail(ErrRuntime, pos, "%s: vector %d out of range 0..%d", what, v, NumVectors-1)
-		return false
-	}
-	return true
 }
 
 func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
@@ -764,124 +755,49 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 	pos := e.Pos()
 	name := b.Name
 	switch b.ID {
-	case sema.BSendIPI:
+	case sema.BSendIPI, sema.BPending, sema.BClearPending, sema.BFreeIRQ:
+		op := map[sema.BuiltinID]func(x *machine.Ctx, cpu, v int64, pos syntax.Pos) int64{
+			sema.BSendIPI: (*machine.Ctx).SendIPI, sema.BPending: (*machine.Ctx).Pending,
+			sema.BClearPending: (*machine.Ctx).ClearPending, sema.BFreeIRQ: (*machine.Ctx).FreeIRQ,
+		}[b.ID]
 		cf, vf := args[0], args[1]
-		capacity := c.sp.Inflight
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			cpu, v := cf(x), vf(x)
-			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
+			if x.Status != machine.StepOK {
 				return 0
 			}
-			if !x.L.CanPend(int32(v)) {
-				x.Fail(ErrRuntime, pos, "send_ipi: vector %#x is not one the model names as a constant (vectors it can send: %s)", v, describeVectors(x.L.Pending))
-				return 0
-			}
-			if x.Direct {
-				online := x.S[x.L.CPUs[cpu].Online] != 0
-				if online {
-					x.L.SetIRR(x.S, int32(cpu), int32(v), true)
-				}
-				x.Delivered = append(x.Delivered, Delivery{CPU: int32(cpu), Vector: int32(v), Dropped: !online})
-				return 0
-			}
-			if !x.L.AddMessage(x.S, int32(cpu), int32(v)) {
-				x.Fail(ErrRuntime, pos, "more than %d messages in flight (raise the limit with: inflight N;)", capacity)
-			}
-			return 0
-		}
-	case sema.BPending:
-		cf, vf := args[0], args[1]
-		return func(x *Ctx) int64 {
-			cpu, v := cf(x), vf(x)
-			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
-				return 0
-			}
-			return b2i(x.L.IRRBit(x.S, int32(cpu), int32(v)))
-		}
-	case sema.BClearPending:
-		cf, vf := args[0], args[1]
-		return func(x *Ctx) int64 {
-			cpu, v := cf(x), vf(x)
-			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
-				return 0
-			}
-			x.L.SetIRR(x.S, int32(cpu), int32(v), false)
-			return 0
+			return op(x, cpu, v, pos)
 		}
 	case sema.BRequestIRQ:
 		cf, vf := args[0], args[1]
 		h := int32(c.sp.Info.Uses[e.Args[2].(*syntax.Ident)].Index)
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			cpu, v := cf(x), vf(x)
-			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
-				return 0
-			}
-			i := x.L.VectorIndex[v]
-			if i < 0 {
-				x.Fail(ErrRuntime, pos, "request_irq: vector %#x is not one of the model's handler vectors (%s)", v, describeVectors(x.L.Vectors))
-				return 0
-			}
-			x.S[x.L.CPUs[cpu].VT+int32(i)] = h + 1
-			return 0
-		}
-	case sema.BFreeIRQ:
-		cf, vf := args[0], args[1]
-		return func(x *Ctx) int64 {
-			cpu, v := cf(x), vf(x)
-			if x.Status != StepOK || !vectorCheck(x, v, pos, name) {
-				return 0
-			}
-			if i := x.L.VectorIndex[v]; i >= 0 {
-				x.S[x.L.CPUs[cpu].VT+int32(i)] = 0
+			if x.Status == machine.StepOK {
+				x.RequestIRQ(cpu, v, h, pos)
 			}
 			return 0
 		}
 	case sema.BIRQDisable, sema.BIRQEnable:
-		val := int32(0)
-		if b.ID == sema.BIRQEnable {
-			val = 1
-		}
-		return func(x *Ctx) int64 {
-			x.S[x.L.CPUs[x.CPU].IF] = val
+		on := b.ID == sema.BIRQEnable
+		return func(x *machine.Ctx) int64 {
+			x.SetIF(on)
 			return 0
 		}
 	case sema.BIRQsDisabled:
-		return func(x *Ctx) int64 { return b2i(x.S[x.L.CPUs[x.CPU].IF] == 0) }
-	case sema.BCPUOnline:
+		return func(x *machine.Ctx) int64 { return b2i(!x.IF()) }
+	case sema.BCPUOnline, sema.BCurrent, sema.BCPUDown, sema.BCPUUp:
+		op := map[sema.BuiltinID]func(x *machine.Ctx, cpu int64, pos syntax.Pos) int64{
+			sema.BCPUOnline: (*machine.Ctx).CPUOnline, sema.BCurrent: (*machine.Ctx).Current,
+			sema.BCPUDown: (*machine.Ctx).CPUDown, sema.BCPUUp: (*machine.Ctx).CPUUp,
+		}[b.ID]
 		cf := args[0]
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			cpu := cf(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0
 			}
-			return int64(x.S[x.L.CPUs[cpu].Online])
-		}
-	case sema.BCurrent:
-		cf := args[0]
-		return func(x *Ctx) int64 {
-			cpu := cf(x)
-			if x.Status != StepOK {
-				return 0
-			}
-			return int64(x.S[x.L.CPUs[cpu].Cur]) + 1 // thread values: 0 is none, i+1 is thread i
-		}
-	case sema.BCPUDown:
-		cf := args[0]
-		return func(x *Ctx) int64 {
-			cpu := cf(x)
-			if x.Status == StepOK {
-				CPUDown(x, int32(cpu), pos)
-			}
-			return 0
-		}
-	case sema.BCPUUp:
-		cf := args[0]
-		return func(x *Ctx) int64 {
-			cpu := cf(x)
-			if x.Status == StepOK {
-				CPUUp(x, int32(cpu))
-			}
-			return 0
+			return op(x, cpu, pos)
 		}
 	case sema.BCmpxchg:
 		a := c.addr(e.Args[0])
@@ -889,18 +805,18 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		bias := cpuBias(c.typeOf(e.Args[0]))
 		read := c.rmwRead(e.Args[0], pos)
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			at := a(x)
 			o, n := of(x), nf(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0
 			}
-			cur := read(x, x.S[at])
-			if x.Status != StepOK {
+			cur := read(x, x.Load(at))
+			if x.Status != machine.StepOK {
 				return 0
 			}
 			if cur == o && (chk == nil || chk(x, n)) {
-				x.S[at] = int32(n + bias)
+				x.Store(at, int32(n+bias))
 			}
 			return cur
 		}
@@ -911,24 +827,24 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		ochk := c.checker(c.typeOf(e.Args[1]), syntax.ExprString(e.Args[1]), pos)
 		bias := int32(cpuBias(c.typeOf(e.Args[0]))) // both sides are the same type
 		read, oread := c.rmwRead(e.Args[0], pos), c.rmwRead(e.Args[1], pos)
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			at, oat := a(x), oa(x)
 			n := nf(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0
 			}
-			cur, old := read(x, x.S[at]), oread(x, x.S[oat])
-			if x.Status != StepOK {
+			cur, old := read(x, x.Load(at)), oread(x, x.Load(oat))
+			if x.Status != machine.StepOK {
 				return 0
 			}
 			if cur == old {
 				if chk == nil || chk(x, n) {
-					x.S[at] = int32(n) + bias
+					x.Store(at, int32(n)+bias)
 				}
 				return 1
 			}
 			if ochk == nil || ochk(x, cur) {
-				x.S[oat] = int32(cur) + bias
+				x.Store(oat, int32(cur)+bias)
 			}
 			return 0
 		}
@@ -938,18 +854,18 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		bias := cpuBias(c.typeOf(e.Args[0]))
 		read := c.rmwRead(e.Args[0], pos)
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			at := a(x)
 			n := nf(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0
 			}
-			cur := read(x, x.S[at])
-			if x.Status != StepOK {
+			cur := read(x, x.Load(at))
+			if x.Status != machine.StepOK {
 				return 0
 			}
 			if chk == nil || chk(x, n) {
-				x.S[at] = int32(n + bias)
+				x.Store(at, int32(n+bias))
 			}
 			return cur
 		}
@@ -961,101 +877,26 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		a := c.addr(e.Args[0])
 		vf := args[1]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
-		return func(x *Ctx) int64 {
+		return func(x *machine.Ctx) int64 {
 			at := a(x)
 			v := vf(x)
-			if x.Status != StepOK {
+			if x.Status != machine.StepOK {
 				return 0
 			}
-			cur := int64(x.S[at])
+			cur := int64(x.Load(at))
 			r, err := sema.Arith(op, cur, v)
 			if err != "" {
-				x.Fail(ErrRuntime, pos, "%s: %s", name, err)
+				x.Fail(machine.ErrRuntime, pos, "%s: %s", name, err)
 				return 0
 			}
 			if chk == nil || chk(x, r) {
-				x.S[at] = int32(r)
+				x.Store(at, int32(r))
 			}
 			return cur
 		}
 	case sema.BYield:
-		return func(x *Ctx) int64 { x.Yielded = true; return 0 }
+		return func(x *machine.Ctx) int64 { x.Yielded = true; return 0 }
 	}
 	c.errorf(pos, "internal error: built-in %s not compiled", name)
-	return func(*Ctx) int64 { return 0 }
-}
-
-// CPUDown takes cpu offline (DESIGN.md section 1): its pending vectors are
-// dropped, its threads move to the lowest online CPU. It is not enabled
-// while cpu runs a handler (offlining waits for the handler, as
-// stop_machine does), and taking the last online CPU down is an error.
-func CPUDown(x *Ctx, cpu int32, pos syntax.Pos) {
-	l := x.L
-	cs := l.CPUs[cpu]
-	if x.S[cs.Online] == 0 {
-		return
-	}
-	if x.S[cs.Handler] != 0 {
-		x.Block()
-		return
-	}
-	target := int32(-1)
-	if l.AnyTarget {
-		// Symmetric model: "the lowest" would name a CPU by its number, so
-		// the threads move to any online CPU (one successor each).
-		var online [64]int32
-		n := 0
-		for i := range l.CPUs {
-			if int32(i) != cpu && x.S[l.CPUs[i].Online] != 0 {
-				online[n] = int32(i)
-				n++
-			}
-		}
-		if n > 0 {
-			k, ok := x.choose(int32(n), pos)
-			if !ok {
-				return
-			}
-			target = online[k]
-		}
-	} else {
-		for i := range l.CPUs {
-			if int32(i) != cpu && x.S[l.CPUs[i].Online] != 0 {
-				target = int32(i)
-				break
-			}
-		}
-	}
-	if target < 0 {
-		x.Fail(ErrRuntime, pos, "cpu_down(%d): cannot take the last online cpu offline", cpu)
-		return
-	}
-	if cur := x.S[cs.Cur]; cur >= 0 {
-		x.S[l.Threads[cur].IF] = x.S[cs.IF] // it leaves with its interrupt flag
-	}
-	x.S[cs.Online] = 0
-	x.S[cs.IF] = 1
-	x.S[cs.Cur] = -1
-	clear(x.S[cs.IRR : cs.IRR+int32(l.IRRWords)])
-	for i := range l.Threads {
-		if x.S[l.Threads[i].CPU] == cpu {
-			x.S[l.Threads[i].CPU] = target
-		}
-	}
-}
-
-// CPUUp brings cpu back online with an empty IRR and no current thread.
-func CPUUp(x *Ctx, cpu int32) {
-	cs := x.L.CPUs[cpu]
-	if x.S[cs.Online] != 0 {
-		return
-	}
-	x.S[cs.Online] = 1
-	x.S[cs.IF] = 1
-	x.S[cs.Cur] = -1
-}
-
-// String renders an instruction for debugging.
-func (in *Instr) String() string {
-	return fmt.Sprintf("op%d %q next=%d alt=%d region=%d", in.Op, in.Text, in.Next, in.Alt, in.Region)
+	return func(*machine.Ctx) int64 { return 0 }
 }

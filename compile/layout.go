@@ -1,222 +1,20 @@
-// Package compile translates a checked model (sema.Program) into a machine
-// program: a fixed layout of the state vector, and for every thread,
-// device and handler a list of instructions whose operands are closures
-// over that layout. The explorer never sees the syntax tree again.
+// Package compile translates a checked model (sema.Program) into a
+// machine.Program: a fixed layout of the state vector, and for every
+// thread, device and handler a list of instructions whose operands are
+// closures over that layout, which read and write variables through the
+// machine's memory seam and call its built-ins. The rules themselves are
+// the machine's; the explorer never sees the syntax tree again.
 package compile
 
 import (
 	"fmt"
-	"math/bits"
 	"slices"
 	"strings"
 
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/sema"
 	"github.com/irqcheck/irqcheck/syntax"
 )
-
-// NumVectors is the number of interrupt vectors per CPU (x86: 8 bits).
-const NumVectors = 256
-
-// State is a machine state: a flat vector of slots whose meaning is given
-// by a Layout. Two states are equal exactly when their slots are equal.
-type State []int32
-
-// SlotKind says how a slot's value is displayed.
-type SlotKind uint8
-
-// The kinds of slots.
-const (
-	SlotInt SlotKind = iota
-	SlotBool
-	SlotCPU
-	SlotThread
-	SlotHandler // a vector table entry: handler index + 1, or 0
-	SlotHidden  // machine bookkeeping not shown as a variable change
-)
-
-// SlotInfo names one slot for traces.
-type SlotInfo struct {
-	Name  string
-	Kind  SlotKind
-	Hex   bool
-	Owner int // for locals: the process that owns it (see Layout.Procs); -1 otherwise
-}
-
-// CPUSlots gives the offsets of one CPU's slots.
-type CPUSlots struct {
-	Online  int32
-	IF      int32 // interrupts enabled
-	Cur     int32 // current thread index, or -1
-	Handler int32 // running handler index + 1, or 0
-	HPC     int32 // handler program counter
-	HVec    int32 // vector being handled
-	HFrame  int32 // first slot of the handler frame
-	IRR     int32 // first of Layout.IRRWords slots: pending vectors as a bitmap over Layout.Pending
-	VT      int32 // first of len(Vectors) slots: handler index + 1 per vector, or 0
-}
-
-// ProcSlots gives the offsets of a thread's or device's slots.
-type ProcSlots struct {
-	CPU   int32 // bound CPU (threads only; -1 for devices)
-	PC    int32
-	IF    int32 // threads: the interrupt flag saved while not current (-1 for devices)
-	Frame int32 // first slot of its locals
-}
-
-// Layout fixes where everything lives in the state vector.
-type Layout struct {
-	NCPUs    int
-	Size     int // number of slots
-	CPUs     []CPUSlots
-	Threads  []ProcSlots
-	Devices  []ProcSlots
-	Inflight int32 // first of InflightCap slots, sorted descending, 0 = empty
-	// InflightCap is the capacity of the in-flight multiset.
-	InflightCap int
-	// Vectors lists the vectors that can have a handler, ascending; VT
-	// slots follow this order. VectorIndex maps a vector to its position,
-	// or -1.
-	Vectors     []int
-	VectorIndex [NumVectors]int16
-	// Pending lists the vectors that can ever be pending, ascending: the
-	// IRR of a CPU is a bitmap over them, IRRWords slots long, and
-	// PendingIndex maps a vector to its bit, or -1.
-	Pending      []int
-	PendingIndex [NumVectors]int16
-	IRRWords     int
-	HFrameSize   int
-	Slots        []SlotInfo
-	// AnyTarget makes cpu_down move threads to any online CPU rather than
-	// the lowest (symmetric models).
-	AnyTarget bool
-}
-
-// msg packs an in-flight message into a slot value (never 0).
-func msg(cpu, vec int32) int32 { return cpu<<8 | vec + 1 }
-
-// UnpackMsg splits an in-flight slot value into cpu and vector.
-func UnpackMsg(m int32) (cpu, vec int32) { m--; return m >> 8, m & 0xff }
-
-// IRRBit reports whether vector v is pending on CPU c.
-func (l *Layout) IRRBit(s State, c, v int32) bool {
-	if v < 0 || v >= NumVectors || l.PendingIndex[v] < 0 {
-		return false
-	}
-	i := int32(l.PendingIndex[v])
-	return uint32(s[l.CPUs[c].IRR+i/32])&(1<<(uint(i)%32)) != 0
-}
-
-// CanPend reports whether vector v has a bit in the IRR.
-func (l *Layout) CanPend(v int32) bool {
-	return v >= 0 && v < NumVectors && l.PendingIndex[v] >= 0
-}
-
-// SetIRR sets or clears vector v's pending bit on CPU c; a vector that can
-// never be pending (see CanPend) is ignored.
-func (l *Layout) SetIRR(s State, c, v int32, on bool) {
-	if !l.CanPend(v) {
-		return
-	}
-	b := int32(l.PendingIndex[v])
-	i := l.CPUs[c].IRR + b/32
-	bit := uint32(1) << (uint(b) % 32)
-	if on {
-		s[i] = int32(uint32(s[i]) | bit)
-	} else {
-		s[i] = int32(uint32(s[i]) &^ bit)
-	}
-}
-
-// HighestPending returns the highest pending vector on CPU c, or -1.
-func (l *Layout) HighestPending(s State, c int32) int32 {
-	base := l.CPUs[c].IRR
-	for w := int32(l.IRRWords - 1); w >= 0; w-- {
-		x := uint32(s[base+w])
-		if x != 0 {
-			return int32(l.Pending[w*32+int32(bits.Len32(x))-1])
-		}
-	}
-	return -1
-}
-
-// HandlerFor returns the handler index registered for vector v on CPU c, or -1.
-func (l *Layout) HandlerFor(s State, c, v int32) int {
-	i := l.VectorIndex[v]
-	if i < 0 {
-		return -1
-	}
-	return int(s[l.CPUs[c].VT+int32(i)]) - 1
-}
-
-// AddMessage puts (c, v) in flight; it reports false when the multiset is full.
-func (l *Layout) AddMessage(s State, c, v int32) bool {
-	m := msg(c, v)
-	base := l.Inflight
-	n := int32(l.InflightCap)
-	if s[base+n-1] != 0 {
-		return false
-	}
-	// Insert keeping the slots sorted descending, empties (0) last.
-	i := base
-	for i < base+n && s[i] >= m {
-		i++
-	}
-	copy(s[i+1:base+n], s[i:base+n-1])
-	s[i] = m
-	return true
-}
-
-// RemoveMessageAt takes the message in in-flight position i out of flight.
-func (l *Layout) RemoveMessageAt(s State, i int) {
-	base := int(l.Inflight)
-	n := l.InflightCap
-	copy(s[base+i:base+n-1], s[base+i+1:base+n])
-	s[base+n-1] = 0
-}
-
-// Name returns a printable name for slot i.
-func (l *Layout) Name(i int) string { return l.Slots[i].Name }
-
-// Names holds the names that slot values refer to.
-type Names struct {
-	Threads  []string
-	Handlers []string
-}
-
-// Format renders the value v of slot i.
-func (l *Layout) Format(i int, v int32, names *Names) string {
-	return FormatValue(l.Slots[i].Kind, l.Slots[i].Hex, v, names)
-}
-
-// FormatValue renders a slot value of the given kind.
-func FormatValue(k SlotKind, hex bool, v int32, names *Names) string {
-	switch k {
-	case SlotHandler:
-		if v <= 0 || int(v) > len(names.Handlers) {
-			return "none"
-		}
-		return names.Handlers[v-1]
-	case SlotBool:
-		if v != 0 {
-			return "true"
-		}
-		return "false"
-	case SlotThread: // 0 is none, i+1 is thread i
-		if v <= 0 || int(v) > len(names.Threads) {
-			return "none"
-		}
-		return names.Threads[v-1]
-	case SlotCPU: // variables store a cpu + 1; 0 is unset
-		if v == 0 {
-			return "unset"
-		}
-		return fmt.Sprintf("%d", v-1)
-	}
-	if hex && v >= 0 {
-		return fmt.Sprintf("%#x", v)
-	}
-	return fmt.Sprintf("%d", v)
-}
 
 // MaxStateSlots bounds the size of a state vector: a state is copied for
 // every transition, so a model of more slots would only exhaust memory.
@@ -224,7 +22,7 @@ const MaxStateSlots = 1 << 16
 
 // layoutBuilder allocates slots.
 type layoutBuilder struct {
-	l       *Layout
+	l       *machine.Layout
 	threads []string // thread names, for [thread] arrays
 	// pos is the declaration being laid out; over is set, and overPos
 	// recorded, when an allocation would pass MaxStateSlots. The layout
@@ -246,14 +44,14 @@ func (b *layoutBuilder) room(n int) bool {
 	return true
 }
 
-func (b *layoutBuilder) alloc(n int, info SlotInfo) int32 {
+func (b *layoutBuilder) alloc(n int, info machine.SlotInfo) int32 {
 	at := int32(len(b.l.Slots))
 	if !b.room(n) {
 		return at
 	}
 	for i := 0; i < n; i++ {
 		in := info
-		if n > 1 && info.Kind != SlotHidden {
+		if n > 1 && info.Kind != machine.SlotHidden {
 			in.Name = fmt.Sprintf("%s[%d]", info.Name, i)
 		}
 		b.l.Slots = append(b.l.Slots, in)
@@ -284,20 +82,20 @@ func (b *layoutBuilder) allocVar0(name string, t *sema.Type, hex bool, owner int
 			b.allocVar0(name+elemLabel(t, i, b.threads), t.Elem, hex, owner)
 		}
 	default:
-		b.l.Slots = append(b.l.Slots, SlotInfo{Name: name, Kind: slotKind(t), Hex: hex, Owner: owner})
+		b.l.Slots = append(b.l.Slots, machine.SlotInfo{Name: name, Kind: slotKind(t), Hex: hex, Owner: owner})
 	}
 }
 
-func slotKind(t *sema.Type) SlotKind {
+func slotKind(t *sema.Type) machine.SlotKind {
 	switch t.Kind {
 	case sema.Bool:
-		return SlotBool
+		return machine.SlotBool
 	case sema.CPU:
-		return SlotCPU
+		return machine.SlotCPU
 	case sema.Thread:
-		return SlotThread
+		return machine.SlotThread
 	}
-	return SlotInt
+	return machine.SlotInt
 }
 
 // vectorUniverse collects the vectors that the given built-ins can name:
@@ -324,8 +122,8 @@ func vectorUniverse(p *sema.Program, ids ...sema.BuiltinID) ([]int, []*syntax.Er
 				dynamic = true
 				return true
 			}
-			if v < 0 || v >= NumVectors {
-				errs = append(errs, &syntax.Error{Pos: call.Args[1].Pos(), Msg: fmt.Sprintf("vector %d out of range 0..%d", v, NumVectors-1)})
+			if v < 0 || v >= machine.NumVectors {
+				errs = append(errs, &syntax.Error{Pos: call.Args[1].Pos(), Msg: fmt.Sprintf("vector %d out of range 0..%d", v, machine.NumVectors-1)})
 				return true
 			}
 			seen[int(v)] = true
@@ -334,27 +132,18 @@ func vectorUniverse(p *sema.Program, ids ...sema.BuiltinID) ([]int, []*syntax.Er
 	}
 	if dynamic {
 		for e, v := range p.Info.Consts {
-			if t := p.Info.Types[e]; t != nil && t.IsInteger() && v >= 0 && v < NumVectors {
+			if t := p.Info.Types[e]; t != nil && t.IsInteger() && v >= 0 && v < machine.NumVectors {
 				seen[int(v)] = true
 			}
 		}
 	}
 	var out []int
-	for v := 0; v < NumVectors; v++ {
+	for v := 0; v < machine.NumVectors; v++ {
 		if seen[v] {
 			out = append(out, v)
 		}
 	}
 	return out, errs
-}
-
-// describeVectors renders a vector list for messages.
-func describeVectors(vs []int) string {
-	var parts []string
-	for _, v := range vs {
-		parts = append(parts, fmt.Sprintf("%#x", v))
-	}
-	return strings.Join(parts, ", ")
 }
 
 // isHexConst reports whether e is a constant spelled in hex (a literal
@@ -375,7 +164,7 @@ func isHexConst(p *sema.Program, e syntax.Expr) bool {
 func (c *compiler) markHexSlots() {
 	p := c.sp
 	mark := func(slot int32) {
-		if int(slot) < len(c.lay.Slots) && c.lay.Slots[slot].Kind == SlotInt {
+		if int(slot) < len(c.lay.Slots) && c.lay.Slots[slot].Kind == machine.SlotInt {
 			c.lay.Slots[slot].Hex = true
 		}
 	}

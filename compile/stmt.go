@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/sema"
 	"github.com/irqcheck/irqcheck/syntax"
 )
@@ -8,7 +9,7 @@ import (
 // emitter builds the code of one process or sub-program.
 type emitter struct {
 	c      *compiler
-	code   Code
+	code   machine.Code
 	region int32 // current atomic region, 0 outside atomic code
 	loops  []*loopFix
 	fns    []*fnFix // fns being inlined, innermost last
@@ -22,8 +23,8 @@ type loopFix struct {
 
 type fnFix struct {
 	fn     *sema.Fn
-	target func(*Ctx, int64) // where a returned value goes; nil to discard
-	sub    bool              // a sub-program: the value goes to Ctx.Ret
+	target func(*machine.Ctx, int64) // where a returned value goes; nil to discard
+	sub    bool                      // a sub-program: the value goes to machine.Ctx.Ret
 	exits  []int32
 }
 
@@ -33,17 +34,17 @@ func (c *compiler) newRegion() int32 {
 }
 
 // procCode compiles the body of a process.
-func (c *compiler) procCode(pr *sema.Proc, offs map[*sema.Object]int32, fnOff map[*sema.Fn]int32) Code {
+func (c *compiler) procCode(pr *sema.Proc, offs map[*sema.Object]int32, fnOff map[*sema.Fn]int32) machine.Code {
 	c.proc = pr
 	c.localOff = offs
 	c.fnOff = fnOff
-	c.subs = map[*sema.Fn]Code{}
+	c.subs = map[*sema.Fn]machine.Code{}
 	e := &emitter{c: c}
 	if pr.Kind == sema.ProcInit {
 		e.region = c.newRegion()
 	}
 	e.block(pr.Body)
-	end := e.emit(Instr{Op: OpEnd, Pos: pr.Body.Rbrace, Text: "end"})
+	end := e.emit(machine.Instr{Op: machine.OpEnd, Pos: pr.Body.Rbrace, Text: "end"})
 	e.fix(e.endFix, end)
 	breakFreeCycles(e.code)
 	return e.code
@@ -54,7 +55,7 @@ func (c *compiler) procCode(pr *sema.Proc, offs map[*sema.Object]int32, fnOff ma
 // settling would otherwise run around for ever: the loop spins one step
 // at a time instead, and inside an atomic step the instruction budget
 // reports it.
-func breakFreeCycles(code Code) {
+func breakFreeCycles(code machine.Code) {
 	const (
 		unseen = iota
 		onPath
@@ -73,16 +74,16 @@ func breakFreeCycles(code Code) {
 		if code[pc].Free && state[pc] == onPath {
 			// path[len-1] closes the cycle back to pc: make it a step.
 			in := &code[path[len(path)-1]]
-			if in.Op == OpClear {
+			if in.Op == machine.OpClear {
 				at, n := in.ClearAt, in.ClearN
-				in.Exec = func(x *Ctx) {
+				in.Exec = func(x *machine.Ctx) {
 					base := x.Frame + at
 					clear(x.S[base : base+n])
 				}
 			} else {
-				in.Exec = func(*Ctx) {}
+				in.Exec = func(*machine.Ctx) {}
 			}
-			in.Op, in.Free = OpExec, false
+			in.Op, in.Free = machine.OpExec, false
 			if in.Text == "" {
 				in.Text = "loop"
 			}
@@ -99,10 +100,10 @@ func breakFreeCycles(code Code) {
 const maxInstrs = 1 << 16
 
 // emit appends an instruction that falls through to the next one.
-func (e *emitter) emit(in Instr) int32 {
+func (e *emitter) emit(in machine.Instr) int32 {
 	at := int32(len(e.code))
 	in.Region = e.region
-	if in.Op != OpEnd {
+	if in.Op != machine.OpEnd {
 		in.Next = at + 1
 	}
 	e.code = append(e.code, in)
@@ -121,7 +122,7 @@ func (e *emitter) emit(in Instr) int32 {
 
 // jump appends a free jump whose target is fixed later.
 func (e *emitter) jump() int32 {
-	return e.emit(Instr{Op: OpJump, Free: true})
+	return e.emit(machine.Instr{Op: machine.OpJump, Free: true})
 }
 
 func (e *emitter) fix(list []int32, to int32) {
@@ -163,14 +164,14 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			e.inline(call, fn, c.storeLocal(obj, d.Init.Pos()))
 			return
 		}
-		e.emit(Instr{Op: OpExec, Exec: c.initLocal(obj, d.Init), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.initLocal(obj, d.Init), Pos: s.Pos(), Text: text})
 	case *syntax.ExprStmt:
 		call := syntax.Unparen(s.X).(*syntax.CallExpr)
 		if o := info.Uses[call.Fun]; o != nil && o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BYield {
 			if e.region != 0 {
 				c.errorf(s.Pos(), "yield() inside an atomic step (reached through an atomic block or atomic fn)")
 			}
-			e.emit(Instr{Op: OpYield, Pos: s.Pos(), Text: text})
+			e.emit(machine.Instr{Op: machine.OpYield, Pos: s.Pos(), Text: text})
 			return
 		}
 		if _, fn := e.fnCall(call); fn != nil {
@@ -178,7 +179,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			return
 		}
 		f := c.expr(call)
-		e.emit(Instr{Op: OpExec, Exec: func(x *Ctx) { f(x) }, Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Pos: s.Pos(), Text: text})
 	case *syntax.AssignStmt:
 		if s.Op == syntax.ASSIGN {
 			if call, fn := e.fnCall(s.RHS); fn != nil {
@@ -186,11 +187,11 @@ func (e *emitter) stmt(s syntax.Stmt) {
 				return
 			}
 		}
-		e.emit(Instr{Op: OpExec, Exec: c.assign(s), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.assign(s), Pos: s.Pos(), Text: text})
 	case *syntax.IncDecStmt:
-		e.emit(Instr{Op: OpExec, Exec: c.incDec(s), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.incDec(s), Pos: s.Pos(), Text: text})
 	case *syntax.IfStmt:
-		br := e.emit(Instr{Op: OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		br := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
 		e.stmt(s.Then)
 		if s.Else == nil {
 			e.code[br].Alt = e.here()
@@ -201,7 +202,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		e.stmt(s.Else)
 		e.fix([]int32{j}, e.here())
 	case *syntax.WhileStmt:
-		head := e.emit(Instr{Op: OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		head := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
 		lf := &loopFix{}
 		e.loops = append(e.loops, lf)
 		e.stmt(s.Body)
@@ -223,7 +224,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			if loopVar != nil {
 				cond = c.cpuLoopCond
 			}
-			br = e.emit(Instr{Op: OpBranch, Cond: cond(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
+			br = e.emit(machine.Instr{Op: machine.OpBranch, Cond: cond(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
 		}
 		lf := &loopFix{}
 		e.loops = append(e.loops, lf)
@@ -232,7 +233,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		post := e.here()
 		switch {
 		case loopVar != nil:
-			e.emit(Instr{Op: OpExec, Exec: c.cpuLoopNext(s.Post.(*syntax.IncDecStmt).X), Pos: s.Post.Pos(), Text: syntax.StmtHeadline(s.Post)})
+			e.emit(machine.Instr{Op: machine.OpExec, Exec: c.cpuLoopNext(s.Post.(*syntax.IncDecStmt).X), Pos: s.Post.Pos(), Text: syntax.StmtHeadline(s.Post)})
 		case s.Post != nil:
 			e.stmt(s.Post)
 		}
@@ -240,7 +241,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			// for (;;) { } or for (;;) { continue; }: nothing in the loop
 			// is a step, so that settling would run around it for ever.
 			// Make one step that spins.
-			e.emit(Instr{Op: OpExec, Exec: func(*Ctx) {}, Pos: s.Pos(), Text: text})
+			e.emit(machine.Instr{Op: machine.OpExec, Exec: func(*machine.Ctx) {}, Pos: s.Pos(), Text: text})
 		}
 		j := e.jump()
 		e.code[j].Next = head
@@ -251,13 +252,13 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		e.fix(lf.breaks, e.here())
 		e.fix(lf.continues, post)
 	case *syntax.AwaitStmt:
-		e.emit(Instr{Op: OpAwait, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpAwait, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
 	case *syntax.AssertStmt:
 		msg := s.Msg
 		if msg == "" {
 			msg = "assertion " + syntax.ExprString(s.Cond) + " failed"
 		}
-		e.emit(Instr{Op: OpAssert, Cond: c.expr(s.Cond), Msg: msg, Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpAssert, Cond: c.expr(s.Cond), Msg: msg, Pos: s.Pos(), Text: text})
 	case *syntax.AtomicStmt:
 		saved := e.region
 		if e.region == 0 {
@@ -265,14 +266,14 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		start := e.here()
 		e.block(s.Body)
-		if e.here() > start && e.code[start].Op != OpJump && e.code[start].Op != OpClear {
+		if e.here() > start && e.code[start].Op != machine.OpJump && e.code[start].Op != machine.OpClear {
 			// Label the step with the whole block rather than its first statement.
 			e.code[start].Text = text
 			e.code[start].Pos = s.Pos()
 		}
 		e.region = saved
 	case *syntax.EitherStmt:
-		ch := e.emit(Instr{Op: OpChoice, Pos: s.Pos(), Text: text})
+		ch := e.emit(machine.Instr{Op: machine.OpChoice, Pos: s.Pos(), Text: text})
 		var ends []int32
 		for _, b := range s.Branches {
 			e.code[ch].Targets = append(e.code[ch].Targets, e.here())
@@ -281,12 +282,12 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		e.fix(ends, e.here())
 	case *syntax.ChooseStmt:
-		e.emit(Instr{Op: OpChoose, Lo: c.expr(s.Lo), Hi: c.expr(s.Hi), Store: c.store(s.X, s.Pos()), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpChoose, Lo: c.expr(s.Lo), Hi: c.expr(s.Hi), Store: c.store(s.X, s.Pos()), Pos: s.Pos(), Text: text})
 	case *syntax.ReturnStmt:
 		if len(e.fns) == 0 {
 			if s.Result != nil {
 				f := c.expr(s.Result)
-				e.emit(Instr{Op: OpExec, Exec: func(x *Ctx) { f(x) }, Pos: s.Pos(), Text: text})
+				e.emit(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Pos: s.Pos(), Text: text})
 			}
 			e.endFix = append(e.endFix, e.jump())
 			return
@@ -296,30 +297,30 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			f := c.expr(s.Result)
 			if chk := c.checker(fc.fn.Result, "the result of "+fc.fn.Name, s.Result.Pos()); chk != nil {
 				g := f
-				f = func(x *Ctx) int64 {
+				f = func(x *machine.Ctx) int64 {
 					v := g(x)
-					if x.Status == StepOK {
+					if x.Status == machine.StepOK {
 						chk(x, v)
 					}
 					return v
 				}
 			}
-			var exec func(*Ctx)
+			var exec func(*machine.Ctx)
 			switch {
 			case fc.sub:
-				exec = func(x *Ctx) { x.Ret = f(x) }
+				exec = func(x *machine.Ctx) { x.Ret = f(x) }
 			case fc.target != nil:
 				t := fc.target
-				exec = func(x *Ctx) {
+				exec = func(x *machine.Ctx) {
 					v := f(x)
-					if x.Status == StepOK {
+					if x.Status == machine.StepOK {
 						t(x, v)
 					}
 				}
 			default:
-				exec = func(x *Ctx) { f(x) }
+				exec = func(x *machine.Ctx) { f(x) }
 			}
-			e.emit(Instr{Op: OpExec, Exec: exec, Pos: s.Pos(), Text: text})
+			e.emit(machine.Instr{Op: machine.OpExec, Exec: exec, Pos: s.Pos(), Text: text})
 		}
 		fc.exits = append(fc.exits, e.jump())
 	case *syntax.BranchStmt:
@@ -353,7 +354,7 @@ func (e *emitter) fnCall(x syntax.Expr) (*syntax.CallExpr, *sema.Fn) {
 // binding the arguments is one step (none without parameters), then the
 // body's steps follow; an atomic fn is all one step. The fn's locals are
 // cleared when it returns, so that dead values do not split states.
-func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*Ctx, int64)) {
+func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machine.Ctx, int64)) {
 	c := e.c
 	if c.tooBig {
 		return // the model is rejected; do not inline exponentially more
@@ -364,7 +365,7 @@ func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*Ctx, i
 	}
 	if len(fn.Params) > 0 {
 		bind := c.bindArgs(call, fn)
-		e.emit(Instr{Op: OpExec, Exec: bind, Pos: call.Pos(), Text: syntax.ExprString(call)})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: bind, Pos: call.Pos(), Text: syntax.ExprString(call)})
 	} else if fn.Atomic {
 		// The step is labelled with the call, not the first statement.
 		defer func(start int32) {
@@ -379,7 +380,7 @@ func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*Ctx, i
 	e.block(fn.Decl.Body)
 	e.fns = e.fns[:len(e.fns)-1]
 	if n := c.fnLocalSlots(fn); n > 0 {
-		at := e.emit(Instr{Op: OpClear, Free: true, ClearAt: c.fnOff[fn], ClearN: n})
+		at := e.emit(machine.Instr{Op: machine.OpClear, Free: true, ClearAt: c.fnOff[fn], ClearN: n})
 		e.fix(fc.exits, at)
 	} else {
 		e.fix(fc.exits, e.here())
@@ -397,7 +398,7 @@ func (c *compiler) fnLocalSlots(fn *sema.Fn) int32 {
 
 // subProgram compiles fn to run to completion inside one step, for calls
 // inside expressions.
-func (c *compiler) subProgram(fn *sema.Fn) Code {
+func (c *compiler) subProgram(fn *sema.Fn) machine.Code {
 	if code, ok := c.subs[fn]; ok {
 		return code
 	}
@@ -407,7 +408,7 @@ func (c *compiler) subProgram(fn *sema.Fn) Code {
 	fc := &fnFix{fn: fn, sub: true}
 	e.fns = append(e.fns, fc)
 	e.block(fn.Decl.Body)
-	end := e.emit(Instr{Op: OpEnd, Pos: fn.Decl.Body.Rbrace, Text: "end"})
+	end := e.emit(machine.Instr{Op: machine.OpEnd, Pos: fn.Decl.Body.Rbrace, Text: "end"})
 	e.fix(fc.exits, end)
 	breakFreeCycles(e.code)
 	c.subs[fn] = e.code

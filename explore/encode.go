@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 
-	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // codec encodes states for the frontier and the candidates of a level.
@@ -36,7 +36,7 @@ const (
 	formWhole = 1
 )
 
-func newCodec(l *compile.Layout) *codec {
+func newCodec(l *machine.Layout) *codec {
 	c := &codec{size: l.Size, mask: make([]uint32, l.Size)}
 	for i := range c.mask {
 		c.mask[i] = ^uint32(0xff)
@@ -66,7 +66,7 @@ func (c *codec) maxBytes() int { return 1 + 4*c.size }
 func (c *codec) bytesLen() int { return 1 + c.size + len(c.vector) + 4*len(c.wide) }
 
 // append appends the encoding of s to b.
-func (c *codec) append(b []byte, s compile.State) []byte {
+func (c *codec) append(b []byte, s machine.State) []byte {
 	b = slices.Grow(b, c.maxBytes())
 	n := len(b)
 	b = b[:n+c.maxBytes()]
@@ -97,7 +97,7 @@ func (c *codec) append(b []byte, s compile.State) []byte {
 // so that its loop keeps everything in registers.
 //
 //go:noinline
-func byteForm(dst []byte, s compile.State, mask []uint32) uint32 {
+func byteForm(dst []byte, s machine.State, mask []uint32) uint32 {
 	dst, mask = dst[:len(s)], mask[:len(s)]
 	var over uint32
 	for i, v := range s {
@@ -110,7 +110,7 @@ func byteForm(dst []byte, s compile.State, mask []uint32) uint32 {
 
 // decode decodes the state at the start of b into s and returns the bytes
 // after it.
-func (c *codec) decode(b []byte, s compile.State) []byte {
+func (c *codec) decode(b []byte, s machine.State) []byte {
 	if b[0] == formWhole {
 		b = b[1:]
 		for i := range s {

@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
-func testLayout() *compile.Layout {
+func testLayout() *machine.Layout {
 	p, err := compile.Load("t.irq", []byte(`cpus 3; int x; int y[8]; int big;
 		thread a on cpu 0 { x = 1; send_ipi(1, 0x30); }
 		thread b on cpu 1 { y[3] = 2; }
@@ -28,9 +29,9 @@ func TestCodecRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	values := []int32{-9, -8, -1, 0, 1, 2, 245, 246, 247, 255, 256, 1 << 20, -1 << 31, 1<<31 - 1}
 	var buf []byte
-	var want []compile.State
+	var want []machine.State
 	for range 500 {
-		s := make(compile.State, l.Size)
+		s := make(machine.State, l.Size)
 		for i := range s {
 			s[i] = values[r.IntN(len(values))]
 		}
@@ -42,7 +43,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 	// States that take the byte form: every narrow slot at a boundary.
 	for k := range 50 {
-		s := make(compile.State, l.Size)
+		s := make(machine.State, l.Size)
 		for i := range s {
 			s[i] = []int32{-8, 247, 0, -1}[(i+k)%4]
 		}
@@ -59,7 +60,7 @@ func TestCodecRoundTrip(t *testing.T) {
 			t.Fatalf("a state of small values took %d bytes, want the byte form's %d", len(buf)-before, c.bytesLen())
 		}
 	}
-	got := make(compile.State, l.Size)
+	got := make(machine.State, l.Size)
 	rest := buf
 	for i, s := range want {
 		if n := c.skip(rest); n > len(rest) {
@@ -77,7 +78,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	if len(rest) != 0 {
 		t.Errorf("%d bytes left over", len(rest))
 	}
-	small := make(compile.State, l.Size)
+	small := make(machine.State, l.Size)
 	if n := len(c.append(nil, small)); n >= 2*l.Size {
 		t.Errorf("a state of zeros took %d bytes for %d slots", n, l.Size)
 	}
@@ -87,9 +88,9 @@ func TestCodecRoundTrip(t *testing.T) {
 }
 
 // benchCodec returns a codec and a state of small values for benchmarks.
-func benchCodec(b *testing.B) (*codec, compile.State) {
+func benchCodec(b *testing.B) (*codec, machine.State) {
 	l := testLayout()
-	s := make(compile.State, l.Size)
+	s := make(machine.State, l.Size)
 	for i := range s {
 		s[i] = int32(i % 7)
 	}

@@ -20,7 +20,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 )
 
@@ -118,7 +117,7 @@ type Result struct {
 
 // CoverResult is the outcome of one cover declaration.
 type CoverResult struct {
-	Cover   *compile.Property
+	Cover   *machine.Property
 	Reached bool
 	Depth   int    // the length of the shortest run that reaches it
 	Trace   *Trace // that run, when Options.Witnesses asked for it
@@ -214,7 +213,7 @@ type arena struct {
 }
 
 // put encodes s into the arena and returns where it went.
-func (a *arena) put(cd *codec, s compile.State, pool *blockPool) uint64 {
+func (a *arena) put(cd *codec, s machine.State, pool *blockPool) uint64 {
 	last := len(a.blocks) - 1
 	if last < 0 || cap(a.blocks[last])-len(a.blocks[last]) < cd.maxBytes() {
 		a.blocks = append(a.blocks, pool.get())
@@ -336,7 +335,7 @@ type worker struct {
 	m     *machine.Machine
 	cd    *codec
 	fpr   fingerprinter
-	cur   compile.State // the state being expanded, decoded
+	cur   machine.State // the state being expanded, decoded
 	arena *arena        // where its candidates go
 	pool  *blockPool
 	// seen holds the fingerprints of the successors this worker found in
@@ -356,7 +355,7 @@ type worker struct {
 }
 
 // Explore checks p exhaustively within the limits of opt.
-func Explore(p *compile.Program, opt Options) *Result {
+func Explore(p *machine.Program, opt Options) *Result {
 	start := time.Now()
 	nw := opt.Workers
 	if nw <= 0 {
@@ -383,7 +382,7 @@ func Explore(p *compile.Program, opt Options) *Result {
 	}
 	for i := range workers {
 		arenas[i].w = i
-		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(compile.State, size),
+		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
 			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec}
 		workers[i].m.Coverage(workers[i].cov.instrs)
 	}
@@ -757,7 +756,7 @@ func peakRSS() int64 {
 
 // coverName is how a cover is named in messages: "cover NAME" or
 // "cover EXPR".
-func coverName(c *compile.Property) string {
+func coverName(c *machine.Property) string {
 	if c.Name != "" {
 		return "cover " + c.Name
 	}
@@ -766,7 +765,7 @@ func coverName(c *compile.Property) string {
 
 // coverResults says which covers the search reached, with the shortest
 // run to each when witnesses are asked for.
-func coverResults(p *compile.Program, m *machine.Machine, inits []compile.State, st *store, cov *coverage, witnesses bool) []CoverResult {
+func coverResults(p *machine.Program, m *machine.Machine, inits []machine.State, st *store, cov *coverage, witnesses bool) []CoverResult {
 	var out []CoverResult
 	for i, c := range p.Covers {
 		cr := CoverResult{Cover: c}
@@ -785,7 +784,7 @@ func coverResults(p *compile.Program, m *machine.Machine, inits []compile.State,
 }
 
 // expand generates the successors of the states of c.
-func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth int, c *chunk) {
+func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth int, c *chunk) {
 	checkInv := len(p.Invariants) > 0
 	m := wk.m
 	s := wk.cur
@@ -850,7 +849,7 @@ func expand(p *compile.Program, wk *worker, st *store, frontier *stream, depth i
 			if b.old {
 				continue
 			}
-			next := compile.State(wk.states[i*size : (i+1)*size])
+			next := machine.State(wk.states[i*size : (i+1)*size])
 			cd := candidate{fp: b.fp, parent: id, tid: b.tid, bad: -1}
 			if checkInv && c.deeper == nil {
 				if v := m.CheckInvariants(next); v != nil {
@@ -885,20 +884,20 @@ type pending struct {
 // the stored state is the one found first, the fingerprint that of its
 // canonical form, so traces keep the real CPU numbers.
 type fingerprinter struct {
-	sym            *compile.Symmetry
-	canon, scratch compile.State
+	sym            *machine.Symmetry
+	canon, scratch machine.State
 }
 
-func newFingerprinter(sym *compile.Symmetry, size int) fingerprinter {
+func newFingerprinter(sym *machine.Symmetry, size int) fingerprinter {
 	f := fingerprinter{sym: sym}
 	if sym != nil {
-		f.canon = make(compile.State, size)
-		f.scratch = make(compile.State, size)
+		f.canon = make(machine.State, size)
+		f.scratch = make(machine.State, size)
 	}
 	return f
 }
 
-func (f fingerprinter) of(s compile.State) uint64 {
+func (f fingerprinter) of(s machine.State) uint64 {
 	if f.sym == nil {
 		return Fingerprint(s)
 	}
@@ -910,7 +909,7 @@ func (f fingerprinter) of(s compile.State) uint64 {
 // closed under its permutations: init may name CPUs by number, so this is
 // where an asymmetric one (a handler registered on some CPUs only) is
 // caught.
-func asymmetricInit(p *compile.Program, inits []compile.State) *machine.Violation {
+func asymmetricInit(p *machine.Program, inits []machine.State) *machine.Violation {
 	if p.Symmetry.Closed(inits) {
 		return nil
 	}

@@ -7,9 +7,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
-func load(t *testing.T, src string) *compile.Program {
+func load(t *testing.T, src string) *machine.Program {
 	t.Helper()
 	p, err := compile.Load("test.irq", []byte(src))
 	if err != nil {
@@ -170,7 +171,7 @@ func render(tr *explore.Trace) []string {
 	return out
 }
 
-func loadB(b *testing.B, src string) *compile.Program {
+func loadB(b *testing.B, src string) *machine.Program {
 	b.Helper()
 	p, err := compile.Load("bench.irq", []byte(src))
 	if err != nil {

@@ -4,14 +4,13 @@ import (
 	"slices"
 	"time"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 )
 
 // lgraph is the explicit state graph of a model.
 type lgraph struct {
-	p     *compile.Program
-	inits []compile.State
+	p     *machine.Program
+	inits []machine.State
 	first []int32 // the edges of state s are first[s] .. first[s+1]-1
 	dst   []int32
 	tid   []uint8 // the edge's number in its source's successor order (see trans)
@@ -72,12 +71,12 @@ func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
 	case machine.Entry:
 		return g.entryClass(t.CPU, t.Vector), -1
 	}
-	return g.entryClass(t.CPU, t.Vector) + int32(g.ncpus)*compile.NumVectors, -1
+	return g.entryClass(t.CPU, t.Vector) + int32(g.ncpus)*machine.NumVectors, -1
 }
 
 // entryClass is the class of interrupt entries of vector v on cpu c.
 func (g *lgraph) entryClass(c, v int32) int32 {
-	return int32(g.nthreads+g.ndevices+g.ncpus) + c*compile.NumVectors + v
+	return int32(g.nthreads+g.ndevices+g.ncpus) + c*machine.NumVectors + v
 }
 
 // Obligations: thread t (not forever) unfinished is obligation t; device
@@ -125,10 +124,10 @@ func (g *lgraph) second(e int32) int32 {
 
 // newLGraph returns an empty graph of p's states: its classes and the
 // sizes of its per-state bit sets are set.
-func newLGraph(p *compile.Program, inits []compile.State) *lgraph {
+func newLGraph(p *machine.Program, inits []machine.State) *lgraph {
 	l := p.Layout
 	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending)}
-	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*compile.NumVectors
+	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
 	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
@@ -140,7 +139,7 @@ func newLGraph(p *compile.Program, inits []compile.State) *lgraph {
 //
 // states and edges are the counts the safety search found: exact without
 // symmetry reduction, a lower bound with it; the arrays start that big.
-func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compile.State, states, edges int64) (*lgraph, string) {
+func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machine.State, states, edges int64) (*lgraph, string) {
 	l := p.Layout
 	g := newLGraph(p, inits)
 	g.first = make([]int32, 0, states+1)
@@ -153,7 +152,7 @@ func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compil
 	ids := make(map[uint64]int32, states)
 	var queue []byte // encoded states not yet expanded, in id order
 	head := 0
-	add := func(s compile.State, parent, tid int32, depth int32) int32 {
+	add := func(s machine.State, parent, tid int32, depth int32) int32 {
 		fp := Fingerprint(s)
 		if id, ok := ids[fp]; ok {
 			return id
@@ -169,7 +168,7 @@ func buildGraph(p *compile.Program, opt Options, start time.Time, inits []compil
 	for i, s := range inits {
 		add(s, -1, int32(i), 0)
 	}
-	s := make(compile.State, l.Size)
+	s := make(machine.State, l.Size)
 	g.first = append(g.first, 0)
 	for id := int32(0); int(id) < len(g.parent); id++ {
 		if id%1024 == 0 {
@@ -233,7 +232,7 @@ func (g *lgraph) bytes() int64 {
 
 // record computes the obligations and liveness predicates of s, the
 // state with the next id.
-func (g *lgraph) record(m *machine.Machine, s compile.State) {
+func (g *lgraph) record(m *machine.Machine, s machine.State) {
 	n := len(g.obl)
 	g.obl = append(g.obl, make([]uint64, g.owords)...)
 	k := len(g.props)
@@ -243,7 +242,7 @@ func (g *lgraph) record(m *machine.Machine, s compile.State) {
 
 // bits sets in obl the obligations pending in s, and in props its
 // liveness predicates (P, Q of each declaration); both start cleared.
-func (g *lgraph) bits(m *machine.Machine, s compile.State, obl, props []uint64) {
+func (g *lgraph) bits(m *machine.Machine, s machine.State, obl, props []uint64) {
 	l := g.p.Layout
 	set := func(o int) { obl[o/64] |= 1 << (o % 64) }
 	for t := range l.Threads {
@@ -288,7 +287,7 @@ func (g *lgraph) src(e int32) int32 {
 }
 
 // state rebuilds state id by replaying its BFS tree path.
-func (g *lgraph) state(id int32) compile.State {
+func (g *lgraph) state(id int32) machine.State {
 	m := machine.New(g.p)
 	s := slices.Clone(g.inits[g.ptid[g.root(id)]])
 	for _, want := range g.treePath(id) {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/syntax"
 )
@@ -81,7 +80,7 @@ type lasso struct {
 //
 // recorded returns the graph the search recorded; without it (nil) the
 // check explores the state space again, without symmetry reduction.
-func checkLiveness(p *compile.Program, opt Options, start time.Time, inits []compile.State, res *Result, recorded func() *lgraph) {
+func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []machine.State, res *Result, recorded func() *lgraph) {
 	t0 := time.Now()
 	var g *lgraph
 	lim := ""
@@ -305,7 +304,7 @@ const livenessLimit = " (liveness check; the safety search was complete)"
 // reduction (a cycle of the quotient need not be one of the machine),
 // with the workers, recording the graph as it goes. Its whole time is
 // the liveness check's.
-func livenessUnreduced(p *compile.Program, opt Options, start time.Time, res *Result) {
+func livenessUnreduced(p *machine.Program, opt Options, start time.Time, res *Result) {
 	o := opt
 	o.NoSymmetry = true
 	o.Witnesses = false
@@ -330,14 +329,14 @@ func livenessUnreduced(p *compile.Program, opt Options, start time.Time, res *Re
 }
 
 // livenessName is how a liveness declaration is named in messages.
-func livenessName(lv *compile.Liveness) string {
+func livenessName(lv *machine.LivenessDecl) string {
 	if lv.Name != "" {
 		return "liveness " + lv.Name
 	}
 	return "liveness " + lv.Text
 }
 
-func livenessViolation(lv *compile.Liveness, ends bool) *machine.Violation {
+func livenessViolation(lv *machine.LivenessDecl, ends bool) *machine.Violation {
 	var msg string
 	switch lv.Kind {
 	case syntax.LeadsTo:
@@ -408,7 +407,7 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 		}
 		return false
 	}
-	how := func(in *compile.Instr, moved bool) string {
+	how := func(in *machine.Instr, moved bool) string {
 		if moved {
 			return "it spins for ever at " + in.Text
 		}
@@ -454,7 +453,7 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 		c, vec := g.pendingVector(o)
 		v.CPU, v.Vector = c, vec
 		why := "interrupts stay disabled there, or a handler keeps running"
-		states := []compile.State{s}
+		states := []machine.State{s}
 		for _, st := range cyc {
 			states = append(states, st.State)
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/irqcheck/irqcheck/machine"
 )
 
-func loadModel(t *testing.T, src string) *compile.Program {
+func loadModel(t *testing.T, src string) *machine.Program {
 	t.Helper()
 	p, err := compile.Load("test.irq", []byte(src))
 	if err != nil {
@@ -494,7 +494,7 @@ func TestInterrupt(t *testing.T) {
 	if r := Explore(p, Options{Interrupt: closed}); r.Verdict != Incomplete || r.Limit != "interrupted" {
 		t.Errorf("got %s, want incomplete interrupted", r.Outcome())
 	}
-	g, lim := buildGraph(p, Options{Interrupt: closed}, time.Now(), []compile.State{p.Initial}, 0, 0)
+	g, lim := buildGraph(p, Options{Interrupt: closed}, time.Now(), []machine.State{p.Initial}, 0, 0)
 	if lim != "interrupted" || g == nil {
 		t.Errorf("liveness graph: limit %q, want interrupted", lim)
 	}

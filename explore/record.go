@@ -3,7 +3,6 @@ package explore
 import (
 	"unsafe"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 )
 
@@ -93,13 +92,13 @@ func (cr *chunkRecord) reset() {
 	*cr = chunkRecord{deg: cr.deg[:0], fp: cr.fp[:0], tid: cr.tid[:0], cls: cr.cls[:0], rare: cr.rare[:0], obl: cr.obl[:0], props: cr.props[:0]}
 }
 
-func newRecorder(p *compile.Program) *recorder {
+func newRecorder(p *machine.Program) *recorder {
 	return &recorder{g: newLGraph(p, nil), bigTid: map[int32]int32{}, yieldTo: map[int32]int32{}}
 }
 
 // state records the obligations and predicates of the state s being
 // expanded, before its edges.
-func (r *recorder) state(cr *chunkRecord, m *machine.Machine, s compile.State) {
+func (r *recorder) state(cr *chunkRecord, m *machine.Machine, s machine.State) {
 	g := r.g
 	n, k := len(cr.obl), len(cr.props)
 	cr.obl = append(cr.obl, make([]uint64, g.owords)...)
@@ -151,7 +150,7 @@ func (r *recorder) bytes() int64 {
 
 // graph turns the records into the state graph, its BFS tree taken from
 // the store's parent links.
-func (r *recorder) graph(st *store, inits []compile.State) *lgraph {
+func (r *recorder) graph(st *store, inits []machine.State) *lgraph {
 	g := r.g
 	g.inits = inits
 	n := r.fps.n

@@ -4,17 +4,16 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 )
 
 // Run is one run of the machine, built a step at a time: by a random
 // simulation, by a user choosing each step, or by a replayed trail.
 type Run struct {
-	p     *compile.Program
+	p     *machine.Program
 	m     *machine.Machine
 	Trace *Trace
-	State compile.State // the state after the last step
+	State machine.State // the state after the last step
 	// Violation is what the run broke, if it did: a step that failed, a
 	// state that breaks an invariant, or a terminal state that is a hang
 	// or breaks a final condition. The run cannot go on then.
@@ -24,12 +23,12 @@ type Run struct {
 
 // InitialStates returns the initial states of p, or the violation init
 // raised.
-func InitialStates(p *compile.Program) ([]compile.State, *machine.Violation) {
+func InitialStates(p *machine.Program) ([]machine.State, *machine.Violation) {
 	return machine.New(p).InitialStates()
 }
 
 // NewRun starts a run from initial state i of p.
-func NewRun(p *compile.Program, i int) (*Run, error) {
+func NewRun(p *machine.Program, i int) (*Run, error) {
 	r := &Run{p: p, m: machine.New(p)}
 	inits, v := r.m.InitialStates()
 	if v != nil {
@@ -69,7 +68,7 @@ func (r *Run) Choices() []Step {
 	}
 	var out []Step
 	r.m.Successors(r.State, func(sc *machine.Successor) bool {
-		var next compile.State
+		var next machine.State
 		if sc.Violation == nil {
 			next = slices.Clone(sc.Next)
 		}
@@ -120,7 +119,7 @@ func (r *Run) Take(k int32) error {
 
 // StepText is how a trail names a step, to check on replay that the
 // model still takes it: the column, who acts, and what.
-func StepText(p *compile.Program, st Step) string {
+func StepText(p *machine.Program, st Step) string {
 	col := "device"
 	if st.Column < p.Layout.NCPUs {
 		col = fmt.Sprintf("cpu %d", st.Column)

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 )
 
@@ -24,7 +23,7 @@ type SimResult struct {
 // enabled transition is drawn uniformly with a PCG generator seeded by
 // seed, so the same seed gives the same run. It stops at a violation, a
 // terminal state or the step limit.
-func Simulate(p *compile.Program, seed uint64, steps int) *SimResult {
+func Simulate(p *machine.Program, seed uint64, steps int) *SimResult {
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(seed, 0x1dc4))
 	res := &SimResult{Seed: seed, Limit: steps}

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/zeebo/xxh3"
 )
 
@@ -12,7 +12,7 @@ import (
 // seed, so that fingerprints, and so runs, are reproducible. (A custom
 // seed would make xxh3 derive a secret on every call.) Zero is reserved
 // for empty table slots, so a state hashing to zero is given 1.
-func Fingerprint(s compile.State) uint64 {
+func Fingerprint(s machine.State) uint64 {
 	if len(s) == 0 {
 		return 1
 	}

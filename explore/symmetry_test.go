@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
 	"github.com/irqcheck/irqcheck/machine"
 )
@@ -160,7 +159,7 @@ func TestSymmetryCommutes(t *testing.T) {
 				p := load(t, src)
 				m := machine.New(p)
 				sym := p.Symmetry
-				succ := func(s compile.State) []string {
+				succ := func(s machine.State) []string {
 					var out []string
 					m.Successors(s, func(sc *machine.Successor) bool {
 						if sc.Violation != nil {
@@ -180,7 +179,7 @@ func TestSymmetryCommutes(t *testing.T) {
 				// Breadth first over the first few hundred states.
 				seen := map[string]bool{}
 				queue := inits
-				img := make(compile.State, p.Layout.Size)
+				img := make(machine.State, p.Layout.Size)
 				checked := 0
 				for len(queue) > 0 && checked < 400 {
 					s := queue[0]
@@ -197,7 +196,7 @@ func TestSymmetryCommutes(t *testing.T) {
 							if sc.Violation != nil {
 								mapped = append(mapped, "violation "+string(sc.Violation.Kind))
 							} else {
-								out := make(compile.State, len(img))
+								out := make(machine.State, len(img))
 								sym.Apply(k, sc.Next, out)
 								mapped = append(mapped, fmt.Sprint(out))
 							}

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/syntax"
 )
 
 // Trace is a run of the machine: the initial state and each step after it.
 type Trace struct {
-	Initial compile.State
+	Initial machine.State
 	Steps   []Step
 	// Init is the index of the initial state among the model's initial
 	// states, and Choices the transition number of each step in its
@@ -28,12 +27,12 @@ type Step struct {
 	Text    string // what happened, in source terms
 	Pos     syntax.Pos
 	Changes []Change
-	State   compile.State // the state after the step (nil for a violating step)
+	State   machine.State // the state after the step (nil for a violating step)
 	Failed  bool          // this step raised the violation
 	// Also holds text for other columns: where a device's message landed.
 	Also []Cell
 	// Delivered lists the messages a device step delivered at once.
-	Delivered []compile.Delivery
+	Delivered []machine.Delivery
 	// Violation names the kind of violation this step raised, or "".
 	Violation machine.ViolationKind
 }
@@ -51,7 +50,7 @@ type Change struct {
 }
 
 // rebuild replays the transitions leading to f from the initial state.
-func rebuild(p *compile.Program, m *machine.Machine, inits []compile.State, st *store, f *found) *Trace {
+func rebuild(p *machine.Program, m *machine.Machine, inits []machine.State, st *store, f *found) *Trace {
 	var path []int32 // transition ids from an initial state
 	id := f.state
 	for {
@@ -73,12 +72,12 @@ func rebuild(p *compile.Program, m *machine.Machine, inits []compile.State, st *
 
 // Replay runs the given transition ids (indices in the successor order of
 // each state) from s0 and describes each step.
-func Replay(p *compile.Program, m *machine.Machine, s0 compile.State, path []int32) *Trace {
+func Replay(p *machine.Program, m *machine.Machine, s0 machine.State, path []int32) *Trace {
 	tr := &Trace{Initial: slices.Clone(s0), Choices: slices.Clone(path)}
 	s := slices.Clone(s0)
 	for _, want := range path {
 		var got *machine.Successor
-		var next compile.State
+		var next machine.State
 		var t int32 = -1
 		m.Successors(s, func(sc *machine.Successor) bool {
 			t++
@@ -106,7 +105,7 @@ func Replay(p *compile.Program, m *machine.Machine, s0 compile.State, path []int
 }
 
 // Describe renders one transition from s (to next, nil on a violation).
-func Describe(p *compile.Program, s compile.State, sc *machine.Successor, next compile.State) Step {
+func Describe(p *machine.Program, s machine.State, sc *machine.Successor, next machine.State) Step {
 	l := p.Layout
 	t := sc.T
 	st := Step{T: t, Column: int(t.CPU), State: next, Failed: sc.Violation != nil}
@@ -160,18 +159,18 @@ func Describe(p *compile.Program, s compile.State, sc *machine.Successor, next c
 
 // dropScopeExits hides the clearing of a fn's locals when it returns:
 // a local of a called fn going back to zero is the fn ending, not news.
-func dropScopeExits(p *compile.Program, t machine.Transition, ch []Change, s, next compile.State) []Change {
-	var code compile.Code
+func dropScopeExits(p *machine.Program, t machine.Transition, ch []Change, s, next machine.State) []Change {
+	var code machine.Code
 	var frame, size int32
 	done := false
 	l := p.Layout
 	switch t.Kind {
 	case machine.ThreadStep:
 		code, frame, size = p.Threads[t.Proc].Code, l.Threads[t.Proc].Frame, p.Threads[t.Proc].FrameSize
-		done = code[next[l.Threads[t.Proc].PC]].Op == compile.OpEnd
+		done = code[next[l.Threads[t.Proc].PC]].Op == machine.OpEnd
 	case machine.DeviceStep:
 		code, frame, size = p.Devices[t.Proc].Code, l.Devices[t.Proc].Frame, p.Devices[t.Proc].FrameSize
-		done = code[next[l.Devices[t.Proc].PC]].Op == compile.OpEnd
+		done = code[next[l.Devices[t.Proc].PC]].Op == machine.OpEnd
 	case machine.HandlerStep:
 		code, frame, size = p.Handlers[t.Proc].Code, l.CPUs[t.CPU].HFrame, int32(l.HFrameSize)
 		done = next[l.CPUs[t.CPU].Handler] == 0
@@ -187,7 +186,7 @@ func dropScopeExits(p *compile.Program, t machine.Transition, ch []Change, s, ne
 		}
 	}
 	for _, in := range code {
-		if in.Op != compile.OpClear {
+		if in.Op != machine.OpClear {
 			continue
 		}
 		for i := frame + in.ClearAt; i < frame+in.ClearAt+in.ClearN; i++ {
@@ -207,11 +206,11 @@ func dropScopeExits(p *compile.Program, t machine.Transition, ch []Change, s, ne
 
 // Diff lists the visible values that differ between two states: variables,
 // IF and online flags, pending vectors and messages put in flight.
-func Diff(p *compile.Program, a, b compile.State) []Change {
+func Diff(p *machine.Program, a, b machine.State) []Change {
 	l := p.Layout
 	var out []Change
 	for i := range a {
-		if a[i] == b[i] || l.Slots[i].Kind == compile.SlotHidden {
+		if a[i] == b[i] || l.Slots[i].Kind == machine.SlotHidden {
 			continue
 		}
 		out = append(out, Change{Name: l.Name(i), Old: l.Format(i, a[i], &p.Names), New: l.Format(i, b[i], &p.Names)})
@@ -221,13 +220,13 @@ func Diff(p *compile.Program, a, b compile.State) []Change {
 	}
 	added := inflightAdded(l, a, b)
 	for _, mv := range added {
-		c, v := compile.UnpackMsg(mv)
+		c, v := machine.UnpackMsg(mv)
 		out = append(out, Change{Name: "in flight", Old: "", New: fmt.Sprintf("+(cpu %d, %#x)", c, v)})
 	}
 	return out
 }
 
-func pendingDiff(l *compile.Layout, a, b compile.State, c int32) []Change {
+func pendingDiff(l *machine.Layout, a, b machine.State, c int32) []Change {
 	var out []Change
 	base := l.CPUs[c].IRR
 	if slices.Equal(a[base:base+int32(l.IRRWords)], b[base:base+int32(l.IRRWords)]) {
@@ -246,7 +245,7 @@ func pendingDiff(l *compile.Layout, a, b compile.State, c int32) []Change {
 }
 
 // inflightAdded lists the messages in b's multiset beyond a's.
-func inflightAdded(l *compile.Layout, a, b compile.State) []int32 {
+func inflightAdded(l *machine.Layout, a, b machine.State) []int32 {
 	count := map[int32]int{}
 	base := int(l.Inflight)
 	for i := 0; i < l.InflightCap; i++ {
@@ -272,7 +271,7 @@ func inflightAdded(l *compile.Layout, a, b compile.State) []int32 {
 // Blame fills in a violation's position when the machine could not: a
 // spurious interrupt is blamed on the step that sent it, a vector stuck
 // pending on the last step that disabled interrupts on its CPU.
-func Blame(p *compile.Program, v *machine.Violation, tr *Trace) {
+func Blame(p *machine.Program, v *machine.Violation, tr *Trace) {
 	if v == nil || tr == nil || v.Pos.IsValid() && v.Kind != machine.Spurious {
 		return
 	}
@@ -286,7 +285,7 @@ func Blame(p *compile.Program, v *machine.Violation, tr *Trace) {
 		switch v.Kind {
 		case machine.Spurious:
 			for _, mv := range inflightAdded(l, prev, st.State) {
-				if c, vec := compile.UnpackMsg(mv); c == v.CPU && vec == v.Vector {
+				if c, vec := machine.UnpackMsg(mv); c == v.CPU && vec == v.Vector {
 					pos = st.Pos
 				}
 			}

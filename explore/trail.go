@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // TrailVersion is the version of the trail format that WriteTrail writes
@@ -44,7 +44,7 @@ type TrailStep struct {
 }
 
 // NewTrail makes the trail of a trace of p's.
-func NewTrail(p *compile.Program, tr *Trace, verdict string, loop int) *Trail {
+func NewTrail(p *machine.Program, tr *Trace, verdict string, loop int) *Trail {
 	t := &Trail{Model: p.Name, Verdict: verdict, Init: tr.Init, Loop: loop}
 	for i, st := range tr.Steps {
 		t.Steps = append(t.Steps, TrailStep{Choice: tr.Choices[i], Text: StepText(p, st)})
@@ -136,7 +136,7 @@ func ReadTrail(r io.Reader) (*Trail, error) {
 // Replay runs the trail on p, checking at each step that the model still
 // offers the transition the trail takes, with the same text; an error
 // says where the model and the trail part.
-func (t *Trail) Replay(p *compile.Program) (*Run, error) {
+func (t *Trail) Replay(p *machine.Program) (*Run, error) {
 	r, err := NewRun(p, t.Init)
 	if err != nil {
 		return nil, fmt.Errorf("the model changed since the trail was written: %v", err)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/syntax"
 )
@@ -21,7 +20,7 @@ type coverage struct {
 	coverErr  []*machine.Violation
 }
 
-func newCoverage(p *compile.Program) *coverage {
+func newCoverage(p *machine.Program) *coverage {
 	c := &coverage{
 		instrs:   make([]uint64, (p.Instrs+63)/64),
 		entered:  make([]bool, len(p.Handlers)),
@@ -66,7 +65,7 @@ func (c *coverage) transition(t *machine.Transition) {
 
 // covers evaluates the covers not yet reached before this level in the
 // state id.
-func (c *coverage) covers(p *compile.Program, m *machine.Machine, s compile.State, id int32, done []bool) {
+func (c *coverage) covers(p *machine.Program, m *machine.Machine, s machine.State, id int32, done []bool) {
 	for i, cv := range p.Covers {
 		if done[i] || c.coverAt[i] >= 0 && c.coverAt[i] < id {
 			continue
@@ -145,7 +144,7 @@ func (u *Unreached) Empty() bool {
 }
 
 // unreached builds the vacuity report from what the search reached.
-func unreached(p *compile.Program, c *coverage) *Unreached {
+func unreached(p *machine.Program, c *coverage) *Unreached {
 	u := &Unreached{}
 	covered := func(id int32) bool { return c.instrs[id>>6]&(1<<(id&63)) != 0 }
 	// A statement may appear in several processes' code (an inlined fn,
@@ -157,10 +156,10 @@ func unreached(p *compile.Program, c *coverage) *Unreached {
 	}
 	byPos := map[syntax.Pos]*stmt{}
 	var order []syntax.Pos
-	add := func(name string, code compile.Code) {
+	add := func(name string, code machine.Code) {
 		for i := range code {
 			in := &code[i]
-			if in.Free || in.Op == compile.OpEnd || !in.Pos.IsValid() {
+			if in.Free || in.Op == machine.OpEnd || !in.Pos.IsValid() {
 				continue
 			}
 			st := byPos[in.Pos]

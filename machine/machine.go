@@ -1,14 +1,19 @@
-// Package machine implements the transition relation of DESIGN.md
-// section 1 over compiled programs: thread, handler and device steps,
-// interrupt entry, arrivals and drops, context switches; and the
-// classification of terminal states (hang, final) and invariants.
+// Package machine is the interrupt machine of DESIGN.md section 1, and
+// the one owner of its rules. It defines the state (Layout, State), the
+// program format the compiler targets (Program, Code, Instr) and the
+// context its instructions run in (Ctx), with one seam for every load and
+// store of shared memory (memory.go); it implements the built-ins that
+// act on the machine (send_ipi, the IRR, the vector table, IF, hotplug:
+// builtins.go), the transition relation (thread, handler and device
+// steps, interrupt entry, arrivals and drops, context switches), the
+// classification of terminal states (hang, final) and invariants, and
+// the renamings of a symmetric model's CPUs (symmetry.go).
 package machine
 
 import (
 	"fmt"
 	"slices"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/syntax"
 )
 
@@ -31,7 +36,7 @@ type Transition struct {
 	Kind   Kind
 	CPU    int32 // the CPU whose column shows it; -1 for a device step
 	Proc   int32 // thread, handler or device index; Switch: the new thread
-	Instr  *compile.Instr
+	Instr  *Instr
 	Vector int32 // Entry, Arrival, Drop
 	Yield  bool  // a thread step that yielded and switched to Proc2
 	Proc2  int32 // Yield: the thread that became current, or -1
@@ -75,34 +80,34 @@ func (v *Violation) Error() string {
 // Successor is one outgoing transition of a state.
 type Successor struct {
 	T         Transition
-	Next      compile.State // valid only during the callback
-	Violation *Violation    // the transition itself breaks a property; Next is meaningless
+	Next      State      // valid only during the callback
+	Violation *Violation // the transition itself breaks a property; Next is meaningless
 	// Delivered lists the messages a device step delivered at once
 	// (valid only during the callback).
-	Delivered []compile.Delivery
+	Delivered []Delivery
 }
 
 // Machine generates successors of states of one program. It is not safe
 // for concurrent use; make one per worker.
 type Machine struct {
-	P     *compile.Program
-	L     *compile.Layout
-	x     compile.Ctx // the step being enumerated
-	probe compile.Ctx // dry runs that decide whether a thread can run
-	buf   compile.State
-	buf2  compile.State
-	pbuf  compile.State
+	P     *Program
+	L     *Layout
+	x     Ctx // the step being enumerated
+	probe Ctx // dry runs that decide whether a thread can run
+	buf   State
+	buf2  State
+	pbuf  State
 	succ  Successor
 }
 
 // New returns a machine for p.
-func New(p *compile.Program) *Machine {
+func New(p *Program) *Machine {
 	m := &Machine{P: p, L: p.Layout}
 	m.x.L = p.Layout
 	m.probe.L = p.Layout
-	m.buf = make(compile.State, p.Layout.Size)
-	m.buf2 = make(compile.State, p.Layout.Size)
-	m.pbuf = make(compile.State, p.Layout.Size)
+	m.buf = make(State, p.Layout.Size)
+	m.buf2 = make(State, p.Layout.Size)
+	m.pbuf = make(State, p.Layout.Size)
 	return m
 }
 
@@ -113,7 +118,7 @@ type Emit func(*Successor) bool
 // order: per CPU (handler step, or interrupt entry, or the current
 // thread's step and context switches), then devices, then arrivals. It
 // returns the number of successors and whether emit stopped it.
-func (m *Machine) Successors(s compile.State, emit Emit) (n int, stopped bool) {
+func (m *Machine) Successors(s State, emit Emit) (n int, stopped bool) {
 	l := m.L
 	for c := int32(0); c < int32(l.NCPUs); c++ {
 		cs := &l.CPUs[c]
@@ -166,7 +171,7 @@ func (m *Machine) Successors(s compile.State, emit Emit) (n int, stopped bool) {
 	for d := range l.Devices {
 		ps := &l.Devices[d]
 		code := m.P.Devices[d].Code
-		if code[s[ps.PC]].Op == compile.OpEnd {
+		if code[s[ps.PC]].Op == OpEnd {
 			continue
 		}
 		k, stop := m.step(s, Transition{Kind: DeviceStep, CPU: -1, Proc: int32(d)}, code, ps.PC, ps.Frame, -1, emit)
@@ -186,7 +191,7 @@ func (m *Machine) Successors(s compile.State, emit Emit) (n int, stopped bool) {
 			continue // the same message again: the same successor
 		}
 		prev = mv
-		c, v := compile.UnpackMsg(mv)
+		c, v := UnpackMsg(mv)
 		copy(m.buf, s)
 		l.RemoveMessageAt(m.buf, i)
 		kind := Drop
@@ -204,39 +209,39 @@ func (m *Machine) Successors(s compile.State, emit Emit) (n int, stopped bool) {
 }
 
 // Coverage makes the machine set the bit of every instruction its steps
-// execute in bits (see compile.Ctx.Covered); nil stops it.
+// execute in bits (see Ctx.Covered); nil stops it.
 func (m *Machine) Coverage(bits []uint64) { m.x.Covered = bits }
 
 // ThreadDone reports whether thread t has finished in s.
-func (m *Machine) ThreadDone(s compile.State, t int32) bool { return m.threadDone(s, t) }
+func (m *Machine) ThreadDone(s State, t int32) bool { return m.threadDone(s, t) }
 
 // CanRun reports whether thread t has not finished and its next step is
 // enabled in s (whether or not it is current).
-func (m *Machine) CanRun(s compile.State, t int32) bool { return m.canRun(s, t) }
+func (m *Machine) CanRun(s State, t int32) bool { return m.canRun(s, t) }
 
 // DeviceDone reports whether device d has finished in s.
-func (m *Machine) DeviceDone(s compile.State, d int32) bool {
-	return m.P.Devices[d].Code[s[m.L.Devices[d].PC]].Op == compile.OpEnd
+func (m *Machine) DeviceDone(s State, d int32) bool {
+	return m.P.Devices[d].Code[s[m.L.Devices[d].PC]].Op == OpEnd
 }
 
 // Eval evaluates a property's expression in s; a run-time error in it
 // comes back as a violation of kind Runtime.
-func (m *Machine) Eval(s compile.State, f func(*compile.Ctx) int64) (int64, *Violation) {
+func (m *Machine) Eval(s State, f func(*Ctx) int64) (int64, *Violation) {
 	x := &m.probe
 	x.Reset(s, -1, -1, 0)
 	r := f(x)
-	if x.Status == compile.StepError {
+	if x.Status == StepError {
 		return 0, &Violation{Kind: Runtime, Pos: x.Err.Pos, Msg: x.Err.Msg, CPU: -1, Vector: -1}
 	}
 	return r, nil
 }
 
-func (m *Machine) threadDone(s compile.State, t int32) bool {
-	return m.P.Threads[t].Code[s[m.L.Threads[t].PC]].Op == compile.OpEnd
+func (m *Machine) threadDone(s State, t int32) bool {
+	return m.P.Threads[t].Code[s[m.L.Threads[t].PC]].Op == OpEnd
 }
 
 // canRun reports whether thread t is not finished and has an enabled step.
-func (m *Machine) canRun(s compile.State, t int32) bool {
+func (m *Machine) canRun(s State, t int32) bool {
 	if m.threadDone(s, t) {
 		return false
 	}
@@ -249,7 +254,7 @@ func (m *Machine) canRun(s compile.State, t int32) bool {
 		x.Reset(m.pbuf, s[ps.CPU], -1, ps.Frame)
 		x.Direct = false
 		x.Step(code, s[ps.PC])
-		if x.Status != compile.StepBlocked {
+		if x.Status != StepBlocked {
 			x.Choices = x.Choices[:0]
 			return true
 		}
@@ -261,7 +266,7 @@ func (m *Machine) canRun(s compile.State, t int32) bool {
 
 // step enumerates the outcomes of one step of a process (every choice of
 // its either/choose points) and emits the enabled ones.
-func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot, frame, vec int32, emit Emit) (n int, stopped bool) {
+func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int32, emit Emit) (n int, stopped bool) {
 	l := m.L
 	x := &m.x
 	x.Choices = x.Choices[:0]
@@ -277,9 +282,9 @@ func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot,
 		x.Direct = t.Kind == DeviceStep
 		newpc := x.Step(code, pc)
 		switch x.Status {
-		case compile.StepOK:
+		case StepOK:
 			m.buf[pcSlot] = newpc
-			if code[newpc].Op == compile.OpEnd {
+			if code[newpc].Op == OpEnd {
 				m.finish(t, frame)
 			}
 			if x.Yielded && t.Kind == ThreadStep {
@@ -295,9 +300,9 @@ func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot,
 			if !emit(&m.succ) {
 				return n, true
 			}
-		case compile.StepError:
+		case StepError:
 			kind := Runtime
-			if x.Err.Kind == compile.ErrAssert {
+			if x.Err.Kind == ErrAssert {
 				kind = Assertion
 			}
 			n++
@@ -316,7 +321,7 @@ func (m *Machine) step(s compile.State, t Transition, code compile.Code, pcSlot,
 // interrupt flag, as a task's saved flags are restored when it runs again:
 // the outgoing thread's flag is saved and the incoming one's restored. A
 // thread that finished leaves the CPU's flag as it was.
-func (m *Machine) switchTo(s compile.State, c, t int32) {
+func (m *Machine) switchTo(s State, c, t int32) {
 	l := m.L
 	cs := &l.CPUs[c]
 	if old := s[cs.Cur]; old >= 0 {
@@ -384,7 +389,7 @@ func (m *Machine) yield(t Transition, emit Emit) (n int, stopped bool) {
 }
 
 // entry makes CPU c take vector v.
-func (m *Machine) entry(s compile.State, c, v int32, emit Emit) bool {
+func (m *Machine) entry(s State, c, v int32, emit Emit) bool {
 	l := m.L
 	cs := &l.CPUs[c]
 	copy(m.buf, s)
@@ -405,7 +410,7 @@ func (m *Machine) entry(s compile.State, c, v int32, emit Emit) bool {
 	m.x.Reset(m.buf, c, v, cs.HFrame)
 	pc := m.x.Settle(code, 0)
 	m.buf[cs.HPC] = pc
-	if code[pc].Op == compile.OpEnd { // an empty handler returns at once
+	if code[pc].Op == OpEnd { // an empty handler returns at once
 		m.finish(Transition{Kind: HandlerStep, CPU: c}, cs.HFrame)
 	}
 	m.succ = Successor{T: t, Next: m.buf}
@@ -414,28 +419,28 @@ func (m *Machine) entry(s compile.State, c, v int32, emit Emit) bool {
 
 // InitialStates runs init (every outcome of its choices) and returns the
 // distinct initial states, or the violation init raised.
-func (m *Machine) InitialStates() ([]compile.State, *Violation) {
+func (m *Machine) InitialStates() ([]State, *Violation) {
 	p := m.P
 	if p.Init == nil {
-		return []compile.State{slices.Clone(p.Initial)}, nil
+		return []State{slices.Clone(p.Initial)}, nil
 	}
 	size := int32(m.L.Size)
-	buf := make(compile.State, size+p.Init.FrameSize)
-	var out []compile.State
-	x := &compile.Ctx{L: m.L}
+	buf := make(State, size+p.Init.FrameSize)
+	var out []State
+	x := &Ctx{L: m.L}
 	for {
 		clear(buf)
 		copy(buf, p.Initial)
 		x.Reset(buf, -1, -1, size)
 		x.Run(p.Init.Code)
 		switch x.Status {
-		case compile.StepError:
+		case StepError:
 			kind := Runtime
-			if x.Err.Kind == compile.ErrAssert {
+			if x.Err.Kind == ErrAssert {
 				kind = Assertion
 			}
 			return nil, &Violation{Kind: kind, Pos: x.Err.Pos, Msg: "in init: " + x.Err.Msg, CPU: -1, Vector: -1}
-		case compile.StepOK:
+		case StepOK:
 			s := slices.Clone(buf[:size])
 			dup := false
 			for _, o := range out {
@@ -459,7 +464,7 @@ func (m *Machine) InitialStates() ([]compile.State, *Violation) {
 }
 
 // CheckInvariants returns the first invariant s breaks, or nil.
-func (m *Machine) CheckInvariants(s compile.State) *Violation {
+func (m *Machine) CheckInvariants(s State) *Violation {
 	for _, inv := range m.P.Invariants {
 		if v := m.evalProperty(s, inv); v != nil {
 			if v.Kind == "" { // false, not a run-time error in it
@@ -471,11 +476,11 @@ func (m *Machine) CheckInvariants(s compile.State) *Violation {
 	return nil
 }
 
-func (m *Machine) evalProperty(s compile.State, p *compile.Property) *Violation {
+func (m *Machine) evalProperty(s State, p *Property) *Violation {
 	x := &m.probe
 	x.Reset(s, -1, -1, 0)
 	r := p.Eval(x)
-	if x.Status == compile.StepError {
+	if x.Status == StepError {
 		return &Violation{Kind: Runtime, Pos: x.Err.Pos, Msg: x.Err.Msg, CPU: -1, Vector: -1}
 	}
 	if r != 0 {
@@ -492,7 +497,7 @@ func (m *Machine) evalProperty(s compile.State, p *compile.Property) *Violation 
 // device or handler is blocked or a vector is pending for good, otherwise
 // the first final condition that does not hold, or nil. A thread or
 // device declared forever may be blocked: it waits for work by design.
-func (m *Machine) Terminal(s compile.State) *Violation {
+func (m *Machine) Terminal(s State) *Violation {
 	l := m.L
 	p := m.P
 	// A blocked handler first: the thread it interrupted cannot run
@@ -517,7 +522,7 @@ func (m *Machine) Terminal(s compile.State) *Violation {
 	for d := range l.Devices {
 		code := p.Devices[d].Code
 		in := &code[s[l.Devices[d].PC]]
-		if in.Op == compile.OpEnd || p.Devices[d].Forever {
+		if in.Op == OpEnd || p.Devices[d].Forever {
 			continue
 		}
 		return &Violation{Kind: Hang, Pos: in.Pos, CPU: -1, Vector: -1,

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // DefaultWidth is the width traces are laid out to unless told otherwise:
@@ -37,17 +37,17 @@ const (
 // its lane is shortened; a legend under the trace says both. When the
 // lanes do not fit in width, the steps are listed under one another, the
 // first line of each lane's part of a step headed by the lane's name.
-func Columns(w io.Writer, p *compile.Program, tr *explore.Trace, width int) {
+func Columns(w io.Writer, p *machine.Program, tr *explore.Trace, width int) {
 	columns(w, p, tr, width, -1)
 }
 
 // Lasso draws a trace whose steps from loop on repeat for ever, marking
 // where the cycle starts and ends; loop < 0 draws a plain trace.
-func Lasso(w io.Writer, p *compile.Program, tr *explore.Trace, loop, width int) {
+func Lasso(w io.Writer, p *machine.Program, tr *explore.Trace, loop, width int) {
 	columns(w, p, tr, width, loop)
 }
 
-func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int) {
+func columns(w io.Writer, p *machine.Program, tr *explore.Trace, width, loop int) {
 	if width <= 0 {
 		width = DefaultWidth
 	}
@@ -160,7 +160,7 @@ func columns(w io.Writer, p *compile.Program, tr *explore.Trace, width, loop int
 
 // columnNames names every column a trace can use: the CPUs ("cpu 0"),
 // then the devices.
-func columnNames(p *compile.Program) []string {
+func columnNames(p *machine.Program) []string {
 	l := p.Layout
 	names := make([]string, 0, l.NCPUs+len(p.Devices))
 	for c := 0; c < l.NCPUs; c++ {
@@ -181,7 +181,7 @@ type laneSet struct {
 	idle   []int    // the columns that take no part
 }
 
-func traceLanes(p *compile.Program, tr *explore.Trace) laneSet {
+func traceLanes(p *machine.Program, tr *explore.Trace) laneSet {
 	ls := laneSet{names: columnNames(p)}
 	ncols := len(ls.names)
 	used := make([]bool, ncols)

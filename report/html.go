@@ -9,8 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // HTML writes the report as one self-contained HTML page: the verdict
@@ -19,12 +19,12 @@ import (
 // the reader clicks, its changed values highlighted. The page loads
 // nothing: its style and script are inline, and its Content Security
 // Policy forbids the rest.
-func HTML(w io.Writer, p *compile.Program, r *explore.Result) error {
+func HTML(w io.Writer, p *machine.Program, r *explore.Result) error {
 	return htmlPage.Execute(w, buildPage(p, r))
 }
 
 // HTMLFile writes the HTML report to the file path.
-func HTMLFile(path string, p *compile.Program, r *explore.Result) error {
+func HTMLFile(path string, p *machine.Program, r *explore.Result) error {
 	var b bytes.Buffer
 	if err := HTML(&b, p, r); err != nil {
 		return err
@@ -87,7 +87,7 @@ type panelData struct {
 	Loop    int        `json:"loop"`    // the cycle's first step (1-based), or 0
 }
 
-func buildPage(p *compile.Program, r *explore.Result) *page {
+func buildPage(p *machine.Program, r *explore.Result) *page {
 	pg := &page{Model: p.Name, Verdict: VerdictLine(r), Figures: Figures(r)}
 	switch r.Verdict {
 	case explore.Violated:
@@ -119,7 +119,7 @@ func buildPage(p *compile.Program, r *explore.Result) *page {
 	return pg
 }
 
-func buildTrace(p *compile.Program, tr *explore.Trace, loop int) *pageTrace {
+func buildTrace(p *machine.Program, tr *explore.Trace, loop int) *pageTrace {
 	ls := traceLanes(p, tr)
 	pt := &pageTrace{}
 	for _, c := range ls.lanes {

@@ -10,9 +10,10 @@ import (
 
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
-func renderPage(t *testing.T, p *compile.Program, r *explore.Result) string {
+func renderPage(t *testing.T, p *machine.Program, r *explore.Result) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := HTML(&b, p, r); err != nil {

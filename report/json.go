@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
 	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/syntax"
@@ -136,7 +135,7 @@ func posJSON(p syntax.Pos) *jsonPos {
 }
 
 // jsonTrace converts a trace's steps, and gives its initial state.
-func jsonTrace(p *compile.Program, tr *explore.Trace, cols []string) (initial []jsonRow, steps []jsonStep) {
+func jsonTrace(p *machine.Program, tr *explore.Trace, cols []string) (initial []jsonRow, steps []jsonStep) {
 	ts := traceStates(p, tr)
 	if ts.Initial != nil {
 		initial = jsonRows(ts.Initial, nil)
@@ -172,7 +171,7 @@ func jsonRows(rows []StateRow, changed []bool) []jsonRow {
 }
 
 // JSON writes the report as one JSON object.
-func JSON(w io.Writer, p *compile.Program, r *explore.Result) error {
+func JSON(w io.Writer, p *machine.Program, r *explore.Result) error {
 	cols := columnNames(p)
 	secs := r.Elapsed.Seconds()
 	jr := jsonReport{

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // VerdictLine is the first line of a report.
@@ -54,7 +54,7 @@ const perStateFrom = 100_000
 
 // Text writes the human-readable report, its traces laid out to width
 // (see Columns).
-func Text(w io.Writer, p *compile.Program, r *explore.Result, width int) {
+func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 	fmt.Fprintln(w, VerdictLine(r))
 	fmt.Fprintln(w, Figures(r))
 	if r.Verdict == explore.Verified && r.Liveness == nil {
@@ -94,7 +94,7 @@ func Unreached(w io.Writer, u *explore.Unreached) {
 
 // Covers says where each cover was reached and draws the witnesses the
 // run rebuilt.
-func Covers(w io.Writer, p *compile.Program, cs []explore.CoverResult, width int) {
+func Covers(w io.Writer, p *machine.Program, cs []explore.CoverResult, width int) {
 	for _, c := range cs {
 		if !c.Reached {
 			continue

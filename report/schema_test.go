@@ -14,6 +14,7 @@ import (
 
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // validator checks JSON values against the subset of JSON Schema
@@ -241,7 +242,7 @@ func decode(t *testing.T, data []byte) any {
 }
 
 // check runs the search on a model file as `irqcheck check` does.
-func check(t *testing.T, path string, opt explore.Options) (*compile.Program, *explore.Result) {
+func check(t *testing.T, path string, opt explore.Options) (*machine.Program, *explore.Result) {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {

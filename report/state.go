@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 )
 
 // StateRow is one part of a machine state as people read it: the HTML
@@ -33,7 +33,7 @@ type StateRow struct {
 // two states compare row by row (see ChangedRows). Machine bookkeeping
 // (program counters, saved flags) is shown only through the statements
 // it points at.
-func StateRows(p *compile.Program, s compile.State) []StateRow {
+func StateRows(p *machine.Program, s machine.State) []StateRow {
 	l := p.Layout
 	names := &p.Names
 	var rows []StateRow
@@ -43,7 +43,7 @@ func StateRows(p *compile.Program, s compile.State) []StateRow {
 	// slotsIn adds the visible slots in [from, to): variables and locals.
 	slotsIn := func(group string, from, to int) {
 		for i := from; i < to && i < len(s); i++ {
-			if l.Slots[i].Kind == compile.SlotHidden {
+			if l.Slots[i].Kind == machine.SlotHidden {
 				continue
 			}
 			add(group, l.Name(i), l.Format(i, s[i], names))
@@ -85,7 +85,7 @@ func StateRows(p *compile.Program, s compile.State) []StateRow {
 		pr := p.Threads[t]
 		code := pr.Code
 		v := "finished"
-		if pc := s[ps.PC]; code[pc].Op != compile.OpEnd {
+		if pc := s[ps.PC]; code[pc].Op != machine.OpEnd {
 			v = fmt.Sprintf("on cpu %d, next: %s", s[ps.CPU], nextText(code, pc))
 		}
 		add("threads", pr.Name, v)
@@ -95,7 +95,7 @@ func StateRows(p *compile.Program, s compile.State) []StateRow {
 		pr := p.Devices[d]
 		code := pr.Code
 		v := "finished"
-		if pc := s[ps.PC]; code[pc].Op != compile.OpEnd {
+		if pc := s[ps.PC]; code[pc].Op != machine.OpEnd {
 			v = "next: " + nextText(code, pc)
 		}
 		add("devices", pr.Name, v)
@@ -106,7 +106,7 @@ func StateRows(p *compile.Program, s compile.State) []StateRow {
 	var msgs []msg
 	for i := 0; i < l.InflightCap; i++ {
 		if m := s[int(l.Inflight)+i]; m != 0 {
-			c, v := compile.UnpackMsg(m)
+			c, v := machine.UnpackMsg(m)
 			msgs = append(msgs, msg{c, v})
 		}
 	}
@@ -141,7 +141,7 @@ func ChangedRows(prev, cur []StateRow) []bool {
 // nextText is the statement a process at pc runs next, with its line:
 // free instructions (jumps, scope exits), which run as the tail of
 // the step before, are looked through.
-func nextText(code compile.Code, pc int32) string {
+func nextText(code machine.Code, pc int32) string {
 	for n := 0; pc >= 0 && int(pc) < len(code) && code[pc].Free && n < len(code); n++ {
 		pc = code[pc].Next
 	}
@@ -149,7 +149,7 @@ func nextText(code compile.Code, pc int32) string {
 		return "?"
 	}
 	in := code[pc]
-	if in.Op == compile.OpEnd {
+	if in.Op == machine.OpEnd {
 		return fmt.Sprintf("return (line %d)", in.Pos.Line)
 	}
 	text := in.Text
@@ -187,7 +187,7 @@ type traceRows struct {
 	Changed [][]bool
 }
 
-func traceStates(p *compile.Program, tr *explore.Trace) traceRows {
+func traceStates(p *machine.Program, tr *explore.Trace) traceRows {
 	var ts traceRows
 	if len(tr.Initial) != p.Layout.Size {
 		ts.After = make([][]StateRow, len(tr.Steps))

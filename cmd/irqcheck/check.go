@@ -20,6 +20,7 @@ import (
 	"github.com/irqcheck/irqcheck/catalog"
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/report"
 	"github.com/irqcheck/irqcheck/syntax"
 )
@@ -68,7 +69,7 @@ func (e loadError) String() string {
 
 // compileModel reads and compiles a model. A path of the form
 // catalog:NAME names a model embedded in the binary.
-func compileModel(path string) (*compile.Program, []loadError) {
+func compileModel(path string) (*machine.Program, []loadError) {
 	var src []byte
 	if strings.HasPrefix(path, "catalog:") {
 		m, ok := catalog.Lookup(path)
@@ -107,7 +108,7 @@ func compileModel(path string) (*compile.Program, []loadError) {
 
 // load reads and compiles a model, printing its errors to stderr, or as
 // one JSON object to stdout when asJSON is set.
-func load(path string, asJSON bool, stdout, stderr io.Writer) (*compile.Program, bool) {
+func load(path string, asJSON bool, stdout, stderr io.Writer) (*machine.Program, bool) {
 	p, errs := compileModel(path)
 	if errs == nil {
 		return p, true

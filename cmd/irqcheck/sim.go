@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/report"
 )
 
@@ -75,7 +75,7 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 // trail first. It draws the run and exits 1 if it broke a property (or
 // replays a trail whose verdict is a violation), 2 if the trail does not
 // fit the model.
-func simRun(p *compile.Program, trailPath string, interactive bool, width int, stdout, stderr io.Writer) int {
+func simRun(p *machine.Program, trailPath string, interactive bool, width int, stdout, stderr io.Writer) int {
 	loop := -1
 	verdict := ""
 	var r *explore.Run
@@ -131,7 +131,7 @@ func simRun(p *compile.Program, trailPath string, interactive bool, width int, s
 // choose lets the user pick the run's next step from a numbered list,
 // read from stdin, until the run ends, breaks a property, or the user
 // types q (or the input ends).
-func choose(p *compile.Program, r *explore.Run, stdout io.Writer) {
+func choose(p *machine.Program, r *explore.Run, stdout io.Writer) {
 	in := bufio.NewScanner(stdin)
 	for {
 		if r.Violation != nil || r.Terminal {

@@ -1,4 +1,4 @@
-package compile
+package machine
 
 import (
 	"fmt"
@@ -122,8 +122,11 @@ type Ctx struct {
 	Arity   []int32
 	cpos    int
 
-	stack    []int64 // scratch for call arguments
-	tmp      []int32 // scratch for brace initialisers
+	// Scratch for compiled code: the arguments of a call, evaluated
+	// before any parameter is written, and a brace initialiser's value.
+	Args    []int64
+	Scratch []int32
+
 	budget   int
 	outcomes int64 // product of the arities of the choice points passed
 }
@@ -138,7 +141,7 @@ func (x *Ctx) Reset(s State, cpu, vec, frame int32) {
 	x.Delivered = x.Delivered[:0]
 	x.cpos = 0
 	x.Arity = x.Arity[:0]
-	x.stack = x.stack[:0]
+	x.Args = x.Args[:0]
 	x.budget = maxAtomicInstrs
 	x.outcomes = 1
 }
@@ -335,4 +338,9 @@ func (x *Ctx) exec1(code Code, pc int32) int32 {
 	}
 	x.Fail(ErrRuntime, in.Pos, "internal error: bad instruction %d", in.Op)
 	return pc
+}
+
+// String renders an instruction for debugging.
+func (in *Instr) String() string {
+	return fmt.Sprintf("op%d %q next=%d alt=%d region=%d", in.Op, in.Text, in.Next, in.Alt, in.Region)
 }

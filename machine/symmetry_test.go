@@ -1,4 +1,4 @@
-package compile_test
+package machine_test
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ var symmetricTestModels = []string{"cross_calls", "lost_update", "hotplug", "own
 // CPUs.
 func symmetricTestSource(t testing.TB, name string, n int) []byte {
 	t.Helper()
-	file := "testdata/symmetric/" + name + ".irq"
+	file := "../compile/testdata/symmetric/" + name + ".irq"
 	if name == "cross_calls" {
 		file = "../bench/families/cross_calls.irq"
 	}
@@ -36,7 +36,7 @@ func symmetricTestSource(t testing.TB, name string, n int) []byte {
 
 var cpusLine = regexp.MustCompile(`(?m)^cpus [0-9]+`)
 
-func symmetricTestModel(t testing.TB, name string, n int) *compile.Program {
+func symmetricTestModel(t testing.TB, name string, n int) *machine.Program {
 	t.Helper()
 	p, err := compile.Load("test.irq", symmetricTestSource(t, name, n))
 	if err != nil {
@@ -50,7 +50,7 @@ func symmetricTestModel(t testing.TB, name string, n int) *compile.Program {
 
 // randomStates returns up to n distinct states of p met on random runs
 // from its initial states.
-func randomStates(t testing.TB, p *compile.Program, n int, seed uint64) []compile.State {
+func randomStates(t testing.TB, p *machine.Program, n int, seed uint64) []machine.State {
 	t.Helper()
 	m := machine.New(p)
 	inits, v := m.InitialStates()
@@ -59,8 +59,8 @@ func randomStates(t testing.TB, p *compile.Program, n int, seed uint64) []compil
 	}
 	rng := rand.New(rand.NewPCG(seed, 1))
 	seen := map[string]bool{}
-	var out []compile.State
-	add := func(s compile.State) {
+	var out []machine.State
+	add := func(s machine.State) {
 		if k := fmt.Sprint(s); !seen[k] {
 			seen[k] = true
 			out = append(out, slices.Clone(s))
@@ -70,7 +70,7 @@ func randomStates(t testing.TB, p *compile.Program, n int, seed uint64) []compil
 		s := slices.Clone(inits[rng.IntN(len(inits))])
 		add(s)
 		for steps := 0; steps < 200 && len(out) < n; steps++ {
-			var next []compile.State
+			var next []machine.State
 			m.Successors(s, func(sc *machine.Successor) bool {
 				if sc.Violation == nil {
 					next = append(next, slices.Clone(sc.Next))
@@ -89,14 +89,14 @@ func randomStates(t testing.TB, p *compile.Program, n int, seed uint64) []compil
 
 // checkCanonical checks that Canonical(s) is a renaming of s and that
 // every renaming of s has the same canonical form.
-func checkCanonical(t *testing.T, p *compile.Program, s compile.State) bool {
+func checkCanonical(t *testing.T, p *machine.Program, s machine.State) bool {
 	t.Helper()
 	sy := p.Symmetry
 	size := len(s)
-	canon := make(compile.State, size)
-	scratch := make(compile.State, size)
-	img := make(compile.State, size)
-	other := make(compile.State, size)
+	canon := make(machine.State, size)
+	scratch := make(machine.State, size)
+	img := make(machine.State, size)
+	other := make(machine.State, size)
 	sy.Canonical(s, canon, scratch)
 	inOrbit := slices.Equal(canon, s)
 	for k := 0; k < sy.Permutations()-1; k++ {
@@ -128,10 +128,10 @@ func TestCanonicalInvariant(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%d", mode, name, n), func(t *testing.T) {
 					switch mode {
 					case "signatures":
-						defer compile.SetMaxLeast(1)()
+						defer machine.SetMaxLeast(1)()
 					case "on demand":
-						defer compile.SetMaxLeast(1)()
-						defer compile.SetMaxEager(1)()
+						defer machine.SetMaxLeast(1)()
+						defer machine.SetMaxEager(1)()
 					}
 					p := symmetricTestModel(t, name, n)
 					for _, s := range randomStates(t, p, 300, uint64(n)) {
@@ -152,15 +152,15 @@ func TestCanonicalInvariant(t *testing.T) {
 // arrangement of tied CPUs tried, the forms are renamings of the states,
 // and there are at least as many as classes.
 func TestCanonicalCountsClasses(t *testing.T) {
-	defer compile.SetMaxLeast(1)()
+	defer machine.SetMaxLeast(1)()
 	for _, mode := range []string{"signatures", "on demand", "one arrangement"} {
 		for _, name := range symmetricTestModels {
 			t.Run(mode+"/"+name, func(t *testing.T) {
 				if mode != "signatures" {
-					defer compile.SetMaxEager(1)()
+					defer machine.SetMaxEager(1)()
 				}
 				if mode == "one arrangement" {
-					defer compile.SetMaxArrangements(1)()
+					defer machine.SetMaxArrangements(1)()
 				}
 				countClasses(t, symmetricTestModel(t, name, 3), mode == "one arrangement")
 			})
@@ -168,14 +168,14 @@ func TestCanonicalCountsClasses(t *testing.T) {
 	}
 }
 
-func countClasses(t *testing.T, p *compile.Program, atLeast bool) {
+func countClasses(t *testing.T, p *machine.Program, atLeast bool) {
 	t.Helper()
 	states := reachable(t, p, 50000)
 	sy := p.Symmetry
 	size := p.Layout.Size
-	canon := make(compile.State, size)
-	scratch := make(compile.State, size)
-	img := make(compile.State, size)
+	canon := make(machine.State, size)
+	scratch := make(machine.State, size)
+	img := make(machine.State, size)
 	forms, least := map[string]bool{}, map[string]bool{}
 	for _, s := range states {
 		sy.Canonical(s, canon, scratch)
@@ -203,16 +203,16 @@ func countClasses(t *testing.T, p *compile.Program, atLeast bool) {
 // Permutations built on demand are those built when the model is
 // compiled.
 func TestPermutationsOnDemand(t *testing.T) {
-	defer compile.SetMaxLeast(1)()
+	defer machine.SetMaxLeast(1)()
 	for _, name := range symmetricTestModels {
 		for n := 2; n <= 5; n++ {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) {
 				eager := symmetricTestModel(t, name, n)
-				restore := compile.SetMaxEager(1)
+				restore := machine.SetMaxEager(1)
 				lazy := symmetricTestModel(t, name, n)
 				restore()
 				size := eager.Layout.Size
-				a, b := make(compile.State, size), make(compile.State, size)
+				a, b := make(machine.State, size), make(machine.State, size)
 				for _, s := range randomStates(t, eager, 200, uint64(n)) {
 					for k := 0; k < eager.Symmetry.Permutations()-1; k++ {
 						eager.Symmetry.Apply(k, s, a)
@@ -234,13 +234,13 @@ func TestClosed(t *testing.T) {
 		p := symmetricTestModel(t, name, 4)
 		sy := p.Symmetry
 		states := randomStates(t, p, 30, 7)
-		img := make(compile.State, p.Layout.Size)
-		var orbit []compile.State
+		img := make(machine.State, p.Layout.Size)
+		var orbit []machine.State
 		for _, s := range states[:3] {
 			orbit = append(orbit, s)
 			for k := 0; k < sy.Permutations()-1; k++ {
 				sy.Apply(k, s, img)
-				if !slices.ContainsFunc(orbit, func(o compile.State) bool { return slices.Equal(o, img) }) {
+				if !slices.ContainsFunc(orbit, func(o machine.State) bool { return slices.Equal(o, img) }) {
 					orbit = append(orbit, slices.Clone(img))
 				}
 			}
@@ -249,7 +249,7 @@ func TestClosed(t *testing.T) {
 			t.Errorf("%s: the orbits of 3 states are not closed", name)
 		}
 		// Take away a state that some renaming moves: no longer closed.
-		moved := slices.IndexFunc(orbit, func(s compile.State) bool {
+		moved := slices.IndexFunc(orbit, func(s machine.State) bool {
 			for k := 0; k < sy.Permutations()-1; k++ {
 				if sy.Apply(k, s, img); !slices.Equal(img, s) {
 					return true
@@ -268,7 +268,7 @@ func TestClosed(t *testing.T) {
 
 // reachable returns every reachable state of p, failing if there are more
 // than max.
-func reachable(t *testing.T, p *compile.Program, max int) []compile.State {
+func reachable(t *testing.T, p *machine.Program, max int) []machine.State {
 	t.Helper()
 	m := machine.New(p)
 	frontier, v := m.InitialStates()
@@ -276,13 +276,13 @@ func reachable(t *testing.T, p *compile.Program, max int) []compile.State {
 		t.Fatal(v)
 	}
 	seen := map[string]bool{}
-	var all []compile.State
+	var all []machine.State
 	for _, s := range frontier {
 		seen[fmt.Sprint(s)] = true
 		all = append(all, s)
 	}
 	for len(frontier) > 0 {
-		var next []compile.State
+		var next []machine.State
 		for _, s := range frontier {
 			m.Successors(s, func(sc *machine.Successor) bool {
 				if sc.Violation == nil {
@@ -310,8 +310,8 @@ func BenchmarkCanonical(b *testing.B) {
 		b.Run(fmt.Sprintf("cpus=%d", n), func(b *testing.B) {
 			p := symmetricTestModel(b, "cross_calls", n)
 			states := randomStates(b, p, 1000, 1)
-			canon := make(compile.State, p.Layout.Size)
-			scratch := make(compile.State, p.Layout.Size)
+			canon := make(machine.State, p.Layout.Size)
+			scratch := make(machine.State, p.Layout.Size)
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				p.Symmetry.Canonical(states[i%len(states)], canon, scratch)

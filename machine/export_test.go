@@ -1,4 +1,4 @@
-package compile
+package machine
 
 // SetMaxLeast makes Canonical try every permutation only up to n
 // interchangeable CPUs, and returns a function that restores the default.

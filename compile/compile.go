@@ -60,6 +60,9 @@ func (c *compiler) build() {
 	p := c.sp
 	c.seen = map[string]bool{}
 	c.lay = &machine.Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight, AnyTarget: p.Symmetric}
+	if p.Memory == sema.MemoryTSO {
+		c.lay.SBSize = p.StoreBuffer
+	}
 	c.prog.Layout = c.lay
 	for _, t := range p.Threads {
 		c.prog.Names.Threads = append(c.prog.Names.Threads, t.Name)
@@ -155,6 +158,9 @@ func (c *compiler) build() {
 		cs.VT = int32(c.lay.Size)
 		for _, v := range vectors {
 			c.b.alloc(1, machine.SlotInfo{Name: fmt.Sprintf("%svector[%#x]", pre, v), Kind: machine.SlotHandler, Owner: -1})
+		}
+		if c.lay.SBSize > 0 {
+			cs.SB = c.b.alloc(2*c.lay.SBSize, machine.SlotInfo{Name: pre + "store buffer", Kind: machine.SlotHidden, Owner: -1})
 		}
 		c.lay.CPUs = append(c.lay.CPUs, cs)
 	}

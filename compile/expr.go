@@ -741,6 +741,18 @@ func (c *compiler) call(e *syntax.CallExpr) exprFn {
 	return c.builtin(e, o.Builtin)
 }
 
+// locked makes f a locked instruction (see machine.Ctx.Lock): the
+// read-modify-write built-ins are full barriers, as x86's lock prefix and
+// xchg are.
+func locked(f exprFn) exprFn {
+	return func(x *machine.Ctx) int64 {
+		x.Lock()
+		r := f(x)
+		x.Unlock()
+		return r
+	}
+}
+
 func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 	args := make([]exprFn, len(e.Args))
 	for i, a := range e.Args {
@@ -805,7 +817,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		bias := cpuBias(c.typeOf(e.Args[0]))
 		read := c.rmwRead(e.Args[0], pos)
-		return func(x *machine.Ctx) int64 {
+		return locked(func(x *machine.Ctx) int64 {
 			at := a(x)
 			o, n := of(x), nf(x)
 			if x.Status != machine.StepOK {
@@ -819,7 +831,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 				x.Store(at, int32(n+bias))
 			}
 			return cur
-		}
+		})
 	case sema.BTryCmpxchg:
 		a, oa := c.addr(e.Args[0]), c.addr(e.Args[1])
 		nf := args[2]
@@ -827,7 +839,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		ochk := c.checker(c.typeOf(e.Args[1]), syntax.ExprString(e.Args[1]), pos)
 		bias := int32(cpuBias(c.typeOf(e.Args[0]))) // both sides are the same type
 		read, oread := c.rmwRead(e.Args[0], pos), c.rmwRead(e.Args[1], pos)
-		return func(x *machine.Ctx) int64 {
+		return locked(func(x *machine.Ctx) int64 {
 			at, oat := a(x), oa(x)
 			n := nf(x)
 			if x.Status != machine.StepOK {
@@ -847,14 +859,14 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 				x.Store(oat, int32(cur)+bias)
 			}
 			return 0
-		}
+		})
 	case sema.BXchg:
 		a := c.addr(e.Args[0])
 		nf := args[1]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
 		bias := cpuBias(c.typeOf(e.Args[0]))
 		read := c.rmwRead(e.Args[0], pos)
-		return func(x *machine.Ctx) int64 {
+		return locked(func(x *machine.Ctx) int64 {
 			at := a(x)
 			n := nf(x)
 			if x.Status != machine.StepOK {
@@ -868,7 +880,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 				x.Store(at, int32(n+bias))
 			}
 			return cur
-		}
+		})
 	case sema.BFetchOr, sema.BFetchAnd, sema.BFetchXor, sema.BFetchAdd, sema.BFetchSub:
 		op := map[sema.BuiltinID]syntax.Token{
 			sema.BFetchOr: syntax.OR, sema.BFetchAnd: syntax.AND, sema.BFetchXor: syntax.XOR,
@@ -877,7 +889,7 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 		a := c.addr(e.Args[0])
 		vf := args[1]
 		chk := c.checker(c.typeOf(e.Args[0]), syntax.ExprString(e.Args[0]), pos)
-		return func(x *machine.Ctx) int64 {
+		return locked(func(x *machine.Ctx) int64 {
 			at := a(x)
 			v := vf(x)
 			if x.Status != machine.StepOK {
@@ -893,7 +905,37 @@ func (c *compiler) builtin(e *syntax.CallExpr, b *sema.Builtin) exprFn {
 				x.Store(at, int32(r))
 			}
 			return cur
+		})
+	case sema.BSmpMB, sema.BSmpWMB, sema.BSmpRMB:
+		k := map[sema.BuiltinID]machine.FenceKind{sema.BSmpMB: machine.FenceFull, sema.BSmpWMB: machine.FenceStore, sema.BSmpRMB: machine.FenceLoad}[b.ID]
+		return func(x *machine.Ctx) int64 {
+			x.Fence(k)
+			return 0
 		}
+	case sema.BStoreRelease, sema.BWriteOnce:
+		st := c.store(e.Args[0], pos)
+		vf := c.expr(e.Args[1])
+		release := b.ID == sema.BStoreRelease
+		return func(x *machine.Ctx) int64 {
+			v := vf(x)
+			if x.Status != machine.StepOK {
+				return 0
+			}
+			if release {
+				x.Fence(machine.FenceRelease)
+			}
+			st(x, v)
+			return 0
+		}
+	case sema.BLoadAcquire:
+		f := c.expr(e.Args[0])
+		return func(x *machine.Ctx) int64 {
+			v := f(x)
+			x.Fence(machine.FenceAcquire)
+			return v
+		}
+	case sema.BReadOnce:
+		return c.expr(e.Args[0])
 	case sema.BYield:
 		return func(x *machine.Ctx) int64 { x.Yielded = true; return 0 }
 	}

@@ -110,6 +110,10 @@ type Result struct {
 	// Liveness has the figures of the liveness check; nil when it did not
 	// run (a violation or a limit came first, or Options.SafetyOnly).
 	Liveness *LivenessFigures
+	// StoreBufferFull says that under memory tso some step found its
+	// CPU's store buffer full and stalled until a flush: behaviours that
+	// need more buffered stores were not explored.
+	StoreBufferFull bool
 	// Loop is the index in Trace.Steps where the cycle of a lasso starts;
 	// -1 when the trace is not a lasso.
 	Loop int
@@ -731,6 +735,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 		if res.Liveness != nil {
 			res.Unreached.Triggers = res.Liveness.untriggered
 		}
+	}
+	for i := range workers {
+		res.StoreBufferFull = res.StoreBufferFull || workers[i].m.BufferFull
 	}
 	res.Elapsed = time.Since(start)
 	res.PeakRSS = peakRSS()

@@ -45,7 +45,8 @@ type lgraph struct {
 // The fairness classes: thread t is class t; device d is T+d; the
 // handler of cpu c is T+D+c; interrupt entry of vector v on cpu c is
 // T+D+N+256c+v, and the messages in flight to cpu c with vector v are
-// T+D+N+256N+256c+v. Entry is fair per vector: a vector that could be
+// T+D+N+256N+256c+v; the store buffer of cpu c (memory tso) is
+// T+D+N+512N+c: a buffered store eventually reaches memory. Entry is fair per vector: a vector that could be
 // taken infinitely often is taken infinitely often, even when a higher
 // one keeps coming. The numbering is fixed, so that workers can class
 // edges without sharing anything. A class is enabled in a state when the
@@ -70,6 +71,8 @@ func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
 		return T + D + t.CPU, -1
 	case machine.Entry:
 		return g.entryClass(t.CPU, t.Vector), -1
+	case machine.Flush:
+		return int32(g.nthreads+g.ndevices+g.ncpus+2*g.ncpus*machine.NumVectors) + t.CPU, -1
 	}
 	return g.entryClass(t.CPU, t.Vector) + int32(g.ncpus)*machine.NumVectors, -1
 }
@@ -127,7 +130,7 @@ func (g *lgraph) second(e int32) int32 {
 func newLGraph(p *machine.Program, inits []machine.State) *lgraph {
 	l := p.Layout
 	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending)}
-	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors
+	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors + g.ncpus
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
 	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}

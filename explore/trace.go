@@ -138,6 +138,8 @@ func Describe(p *machine.Program, s machine.State, sc *machine.Successor, next m
 		st.Text = fmt.Sprintf("DROPPED (cpu %d offline): %#x", t.CPU, t.Vector)
 	case machine.Switch:
 		st.Text = fmt.Sprintf("switch to %s", p.Threads[t.Proc].Name)
+	case machine.Flush:
+		st.Text = fmt.Sprintf("store buffer: %s = %s reaches memory", l.Name(int(t.Proc)), l.Format(int(t.Proc), next[t.Proc], &p.Names))
 	}
 	st.Delivered = slices.Clone(sc.Delivered)
 	for _, d := range sc.Delivered {
@@ -222,6 +224,39 @@ func Diff(p *machine.Program, a, b machine.State) []Change {
 	for _, mv := range added {
 		c, v := machine.UnpackMsg(mv)
 		out = append(out, Change{Name: "in flight", Old: "", New: fmt.Sprintf("+(cpu %d, %#x)", c, v)})
+	}
+	for c := range l.CPUs {
+		out = append(out, bufferDiff(p, a, b, int32(c))...)
+	}
+	return out
+}
+
+// bufferDiff lists the stores a step put in CPU c's store buffer (memory
+// tso): the entries of b past those of a that remain. A flush takes the
+// oldest entry out, so b's first entries are a's later ones.
+func bufferDiff(p *machine.Program, a, b machine.State, c int32) []Change {
+	l := p.Layout
+	if l.SBSize == 0 {
+		return nil
+	}
+	na, nb := l.BufferLen(a, c), l.BufferLen(b, c)
+	kept := 0 // entries of a still in b: a's last kept ones are b's first
+	for k := min(na, nb); k > 0; k-- {
+		same := true
+		for j := 0; j < k && same; j++ {
+			si, sv := l.BufferEntry(a, c, na-k+j)
+			bi, bv := l.BufferEntry(b, c, j)
+			same = si == bi && sv == bv
+		}
+		if same {
+			kept = k
+			break
+		}
+	}
+	var out []Change
+	for j := kept; j < nb; j++ {
+		i, v := l.BufferEntry(b, c, j)
+		out = append(out, Change{Name: fmt.Sprintf("cpu%d.store buffer", c), New: fmt.Sprintf("+(%s = %s)", l.Name(int(i)), l.Format(int(i), v, &p.Names))})
 	}
 	return out
 }

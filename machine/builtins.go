@@ -124,6 +124,10 @@ func (x *Ctx) CPUDown(cpu64 int64, pos syntax.Pos) int64 {
 		x.Block()
 		return 0
 	}
+	// Offlining takes locks and the dying CPU stops in serializing
+	// instructions: neither buffer holds a store past it.
+	x.Fence(FenceFull)
+	l.Drain(x.S, cpu)
 	target := int32(-1)
 	if l.AnyTarget {
 		// Symmetric model: "the lowest" would name a CPU by its number, so

@@ -111,6 +111,13 @@ type Ctx struct {
 	// Delivered lists what direct sends did in this step.
 	Delivered []Delivery
 
+	// BufferFull is set when a store found the CPU's store buffer full
+	// (memory tso): the step stalled until a flush.
+	BufferFull bool
+	locked     int        // depth of locked sequences: stores go to memory
+	stored     int        // stores buffered by this step
+	pos        syntax.Pos // the instruction being executed
+
 	Status  Status
 	Err     RuntimeError
 	Yielded bool // the step executed yield()
@@ -138,6 +145,7 @@ func (x *Ctx) Reset(s State, cpu, vec, frame int32) {
 	x.Status = StepOK
 	x.Yielded = false
 	x.Direct = false
+	x.BufferFull, x.locked, x.stored = false, 0, 0
 	x.Delivered = x.Delivered[:0]
 	x.cpos = 0
 	x.Arity = x.Arity[:0]
@@ -212,6 +220,11 @@ func (x *Ctx) Block() {
 // whether the step ran, was not enabled, or raised a violation.
 func (x *Ctx) Step(code Code, pc int32) int32 {
 	region := code[pc].Region
+	if region != 0 {
+		// An atomic step is locked: a full barrier on both sides.
+		x.Lock()
+		defer x.Unlock()
+	}
 	for {
 		pc = x.exec1(code, pc)
 		if x.Status != StepOK {
@@ -246,6 +259,8 @@ func (x *Ctx) Step(code Code, pc int32) int32 {
 // Run executes code from its start to its end in one step (an atomic fn
 // called inside an expression, or init).
 func (x *Ctx) Run(code Code) {
+	x.Lock() // an atomic fn is locked, as an atomic step is
+	defer x.Unlock()
 	pc := x.Settle(code, 0)
 	for code[pc].Op != OpEnd {
 		pc = x.exec1(code, pc)
@@ -279,6 +294,7 @@ func (x *Ctx) Settle(code Code, pc int32) int32 {
 
 func (x *Ctx) exec1(code Code, pc int32) int32 {
 	in := &code[pc]
+	x.pos = in.Pos
 	if x.Covered != nil {
 		// Written only the first time: the workers' sets are small and
 		// may share a cache line.

@@ -29,13 +29,14 @@ const (
 	Arrival                 // a message in flight reaches an online CPU
 	Drop                    // a message in flight reaches an offline CPU
 	Switch                  // another thread becomes current on a CPU
+	Flush                   // memory tso: a CPU's oldest buffered store reaches memory
 )
 
 // Transition says what a transition did, for traces.
 type Transition struct {
 	Kind   Kind
 	CPU    int32 // the CPU whose column shows it; -1 for a device step
-	Proc   int32 // thread, handler or device index; Switch: the new thread
+	Proc   int32 // thread, handler or device index; Switch: the new thread; Flush: the slot written
 	Instr  *Instr
 	Vector int32 // Entry, Arrival, Drop
 	Yield  bool  // a thread step that yielded and switched to Proc2
@@ -98,6 +99,10 @@ type Machine struct {
 	buf2  State
 	pbuf  State
 	succ  Successor
+
+	// BufferFull is set once a step has stalled on a full store buffer
+	// (memory tso): runs that need deeper buffers were cut short.
+	BufferFull bool
 }
 
 // New returns a machine for p.
@@ -205,6 +210,20 @@ func (m *Machine) Successors(s State, emit Emit) (n int, stopped bool) {
 			return n, true
 		}
 	}
+	if l.SBSize > 0 {
+		for c := int32(0); c < int32(l.NCPUs); c++ {
+			if l.BufferLen(s, c) == 0 {
+				continue
+			}
+			copy(m.buf, s)
+			slot := l.FlushOne(m.buf, c)
+			n++
+			m.succ = Successor{T: Transition{Kind: Flush, CPU: c, Proc: slot}, Next: m.buf}
+			if !emit(&m.succ) {
+				return n, true
+			}
+		}
+	}
 	return n, false
 }
 
@@ -281,6 +300,7 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 		x.Reset(m.buf, cpu, vec, frame)
 		x.Direct = t.Kind == DeviceStep
 		newpc := x.Step(code, pc)
+		m.BufferFull = m.BufferFull || x.BufferFull
 		switch x.Status {
 		case StepOK:
 			m.buf[pcSlot] = newpc
@@ -344,6 +364,10 @@ func (m *Machine) finish(t Transition, frame int32) {
 		m.buf[cs.HVec] = 0
 		m.buf[cs.IF] = 1
 		clear(m.buf[cs.HFrame : cs.HFrame+int32(l.HFrameSize)])
+		// IRET is serializing (Intel SDM vol. 3, "Serializing
+		// Instructions"): the handler's stores reach memory before the
+		// interrupted code runs on.
+		l.Drain(m.buf, t.CPU)
 	case ThreadStep:
 		n := m.P.Threads[t.Proc].FrameSize
 		clear(m.buf[frame : frame+n])

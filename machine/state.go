@@ -45,6 +45,7 @@ type CPUSlots struct {
 	HFrame  int32 // first slot of the handler frame
 	IRR     int32 // first of Layout.IRRWords slots: pending vectors as a bitmap over Layout.Pending
 	VT      int32 // first of len(Vectors) slots: handler index + 1 per vector, or 0
+	SB      int32 // memory tso: the first of 2*Layout.SBSize slots of the store buffer (see BufferLen)
 }
 
 // ProcSlots gives the offsets of a thread's or device's slots.
@@ -60,6 +61,7 @@ type Layout struct {
 	NCPUs    int
 	Size     int   // number of slots
 	Globals  int32 // slots 0 to Globals-1 hold the globals: shared memory
+	SBSize   int   // memory tso: the entries of each CPU's store buffer; 0 under sc
 	CPUs     []CPUSlots
 	Threads  []ProcSlots
 	Devices  []ProcSlots

@@ -40,10 +40,12 @@ type jsonReport struct {
 	Trace        []jsonStep `json:"trace"`
 	// LoopStart is the step where a lasso's cycle starts (1-based); the
 	// steps from it to the end repeat for ever. Absent for a plain trace.
-	LoopStart int            `json:"loop_start,omitempty"`
-	Liveness  *jsonLiveness  `json:"liveness,omitempty"`
-	Unreached *jsonUnreached `json:"unreached,omitempty"`
-	Covers    []jsonCover    `json:"covers,omitempty"`
+	LoopStart int           `json:"loop_start,omitempty"`
+	Liveness  *jsonLiveness `json:"liveness,omitempty"`
+	// StoreBufferFull: under memory tso a store buffer filled up.
+	StoreBufferFull bool           `json:"store_buffer_full,omitempty"`
+	Unreached       *jsonUnreached `json:"unreached,omitempty"`
+	Covers          []jsonCover    `json:"covers,omitempty"`
 }
 
 type jsonLiveness struct {
@@ -125,6 +127,7 @@ type jsonChange struct {
 var kindNames = map[machine.Kind]string{
 	machine.ThreadStep: "thread", machine.HandlerStep: "handler", machine.DeviceStep: "device",
 	machine.Entry: "entry", machine.Arrival: "arrival", machine.Drop: "drop", machine.Switch: "switch",
+	machine.Flush: "flush",
 }
 
 func posJSON(p syntax.Pos) *jsonPos {
@@ -197,6 +200,7 @@ func JSON(w io.Writer, p *machine.Program, r *explore.Result) error {
 	if lv := r.Liveness; lv != nil {
 		jr.Liveness = &jsonLiveness{States: lv.States, Edges: lv.Edges, Seconds: lv.Elapsed.Seconds(), Bytes: lv.Bytes, Acyclic: lv.Acyclic}
 	}
+	jr.StoreBufferFull = r.StoreBufferFull
 	if u := r.Unreached; !u.Empty() {
 		ju := &jsonUnreached{Handlers: u.Handlers, Vectors: u.Vectors, FinalsUnchecked: u.FinalsUnchecked, Triggers: u.Triggers}
 		for _, st := range u.Statements {

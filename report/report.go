@@ -60,6 +60,9 @@ func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 	if r.Verdict == explore.Verified && r.Liveness == nil {
 		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
 	}
+	if r.StoreBufferFull {
+		fmt.Fprintf(w, "note: a store buffer filled up (%d entries) and its CPU stalled: runs that need more buffered stores were not explored (raise the bound: memory tso N;)\n", p.Layout.SBSize)
+	}
 	if r.Trace != nil && len(r.Trace.Steps) > 0 {
 		fmt.Fprintln(w)
 		Lasso(w, p, r.Trace, r.Loop, width)

@@ -26,6 +26,13 @@ const (
 	BFetchXor
 	BFetchAdd
 	BFetchSub
+	BSmpMB
+	BSmpWMB
+	BSmpRMB
+	BStoreRelease
+	BLoadAcquire
+	BReadOnce
+	BWriteOnce
 	BThisCPU    // this_cpu
 	BThisVector // this_vector
 	BNCPUs      // NCPUS
@@ -67,6 +74,13 @@ var builtinList = []*Builtin{
 	{ID: BFetchXor, Name: "fetch_xor", Params: []Kind{Int, Int}, LValue: []bool{true, false}, Result: Int},
 	{ID: BFetchAdd, Name: "fetch_add", Params: []Kind{Int, Int}, LValue: []bool{true, false}, Result: Int},
 	{ID: BFetchSub, Name: "fetch_sub", Params: []Kind{Int, Int}, LValue: []bool{true, false}, Result: Int},
+	{ID: BSmpMB, Name: "smp_mb", Result: Void},
+	{ID: BSmpWMB, Name: "smp_wmb", Result: Void},
+	{ID: BSmpRMB, Name: "smp_rmb", Result: Void},
+	{ID: BStoreRelease, Name: "smp_store_release", Params: []Kind{Invalid, Invalid}, LValue: []bool{true, false}, Result: Void},
+	{ID: BLoadAcquire, Name: "smp_load_acquire", Params: []Kind{Invalid}, LValue: []bool{true}, Result: Invalid, Pure: true},
+	{ID: BReadOnce, Name: "READ_ONCE", Params: []Kind{Invalid}, LValue: []bool{true}, Result: Invalid, Pure: true},
+	{ID: BWriteOnce, Name: "WRITE_ONCE", Params: []Kind{Invalid, Invalid}, LValue: []bool{true, false}, Result: Void},
 	{ID: BThisCPU, Name: "this_cpu", Result: CPU, Pure: true, Value: true},
 	{ID: BThisVector, Name: "this_vector", Result: Int, Pure: true, Value: true},
 	{ID: BNCPUs, Name: "NCPUS", Result: UntypedInt, Pure: true, Value: true},

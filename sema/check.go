@@ -223,6 +223,7 @@ func (c *checker) check(f *syntax.File) {
 	}
 	p.Inflight = DefaultInflight
 	inflightSeen := false
+	var memorySeen *syntax.MemoryDecl
 	for _, d := range f.Decls {
 		if done[d] {
 			continue
@@ -240,6 +241,13 @@ func (c *checker) check(f *syntax.File) {
 			} else if ok {
 				p.Inflight = int(n)
 			}
+		case *syntax.MemoryDecl:
+			if memorySeen != nil {
+				c.errorf(d.MemoryPos, "memory declared twice (first at %s)", memorySeen.MemoryPos)
+				continue
+			}
+			memorySeen = d
+			c.memoryDecl(d, cpusDecl)
 		case *syntax.ConstDecl:
 			c.constDecl(d)
 		case *syntax.StructDecl:
@@ -368,6 +376,33 @@ func (c *checker) lookup(name string) *Object {
 		}
 	}
 	return c.universe[name]
+}
+
+// memoryDecl checks memory sc; or memory tso [N];.
+func (c *checker) memoryDecl(d *syntax.MemoryDecl, cpus *syntax.CpusDecl) {
+	p := c.prog
+	switch d.Model.Name {
+	case "sc":
+		if d.Bound != nil {
+			c.errorf(d.Bound.Pos(), "memory sc has no store buffers to size (memory tso N; sizes them)")
+		}
+	case "tso":
+		p.Memory, p.StoreBuffer = MemoryTSO, DefaultStoreBuffer
+		if d.Bound != nil {
+			n, ok := c.constInt(d.Bound)
+			switch {
+			case ok && (n < 1 || n > MaxStoreBuffer):
+				c.errorf(d.Bound.Pos(), "a store buffer holds 1 to %d entries, not %d", MaxStoreBuffer, n)
+			case ok:
+				p.StoreBuffer = int(n)
+			}
+		}
+		if p.Symmetric && cpus != nil {
+			c.errorf(d.MemoryPos, "memory tso does not combine with cpus %s symmetric yet (renaming the CPUs would have to rename the stores in their buffers): drop symmetric", syntax.ExprString(cpus.Count))
+		}
+	default:
+		c.errorf(d.Model.NamePos, "unknown memory model %s (the models are sc, the default, and tso)", d.Model.Name)
+	}
 }
 
 func (c *checker) constDecl(d *syntax.ConstDecl) {

@@ -106,6 +106,10 @@ type Program struct {
 	// per CPU in Threads, in CPU order.
 	Families   []string
 	Inflight   int // most messages in flight at once
+	// Memory is the memory model the CPUs see (memory sc|tso;), and
+	// StoreBuffer, under tso, the entries of each CPU's store buffer.
+	Memory      MemoryModel
+	StoreBuffer int
 	Globals    []*Object
 	Threads    []*Proc
 	Devices    []*Proc
@@ -131,6 +135,22 @@ type Info struct {
 	// c++), whose variable goes one past the last cpu to end the loop.
 	CPULoops map[*syntax.ForStmt]*Object
 }
+
+// MemoryModel names a memory model.
+type MemoryModel uint8
+
+// The memory models.
+const (
+	MemorySC  MemoryModel = iota // sequential consistency, the default
+	MemoryTSO                    // x86-TSO: a FIFO store buffer per CPU
+)
+
+// DefaultStoreBuffer is the size of a store buffer under memory tso when
+// the model gives none.
+const DefaultStoreBuffer = 4
+
+// MaxStoreBuffer bounds the size of a store buffer.
+const MaxStoreBuffer = 64
 
 // DefaultInflight is the capacity of the in-flight multiset when the model
 // declares none.

@@ -364,6 +364,14 @@ type InflightDecl struct {
 	Count       Expr
 }
 
+// MemoryDecl is memory Model [Bound];: the memory model the CPUs see
+// (sc or tso), and for tso the size of each CPU's store buffer.
+type MemoryDecl struct {
+	MemoryPos Pos
+	Model     *Ident
+	Bound     Expr // nil when omitted
+}
+
 // ConstDecl is const [Type] Name = Value;.
 type ConstDecl struct {
 	ConstPos Pos
@@ -487,6 +495,7 @@ type CoverDecl struct {
 
 func (d *CpusDecl) Pos() Pos      { return d.CpusPos }
 func (d *InflightDecl) Pos() Pos  { return d.InflightPos }
+func (d *MemoryDecl) Pos() Pos    { return d.MemoryPos }
 func (d *ConstDecl) Pos() Pos     { return d.ConstPos }
 func (d *StructDecl) Pos() Pos    { return d.StructPos }
 func (d *Field) Pos() Pos         { return d.Type.Pos() }
@@ -504,6 +513,7 @@ func (d *CoverDecl) Pos() Pos     { return d.CoverPos }
 
 func (*CpusDecl) declNode()      {}
 func (*InflightDecl) declNode()  {}
+func (*MemoryDecl) declNode()    {}
 func (*ConstDecl) declNode()     {}
 func (*StructDecl) declNode()    {}
 func (*VarDecl) declNode()       {}

@@ -579,6 +579,14 @@ func (p *printer) decl(d Decl) {
 		p.token(d.InflightPos, "inflight ")
 		p.expr(d.Count)
 		p.token(p.at(d.Pos(), SEMI), ";")
+	case *MemoryDecl:
+		p.token(d.MemoryPos, "memory ")
+		p.ident(d.Model)
+		if d.Bound != nil {
+			p.token(Pos{}, " ")
+			p.expr(d.Bound)
+		}
+		p.token(p.at(d.Pos(), SEMI), ";")
 	case *ConstDecl:
 		p.token(d.ConstPos, "const ")
 		if d.Type != nil {

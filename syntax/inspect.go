@@ -94,6 +94,11 @@ func Inspect(n Node, f func(Node) bool) {
 		}
 	case *InflightDecl:
 		Inspect(n.Count, f)
+	case *MemoryDecl:
+		Inspect(n.Model, f)
+		if n.Bound != nil {
+			Inspect(n.Bound, f)
+		}
 	case *ConstDecl:
 		Inspect(n.Value, f)
 	case *VarDecl:

@@ -235,7 +235,7 @@ func (p *parser) synced(r any, depth int) bool {
 // resume after an error).
 func declStart(tok Token) bool {
 	switch tok {
-	case CPUS, INFLIGHT, CONST, STRUCT, FN, ATOMIC, HANDLER, THREAD, DEVICE, INIT, INVARIANT, FINAL, LIVENESS, COVER, FOREVER:
+	case CPUS, INFLIGHT, MEMORY, CONST, STRUCT, FN, ATOMIC, HANDLER, THREAD, DEVICE, INIT, INVARIANT, FINAL, LIVENESS, COVER, FOREVER:
 		return true
 	}
 	return false
@@ -249,7 +249,7 @@ func typeKeyword(tok Token) bool { return tok == BOOL || tok == INT_T || tok == 
 // end of the input, or a keyword that only begins a declaration.
 func blockEnd(tok Token) bool {
 	switch tok {
-	case RBRACE, EOF, CPUS, INFLIGHT, CONST, STRUCT, FN, HANDLER, DEVICE, INIT, INVARIANT, FINAL, LIVENESS, COVER, FOREVER:
+	case RBRACE, EOF, CPUS, INFLIGHT, MEMORY, CONST, STRUCT, FN, HANDLER, DEVICE, INIT, INVARIANT, FINAL, LIVENESS, COVER, FOREVER:
 		return true
 	}
 	return false
@@ -371,6 +371,15 @@ func (p *parser) parseDecl(list []Decl) []Decl {
 		d := &InflightDecl{InflightPos: p.pos}
 		p.next()
 		d.Count = p.parseExpr()
+		p.expect(SEMI)
+		return append(list, d)
+	case MEMORY:
+		d := &MemoryDecl{MemoryPos: p.pos}
+		p.next()
+		d.Model = p.parseIdent()
+		if p.tok != SEMI {
+			d.Bound = p.parseExpr()
+		}
 		p.expect(SEMI)
 		return append(list, d)
 	case CONST:

@@ -120,6 +120,7 @@ const (
 	INT_T     // int
 	INVARIANT // invariant
 	LIVENESS  // liveness
+	MEMORY    // memory
 	NONE      // none
 	ON        // on
 	OR_KW     // or
@@ -143,7 +144,7 @@ var tokenNames = [...]string{
 	ASSERT: "assert", ATOMIC: "atomic", AWAIT: "await", BOOL: "bool", BREAK: "break", CHOOSE: "choose",
 	CONST: "const", CONTINUE: "continue", COVER: "cover", FOREVER: "forever", LIVENESS: "liveness", CPU: "cpu", CPUS: "cpus", DEVICE: "device", EITHER: "either",
 	ELSE: "else", FALSE: "false", FINAL: "final", FN: "fn", FOR: "for", HANDLER: "handler", IF: "if", IN: "in",
-	INFLIGHT: "inflight", INIT: "init", INT_T: "int", INVARIANT: "invariant", NONE: "none", ON: "on",
+	INFLIGHT: "inflight", MEMORY: "memory", INIT: "init", INT_T: "int", INVARIANT: "invariant", NONE: "none", ON: "on",
 	OR_KW: "or", RETURN: "return", STRUCT: "struct", SYMMETRIC: "symmetric", THREAD: "thread", TRUE: "true",
 	WHILE: "while",
 }

@@ -531,3 +531,102 @@ func TestStateCounts(t *testing.T) {
 		})
 	}
 }
+
+// The rules of memory tso that the litmus tests (package litmus) do not
+// reach: hotplug, the bound of a buffer, devices, init, fairness of the
+// flushes, and the front end's refusals.
+func TestTSORules(t *testing.T) {
+	tests := []struct {
+		name    string
+		src     string
+		verdict explore.Verdict
+		kind    machine.ViolationKind
+		msg     string
+	}{
+		{
+			// cpu_down drains the caller's buffer too, as a locked
+			// operation: SB with cpu_down in place of a fence.
+			name: "cpu_down is a barrier for its caller",
+			src: `cpus 3; memory tso; int x, y, r0, r1;
+				thread t0 on cpu 0 { x = 1; cpu_down(2); int a = y; r0 = a; }
+				thread t1 on cpu 1 { y = 1; smp_mb(); int b = x; r1 = b; }
+				final !(r0 == 0 && r1 == 0);`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "a device's store goes to memory at once",
+			src: `cpus 1; memory tso; int x, r0;
+				device d { x = 1; }
+				thread t on cpu 0 { await(x == 1); r0 = 1; }
+				final r0 == 1;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "a step that stores more than a buffer holds is an error",
+			src: `cpus 1; memory tso 1; struct pair { int a; int b; }
+				pair p, q;
+				thread t on cpu 0 { q.a = 1; q.b = 2; p = q; }`,
+			verdict: explore.Violated, kind: machine.Runtime, msg: "more than a store buffer holds",
+		},
+		{
+			// A waiter on another CPU's buffered store is not a
+			// livelock: a buffered store reaches memory (the flushes of a
+			// CPU's buffer are a fair process).
+			name: "a buffered store eventually reaches memory",
+			src: `cpus 2; memory tso; int flag;
+				thread w on cpu 0 { while (flag == 0) { } }
+				thread s on cpu 1 { flag = 1; }`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "the final condition sees memory after every flush",
+			src: `cpus 1; memory tso; int x;
+				thread t on cpu 0 { x = 1; }
+				final x == 1;`,
+			verdict: explore.Verified,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			expect(t, tt.src, tt.verdict, tt.kind, tt.msg)
+		})
+	}
+}
+
+// A store to a full buffer stalls its CPU until a flush, and the result
+// says that runs needing deeper buffers were not explored.
+func TestTSOBufferFull(t *testing.T) {
+	src := `cpus 1; memory tso %d; int x, y;
+		thread t on cpu 0 { x = 1; y = 1; }
+		final x == 1 && y == 1;`
+	for bound, full := range map[int]bool{1: true, 2: false} {
+		r := check(t, strings.Replace(src, "%d", string(rune('0'+bound)), 1))
+		if r.Verdict != explore.Verified || r.StoreBufferFull != full {
+			t.Errorf("memory tso %d: %s, store buffer full %v; want verified, %v", bound, r.Outcome(), r.StoreBufferFull, full)
+		}
+	}
+}
+
+// cpu_down drains the dying CPU's buffer: in no reachable state does an
+// offline CPU hold a buffered store.
+func TestTSOOfflineBufferEmpty(t *testing.T) {
+	p, err := compile.Load("test.irq", []byte(`cpus 2; memory tso; int x;
+		thread t1 on cpu 1 { x = 1; x = 2; }
+		thread t0 on cpu 0 { cpu_down(1); }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := p.Layout
+	buffered := 0
+	for _, s := range reachable(t, p, 10000) {
+		if s[l.CPUs[1].Online] == 0 && l.BufferLen(s, 1) > 0 {
+			t.Fatalf("cpu 1 is offline with %d buffered stores: %v", l.BufferLen(s, 1), s)
+		}
+		if l.BufferLen(s, 1) > 0 {
+			buffered++
+		}
+	}
+	if buffered == 0 {
+		t.Fatal("no state with a store in cpu 1's buffer: the test shows nothing")
+	}
+}

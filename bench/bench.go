@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -176,4 +177,46 @@ func Run(c Case, opt explore.Options) (Figures, error) {
 		f.StatesPerSec = float64(r.States) / secs
 	}
 	return f, nil
+}
+
+// MemoryCost is one catalog model checked under memory sc and under
+// memory tso, without symmetry reduction (which tso does not combine
+// with).
+type MemoryCost struct {
+	Name                  string
+	SCVerdict, TSOVerdict string
+	SCStates, TSOStates   int64
+	SCSeconds, TSOSeconds float64
+	TSOBufferFull         bool // a store buffer filled up under tso
+}
+
+var (
+	cpusDecl   = regexp.MustCompile(`(?m)^cpus ([0-9]+)[^;]*;`)
+	memoryDecl = regexp.MustCompile(`(?m)^memory [a-z]+( [0-9]+)?;\n`)
+)
+
+// MemoryCosts checks every catalog model under both memory models.
+func MemoryCosts(opt explore.Options) ([]MemoryCost, error) {
+	var out []MemoryCost
+	for _, m := range catalog.All() {
+		plain := memoryDecl.ReplaceAll(m.Source, nil)
+		plain = cpusDecl.ReplaceAll(plain, []byte("cpus $1;"))
+		tso := cpusDecl.ReplaceAll(plain, []byte("cpus $1;\nmemory tso;"))
+		row := MemoryCost{Name: m.Name}
+		for i, src := range [][]byte{plain, tso} {
+			p, err := compile.Load(m.Name+".irq", src)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m.Name, err)
+			}
+			r := explore.Explore(p, opt)
+			if i == 0 {
+				row.SCVerdict, row.SCStates, row.SCSeconds = r.Outcome(), r.States, r.Elapsed.Seconds()
+			} else {
+				row.TSOVerdict, row.TSOStates, row.TSOSeconds = r.Outcome(), r.States, r.Elapsed.Seconds()
+				row.TSOBufferFull = r.StoreBufferFull
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }

@@ -155,6 +155,14 @@ func Describe(p *machine.Program, s machine.State, sc *machine.Successor, next m
 	if next != nil {
 		st.Changes = Diff(p, s, next)
 		st.Changes = dropScopeExits(p, t, st.Changes, s, next)
+		if l.SBSize > 0 && t.Kind != machine.Flush {
+			// A barrier, a locked step, IRET or cpu_down drained a buffer.
+			for c := range l.CPUs {
+				if n := l.BufferLen(s, int32(c)) - bufferKept(l, s, next, int32(c)); n > 0 {
+					st.Changes = append(st.Changes, Change{Name: fmt.Sprintf("cpu%d.store buffer", c), New: fmt.Sprintf("drained: %d to memory", n)})
+				}
+			}
+		}
 	}
 	return st
 }
@@ -231,16 +239,11 @@ func Diff(p *machine.Program, a, b machine.State) []Change {
 	return out
 }
 
-// bufferDiff lists the stores a step put in CPU c's store buffer (memory
-// tso): the entries of b past those of a that remain. A flush takes the
-// oldest entry out, so b's first entries are a's later ones.
-func bufferDiff(p *machine.Program, a, b machine.State, c int32) []Change {
-	l := p.Layout
-	if l.SBSize == 0 {
-		return nil
-	}
+// bufferKept returns how many of the stores in CPU c's buffer in a are
+// still there in b: a's last ones, which are b's first (a flush or a
+// drain takes the oldest out).
+func bufferKept(l *machine.Layout, a, b machine.State, c int32) int {
 	na, nb := l.BufferLen(a, c), l.BufferLen(b, c)
-	kept := 0 // entries of a still in b: a's last kept ones are b's first
 	for k := min(na, nb); k > 0; k-- {
 		same := true
 		for j := 0; j < k && same; j++ {
@@ -249,10 +252,22 @@ func bufferDiff(p *machine.Program, a, b machine.State, c int32) []Change {
 			same = si == bi && sv == bv
 		}
 		if same {
-			kept = k
-			break
+			return k
 		}
 	}
+	return 0
+}
+
+// bufferDiff lists the stores a step put in CPU c's store buffer (memory
+// tso): the entries of b past those of a that remain. A flush takes the
+// oldest entry out, so b's first entries are a's later ones.
+func bufferDiff(p *machine.Program, a, b machine.State, c int32) []Change {
+	l := p.Layout
+	if l.SBSize == 0 {
+		return nil
+	}
+	nb := l.BufferLen(b, c)
+	kept := bufferKept(l, a, b, c)
 	var out []Change
 	for j := kept; j < nb; j++ {
 		i, v := l.BufferEntry(b, c, j)

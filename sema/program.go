@@ -104,23 +104,23 @@ type Program struct {
 	Distinguished []bool
 	// Families names the threads declared on each cpu; each has one copy
 	// per CPU in Threads, in CPU order.
-	Families   []string
-	Inflight   int // most messages in flight at once
+	Families []string
+	Inflight int // most messages in flight at once
 	// Memory is the memory model the CPUs see (memory sc|tso;), and
 	// StoreBuffer, under tso, the entries of each CPU's store buffer.
 	Memory      MemoryModel
 	StoreBuffer int
-	Globals    []*Object
-	Threads    []*Proc
-	Devices    []*Proc
-	Handlers   []*Proc
-	Init       *Proc // nil when the model has no init block
-	Fns        []*Fn
-	Invariants []*Property
-	Finals     []*Property
-	Covers     []*Property
-	Liveness   []*Liveness
-	Info       *Info
+	Globals     []*Object
+	Threads     []*Proc
+	Devices     []*Proc
+	Handlers    []*Proc
+	Init        *Proc // nil when the model has no init block
+	Fns         []*Fn
+	Invariants  []*Property
+	Finals      []*Property
+	Covers      []*Property
+	Liveness    []*Liveness
+	Info        *Info
 }
 
 // Info records what the checker found about each expression and name.

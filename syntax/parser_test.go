@@ -40,6 +40,8 @@ func TestParseDecls(t *testing.T) {
 		{"cpus 2;", []Decl{&CpusDecl{CpusPos: at(1, 1), Count: num(6, 2, "2")}}},
 		{"cpus NCPU symmetric;", []Decl{&CpusDecl{CpusPos: at(1, 1), Count: id(6, "NCPU"), Symmetric: true}}},
 		{"inflight 3;", []Decl{&InflightDecl{InflightPos: at(1, 1), Count: num(10, 3, "3")}}},
+		{"memory tso;", []Decl{&MemoryDecl{MemoryPos: at(1, 1), Model: id(8, "tso")}}},
+		{"memory tso 8;", []Decl{&MemoryDecl{MemoryPos: at(1, 1), Model: id(8, "tso"), Bound: num(12, 8, "8")}}},
 		{"const OLD = 0x10;", []Decl{&ConstDecl{ConstPos: at(1, 1), Name: id(7, "OLD"), Value: num(13, 16, "0x10")}}},
 		{"const int OLD = 0x10; const NEW = 0b10;", []Decl{
 			&ConstDecl{ConstPos: at(1, 1), Type: named(7, "int"), Name: id(11, "OLD"), Value: num(17, 16, "0x10")},

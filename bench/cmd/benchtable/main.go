@@ -77,4 +77,29 @@ func main() {
 		fmt.Printf("| %s | %s | %d | %d | %d | %.2f | %.0f | %.0f | %.2f | %.1f | %.1f %s\n",
 			c.Name, verdict, f1.States, f1.Transitions, f1.Depth, f1.Seconds, f1.StatesPerSec, fw.StatesPerSec, speedup, f1.BytesPerState, f1.PeakMB, live)
 	}
+	memoryTable(*limit, *match)
+}
+
+// memoryTable prints the cost of memory tso over memory sc on the catalog.
+func memoryTable(limit time.Duration, match string) {
+	rows, err := bench.MemoryCosts(explore.Options{Time: limit, Workers: 1, SafetyOnly: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	fmt.Printf("\n## memory tso against memory sc\n\n")
+	fmt.Printf("Every catalog model checked under `memory sc;` and under `memory tso;` (store buffers of 4 entries), both without symmetry reduction, which tso does not combine with; one worker, safety only. ")
+	fmt.Printf("\"full\": a store buffer filled up, so runs that need more buffered stores were not explored.\n\n")
+	fmt.Printf("| model | sc | states (sc) | tso | states (tso) | tso / sc | s (sc) | s (tso) |\n|---|---|---:|---|---:|---:|---:|---:|\n")
+	for _, r := range rows {
+		if match != "" && !strings.Contains(r.Name, match) {
+			continue
+		}
+		tso := r.TSOVerdict
+		if r.TSOBufferFull {
+			tso += " (full)"
+		}
+		fmt.Printf("| %s | %s | %d | %s | %d | %.2f | %.3f | %.3f |\n", r.Name, r.SCVerdict, r.SCStates, tso, r.TSOStates,
+			float64(r.TSOStates)/float64(max(r.SCStates, 1)), r.SCSeconds, r.TSOSeconds)
+	}
 }

@@ -123,6 +123,18 @@ func TestScaledMutants(t *testing.T) {
 			"pcp_uintr[t] = { list: int(target), poisoned: false };",
 			"pcp_uintr[t] = { list: LIST_NONE, poisoned: false };",
 			"violation hang"},
+		// under TSO, no barrier between the NV switch and the re-check
+		// (catalog:001_uintr_switch_recheck_tso)
+		{"001_uintr_switch_recheck_tso_mb_4cpu",
+			"    smp_mb();                                      // order the switch before the re-check\n",
+			"",
+			"violation hang"},
+		// under TSO, no barrier before the second device's IRR check
+		// (catalog:003_msi_x86_fix_tso)
+		{"003_msi_x86_fix_tso_mb_4cpu",
+			"    smp_mb();                           // the writes reach the device before the IRR is read\n    if (pending(2, B_NEW_VECTOR))",
+			"    if (pending(2, B_NEW_VECTOR))",
+			"violation final"},
 		// no re-check after the NV switch (catalog:001_uintr_switch_no_recheck)
 		{"001_uintr_switch_recheck_4cpu",
 			"if ((upid[me].status & UPID_ON) != 0 || upid[me].pir != 0) {",
@@ -176,7 +188,7 @@ func TestScaledMutants(t *testing.T) {
 				t.Fatalf("%q occurs %d times, want once", tt.old, n)
 			}
 			c.Source = []byte(strings.Replace(string(c.Source), tt.old, tt.new, 1))
-			f, err := Run(c, explore.Options{MaxStates: 300_000, Workers: 1})
+			f, err := Run(c, explore.Options{MaxStates: 1_000_000, Workers: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

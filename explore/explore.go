@@ -323,7 +323,7 @@ type chunk struct {
 // hold.
 func (c *chunk) bytes() int64 {
 	r := &c.rec
-	return int64(cap(c.cands))*candidateBytes + int64(cap(r.fp)+cap(r.obl)+cap(r.props))*8 + int64(cap(r.deg)+cap(r.cls))*4 +
+	return int64(cap(c.cands))*candidateBytes + int64(cap(r.fp)+cap(r.obl)+cap(r.props))*8 + int64(cap(r.deg)+cap(r.dst))*4 + int64(cap(r.cls))*2 +
 		int64(cap(r.tid)) + int64(cap(r.rare))*12
 }
 
@@ -405,6 +405,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 	}
 
 	st := newStore()
+	if rec != nil {
+		st.withIDs()
+	}
 	var best *found
 	st.beginLevel()
 	frontier, next := &stream{}, &stream{}
@@ -416,7 +419,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		}
 		id := st.add(-1, int32(i))
 		if rec != nil {
-			rec.fps.append(fp)
+			st.setID(fp, id)
 		}
 		enc = coder.append(enc[:0], s)
 		next.add(enc, pool)
@@ -550,9 +553,6 @@ func Explore(p *machine.Program, opt Options) *Result {
 			res.Transitions += c.transitions
 			revisits = revisits || c.revisits
 		}
-		if rec != nil {
-			rec.level(level)
-		}
 		// The frontier is spent: its blocks take the next level.
 		frontier.release(pool)
 
@@ -593,9 +593,6 @@ func Explore(p *machine.Program, opt Options) *Result {
 					break
 				}
 				id := st.add(cd.parent, cd.tid)
-				if rec != nil {
-					rec.fps.append(cd.fp)
-				}
 				enc := pool.at(arenas, cd.pos)
 				next.add(enc[:coder.skip(enc)], pool)
 				if cd.bad >= 0 && deeper == nil {
@@ -610,6 +607,31 @@ func Explore(p *machine.Program, opt Options) *Result {
 			}
 		}
 		best = deeper
+		if rec != nil && best == nil && limit == "" {
+			// Phase 4: the shard owners note the new states' numbers,
+			// and the chunks' edges are numbered and recorded.
+			first := next.first
+			parallel(nw, func(w int) {
+				id := first
+				for _, c := range level {
+					for i := range c.cands {
+						if cd := &c.cands[i]; cd.isNew {
+							if shardOf(cd.fp)%nw == w {
+								st.setID(cd.fp, id)
+							}
+							id++
+						}
+					}
+				}
+			})
+			var nextChunk atomic.Int64
+			parallel(nw, func(int) {
+				for k := nextChunk.Add(1) - 1; k < int64(len(level)); k = nextChunk.Add(1) - 1 {
+					level[k].rec.number(st)
+				}
+			})
+			rec.level(level)
+		}
 		peak += st.bytes() + pool.held() + seenBytes(workers)
 		used := 0
 		for i := range arenas {
@@ -628,6 +650,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 				// search is done.
 				held -= rec.bytes()
 				rec = nil
+				st.dropIDs()
 				for i := range workers {
 					workers[i].rec = nil
 				}

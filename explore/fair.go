@@ -121,7 +121,7 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			for _, s := range c {
 				for e := g.first[s]; e < g.first[s+1]; e++ {
 					if g.mark[g.dst[e]] == in && ok(e) {
-						take(g.cls[e])
+						take(g.class(e))
 						take(g.second(e))
 					}
 				}
@@ -138,7 +138,7 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			for _, s := range c {
 				good := true
 				for e := g.first[s]; e < g.first[s+1] && good; e++ {
-					good = (g.cls[e] < 0 || taken[g.cls[e]]) && (g.second(e) < 0 || taken[g.second(e)])
+					good = (g.class(e) < 0 || taken[g.class(e)]) && (g.second(e) < 0 || taken[g.second(e)])
 				}
 				if good {
 					rest = append(rest, s)
@@ -164,7 +164,7 @@ func (g *lgraph) weaklyFair(c []int32, taken []bool) bool {
 	for _, s := range c {
 		seen := map[int32]bool{}
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			for _, k := range []int32{g.cls[e], g.second(e)} {
+			for _, k := range []int32{g.class(e), g.second(e)} {
 				if k >= 0 && !seen[k] {
 					seen[k] = true
 					count[k]++
@@ -185,7 +185,7 @@ func (g *lgraph) weaklyFair(c []int32, taken []bool) bool {
 func (g *lgraph) closest(c []int32) int32 {
 	best := c[0]
 	for _, s := range c {
-		if g.depth[s] < g.depth[best] || g.depth[s] == g.depth[best] && s < best {
+		if g.depthOf(s) < g.depthOf(best) || g.depthOf(s) == g.depthOf(best) && s < best {
 			best = s
 		}
 	}
@@ -202,18 +202,18 @@ func (g *lgraph) reachWithin(seeds []int32, in func(int32) bool) (dist, via []in
 	for i := range dist {
 		dist[i], via[i] = -1, -1
 	}
-	slices.SortStableFunc(seeds, func(a, b int32) int { return int(g.depth[a] - g.depth[b]) })
+	slices.SortStableFunc(seeds, func(a, b int32) int { return int(g.depthOf(a) - g.depthOf(b)) })
 	var queue []int32
 	k := 0
 	for k < len(seeds) || len(queue) > 0 {
 		var s int32
-		if len(queue) == 0 || k < len(seeds) && g.depth[seeds[k]] <= dist[queue[0]] {
+		if len(queue) == 0 || k < len(seeds) && g.depthOf(seeds[k]) <= dist[queue[0]] {
 			s = seeds[k]
 			k++
 			if dist[s] >= 0 {
 				continue
 			}
-			dist[s] = g.depth[s]
+			dist[s] = g.depthOf(s)
 		} else {
 			s = queue[0]
 			queue = queue[1:]
@@ -247,7 +247,7 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	for _, s := range c.comp {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
 			if ok(e) {
-				inside[g.cls[e]], inside[g.second(e)] = true, true
+				inside[g.class(e)], inside[g.second(e)] = true, true
 			}
 		}
 	}
@@ -255,7 +255,7 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	took := map[int32]bool{}
 	visit := func(s int32) {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			for _, k := range []int32{g.cls[e], g.second(e)} {
+			for _, k := range []int32{g.class(e), g.second(e)} {
 				if k >= 0 && !took[k] && inside[k] {
 					owed[k] = true
 				}
@@ -265,8 +265,8 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	var out []int32
 	take := func(e int32) {
 		out = append(out, e)
-		took[g.cls[e]] = true
-		delete(owed, g.cls[e])
+		took[g.class(e)] = true
+		delete(owed, g.class(e))
 		if k := g.second(e); k >= 0 {
 			took[k] = true
 			delete(owed, k)
@@ -278,7 +278,7 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	for len(out) == 0 || len(owed) > 0 || cur != c.entry {
 		var want func(e int32) bool
 		if len(owed) > 0 {
-			want = func(e int32) bool { return owed[g.cls[e]] || g.second(e) >= 0 && owed[g.second(e)] }
+			want = func(e int32) bool { return owed[g.class(e)] || g.second(e) >= 0 && owed[g.second(e)] }
 		} else {
 			want = func(e int32) bool { return g.dst[e] == c.entry }
 		}

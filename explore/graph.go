@@ -13,16 +13,20 @@ type lgraph struct {
 	inits []machine.State
 	first []int32 // the edges of state s are first[s] .. first[s+1]-1
 	dst   []int32
-	tid   []uint8 // the edge's number in its source's successor order (see trans)
-	cls   []int32 // the fairness class of the edge
+	tid   []uint8  // the edge's number in its source's successor order (see trans)
+	cls   []uint16 // the fairness class of the edge (see class)
 	// bigTid holds the numbers of 255 and more; yieldTo the second class
 	// of an edge that yields and switches to another thread (see second).
 	bigTid  map[int32]int32
 	yieldTo map[int32]int32
-	// The BFS tree, for the shortest prefixes.
+	// The BFS tree, for the shortest prefixes: states are numbered level
+	// by level, levels[k] the first of depth k. The parent links are
+	// parent and ptid (a graph the liveness check explored itself), or
+	// the safety search's store (a recorded graph).
+	levels []int32
 	parent []int32 // -1 for an initial state
 	ptid   []int32 // the transition from the parent; for a root, the index of its initial state
-	depth  []int32
+	st     *store
 	// obl holds, per state, owords words of bits: the obligations pending
 	// there (see obligation numbers in newLGraph).
 	obl    []uint64
@@ -125,12 +129,61 @@ func (g *lgraph) second(e int32) int32 {
 	return -1
 }
 
+// noClass is the stored class of an edge that belongs to no class.
+const noClass = 0xffff
+
+// class is the fairness class of edge e, or -1.
+func (g *lgraph) class(e int32) int32 {
+	if c := g.cls[e]; c != noClass {
+		return int32(c)
+	}
+	return -1
+}
+
+// depthOf is the depth of state s in the BFS tree.
+func (g *lgraph) depthOf(s int32) int32 {
+	k, found := slices.BinarySearch(g.levels, s)
+	if !found {
+		k--
+	}
+	return int32(k)
+}
+
+// parentOf is s's parent in the BFS tree, or -1 for an initial state.
+func (g *lgraph) parentOf(s int32) int32 {
+	if g.parent != nil {
+		return g.parent[s]
+	}
+	return g.st.parent(s)
+}
+
+// ptidOf is the transition from s's parent to s; for an initial state,
+// its index among the initial states.
+func (g *lgraph) ptidOf(s int32) int32 {
+	if g.ptid != nil {
+		return g.ptid[s]
+	}
+	return g.st.tid(s)
+}
+
+// storedClass is how class c (-1 for none) is stored in cls.
+func storedClass(c int32) uint16 {
+	if c < 0 {
+		return noClass
+	}
+	return uint16(c)
+}
+
 // newLGraph returns an empty graph of p's states: its classes and the
 // sizes of its per-state bit sets are set.
 func newLGraph(p *machine.Program, inits []machine.State) *lgraph {
 	l := p.Layout
 	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending)}
 	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors + g.ncpus
+	if g.nclass >= noClass {
+		// The layout's bound on slots keeps threads and devices far fewer.
+		panic("internal error: too many fairness classes for 16 bits")
+	}
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
 	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
@@ -146,10 +199,10 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 	l := p.Layout
 	g := newLGraph(p, inits)
 	g.first = make([]int32, 0, states+1)
-	g.parent, g.ptid, g.depth = make([]int32, 0, states), make([]int32, 0, states), make([]int32, 0, states)
+	g.parent, g.ptid = make([]int32, 0, states), make([]int32, 0, states)
 	g.obl = make([]uint64, 0, states*int64(g.owords))
 	g.props = make([]uint64, 0, states*int64(g.pwords))
-	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]int32, 0, edges)
+	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]uint16, 0, edges)
 	m := machine.New(p)
 	cd := newCodec(l)
 	ids := make(map[uint64]int32, states)
@@ -164,7 +217,9 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 		ids[fp] = id
 		g.parent = append(g.parent, parent)
 		g.ptid = append(g.ptid, tid)
-		g.depth = append(g.depth, depth)
+		if int(depth) == len(g.levels) {
+			g.levels = append(g.levels, id)
+		}
 		queue = cd.append(queue, s)
 		return id
 	}
@@ -193,14 +248,14 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 				return true // not after a clean safety search
 			}
 			c1, c2 := g.classOf(&sc.T)
-			to := add(sc.Next, id, t, g.depth[id]+1)
+			to := add(sc.Next, id, t, g.depthOf(id)+1)
 			g.dst = append(g.dst, to)
 			e := int32(len(g.cls))
 			if t >= 255 {
 				g.bigTid[e] = t
 			}
 			g.tid = append(g.tid, uint8(min(t, 255)))
-			g.cls = append(g.cls, c1)
+			g.cls = append(g.cls, storedClass(c1))
 			if c2 >= 0 {
 				g.yieldTo[e] = c2
 			}
@@ -228,8 +283,8 @@ func (g *lgraph) limit(opt Options, start time.Time, states int) string {
 
 // bytes is the memory of the graph's arrays.
 func (g *lgraph) bytes() int64 {
-	return int64(cap(g.dst)+cap(g.cls))*4 + int64(cap(g.tid)) + int64(len(g.bigTid)+len(g.yieldTo))*16 +
-		int64(cap(g.first)+cap(g.parent)+cap(g.ptid)+cap(g.depth))*4 +
+	return int64(cap(g.dst))*4 + int64(cap(g.cls))*2 + int64(cap(g.tid)) + int64(len(g.bigTid)+len(g.yieldTo))*16 +
+		int64(cap(g.first)+cap(g.parent)+cap(g.ptid)+cap(g.levels))*4 +
 		int64(cap(g.obl)+cap(g.props))*8
 }
 
@@ -292,7 +347,7 @@ func (g *lgraph) src(e int32) int32 {
 // state rebuilds state id by replaying its BFS tree path.
 func (g *lgraph) state(id int32) machine.State {
 	m := machine.New(g.p)
-	s := slices.Clone(g.inits[g.ptid[g.root(id)]])
+	s := slices.Clone(g.inits[g.ptidOf(g.root(id))])
 	for _, want := range g.treePath(id) {
 		var t int32 = -1
 		m.Successors(s, func(sc *machine.Successor) bool {
@@ -309,8 +364,8 @@ func (g *lgraph) state(id int32) machine.State {
 
 // root returns the initial state of s's BFS tree path.
 func (g *lgraph) root(s int32) int32 {
-	for g.parent[s] >= 0 {
-		s = g.parent[s]
+	for p := g.parentOf(s); p >= 0; p = g.parentOf(s) {
+		s = p
 	}
 	return s
 }
@@ -318,8 +373,8 @@ func (g *lgraph) root(s int32) int32 {
 // treePath returns the transition numbers from s's root to s.
 func (g *lgraph) treePath(s int32) []int32 {
 	var out []int32
-	for ; g.parent[s] >= 0; s = g.parent[s] {
-		out = append(out, g.ptid[s])
+	for p := g.parentOf(s); p >= 0; s, p = p, g.parentOf(p) {
+		out = append(out, g.ptidOf(s))
 	}
 	slices.Reverse(out)
 	return out

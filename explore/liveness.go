@@ -96,7 +96,7 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 		opt.Progress(Progress{Liveness: true, States: int64(g.n()), Edges: int64(len(g.dst)), Elapsed: time.Since(start), Left: -1})
 	}
 	n := g.n()
-	fig := &LivenessFigures{States: int64(len(g.parent)), Edges: int64(len(g.dst)), Bytes: g.bytes()}
+	fig := &LivenessFigures{States: int64(g.n()), Edges: int64(len(g.dst)), Bytes: g.bytes()}
 	res.Liveness = fig
 	defer func() { fig.Elapsed = time.Since(t0) }()
 	if lim != "" {
@@ -161,7 +161,7 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 			if o >= T+D+N {
 				// A vector stays pending: no entry of it on that cpu.
 				entry := g.entryClass(g.pendingVector(o))
-				ok = func(e int32) bool { return g.cls[e] != entry }
+				ok = func(e int32) bool { return g.class(e) != entry }
 			}
 			g.fair(sub, ok, func(fc []int32) bool {
 				addCand(&lasso{entry: g.closest(fc), comp: fc, ok: ok, obligation: o})
@@ -184,7 +184,7 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 		}
 	}
 	for _, c := range cands {
-		c.cost = g.depth[c.entry]
+		c.cost = g.depthOf(c.entry)
 	}
 
 	// Liveness declarations.
@@ -217,19 +217,19 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 			// through one.
 			for s := int32(0); int(s) < n; s++ {
 				if notQ(s) && g.first[s] == g.first[s+1] {
-					addCand(&lasso{v: livenessViolation(lv, true), entry: s, cost: g.depth[s], obligation: -1})
+					addCand(&lasso{v: livenessViolation(lv, true), entry: s, cost: g.depthOf(s), obligation: -1})
 					break
 				}
 			}
 			for _, c := range fairAll {
 				best := int32(-1)
 				for _, s := range c {
-					if notQ(s) && (best < 0 || g.depth[s] < g.depth[best]) {
+					if notQ(s) && (best < 0 || g.depthOf(s) < g.depthOf(best)) {
 						best = s
 					}
 				}
 				if best >= 0 {
-					addCand(&lasso{v: livenessViolation(lv, false), entry: best, comp: c, ok: anyEdge, cost: g.depth[best], obligation: -1})
+					addCand(&lasso{v: livenessViolation(lv, false), entry: best, comp: c, ok: anyEdge, cost: g.depthOf(best), obligation: -1})
 					break
 				}
 			}
@@ -281,8 +281,8 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 	})
 	path, loop := g.lassoPath(best)
 	root := g.root(path.start)
-	tr := Replay(p, machine.New(p), inits[g.ptid[root]], append(g.treePath(path.start), path.edges...))
-	tr.Init = int(g.ptid[root])
+	tr := Replay(p, machine.New(p), inits[g.ptidOf(root)], append(g.treePath(path.start), path.edges...))
+	tr.Init = int(g.ptidOf(root))
 	v := best.v
 	if v == nil {
 		v = g.starvation(best.obligation, tr, len(tr.Steps)-len(path.edges)+loop)

@@ -1,7 +1,6 @@
 package explore
 
 import (
-	"slices"
 	"unsafe"
 
 	"github.com/irqcheck/irqcheck/machine"
@@ -67,7 +66,43 @@ func newStore() *store {
 }
 
 func (st *store) contains(fp uint64) bool { return st.shards[shardOf(fp)].contains(fp) }
-func (st *store) insert(fp uint64) bool   { return st.shards[shardOf(fp)].insert(fp) }
+
+// withIDs makes the store keep the number of each fingerprint (see setID
+// and idOf), for the recorded graph; it must be called before the first
+// insert.
+func (st *store) withIDs() {
+	for _, s := range st.shards {
+		s.ids = make([]int32, len(s.table))
+	}
+}
+
+// setID records that the state of fingerprint fp, stored, is number id.
+func (st *store) setID(fp uint64, id int32) {
+	s := st.shards[shardOf(fp)]
+	s.ids[s.slot(fp)] = id
+}
+
+// idOf returns the number of the stored state of fingerprint fp.
+func (st *store) idOf(fp uint64) int32 {
+	s := st.shards[shardOf(fp)]
+	return s.ids[s.slot(fp)]
+}
+
+// dropIDs lets go of the numbers of the fingerprints.
+func (st *store) dropIDs() {
+	for _, s := range st.shards {
+		s.ids = nil
+	}
+}
+
+// dropFingerprints lets go of the fingerprint tables once the search is
+// over: only the parent links remain (parent, tid, levels).
+func (st *store) dropFingerprints() {
+	for i := range st.shards {
+		st.shards[i] = &fpSet{}
+	}
+}
+func (st *store) insert(fp uint64) bool { return st.shards[shardOf(fp)].insert(fp) }
 
 // beginLevel starts numbering the states of the next depth.
 func (st *store) beginLevel() {
@@ -141,28 +176,6 @@ func (st *store) parent(id int32) int32 {
 	panic("internal error: store parent links are inconsistent")
 }
 
-// parents returns the parent of every state, by number (-1 for the
-// initial states), in one pass over the family bits: what parent finds
-// for one state, for all of them.
-func (st *store) parents() []int32 {
-	out := make([]int32, st.n)
-	levels := append(slices.Clone(st.levels), st.n)
-	for id := int32(0); id < levels[1] && id < st.n; id++ {
-		out[id] = -1
-	}
-	for k := 1; k+1 < len(levels); k++ {
-		p := levels[k-1] - 1 // the parent of the current family
-		for id := levels[k]; id < levels[k+1]; id++ {
-			if st.firstChild.get(id/64)&(1<<(id%64)) != 0 {
-				for p++; st.hasChild.get(p/64)&(1<<(p%64)) == 0; p++ {
-				}
-			}
-			out[id] = p
-		}
-	}
-	return out
-}
-
 // countBits counts the set bits of b in [lo, hi).
 func countBits(b *chunked[uint64], lo, hi int32) int {
 	n := 0
@@ -222,6 +235,7 @@ func (c *chunked[T]) bytes() int64     { return int64(len(c.chunks)) * chunkByte
 // ordered pass. The home slot comes from the bits below the shard bits.
 type fpSet struct {
 	table []uint64 // size home slots, then spare slots; the last is always empty
+	ids   []int32  // if not nil: the state number of each fingerprint, -1 until set
 	size  uint64
 	n     int
 	limit int // grow when n reaches it
@@ -283,6 +297,10 @@ func (s *fpSet) insert(fp uint64) bool {
 		}
 		copy(t[i+1:j+1], t[i:j])
 		t[i] = fp
+		if s.ids != nil {
+			copy(s.ids[i+1:j+1], s.ids[i:j])
+			s.ids[i] = -1
+		}
 		s.n++
 		return true
 	}
@@ -293,9 +311,13 @@ func (s *fpSet) resize(size uint64) {
 	spare := max(minSpare, size/256)
 	for {
 		t := make([]uint64, size+spare)
+		var ids []int32
+		if s.ids != nil {
+			ids = make([]int32, len(t))
+		}
 		next := uint64(0) // the first free slot
 		ok := true
-		for _, fp := range s.table {
+		for k, fp := range s.table {
 			if fp == 0 {
 				continue
 			}
@@ -305,10 +327,13 @@ func (s *fpSet) resize(size uint64) {
 				break
 			}
 			t[i] = fp
+			if ids != nil {
+				ids[i] = s.ids[k]
+			}
 			next = i + 1
 		}
 		if ok {
-			s.table, s.size = t, size
+			s.table, s.ids, s.size = t, ids, size
 			s.limit = int(size - size/8)
 			return
 		}
@@ -317,7 +342,20 @@ func (s *fpSet) resize(size uint64) {
 }
 
 // bytes is the memory the set holds.
-func (s *fpSet) bytes() int { return len(s.table) * 8 }
+func (s *fpSet) bytes() int { return len(s.table)*8 + len(s.ids)*4 }
+
+// slot returns the slot of fp, which must be in the set.
+func (s *fpSet) slot(fp uint64) uint64 {
+	t := s.table
+	i := home(fp, s.size)
+	for t[i] != fp {
+		if t[i] == 0 || t[i] > fp {
+			panic("internal error: a state the search did not store")
+		}
+		i++
+	}
+	return i
+}
 
 // levelSet is a plain set of fingerprints for one level's work of one
 // worker: linear probing at most half full, emptied for each level. It

@@ -161,11 +161,12 @@ func TestSimulate(t *testing.T) {
 	}
 }
 
-// render keeps what a user sees of a trace.
+// render keeps what a trace is: who did what, in which column, and the
+// state after.
 func render(tr *explore.Trace) []string {
 	var out []string
 	for _, st := range tr.Steps {
-		line := fmt.Sprintf("%d %s: %s %v", st.Column, st.Actor, st.Text, st.Changes)
+		line := fmt.Sprintf("%d %s: %s %v", st.Column, st.Actor, st.Text, st.State)
 		out = append(out, line)
 	}
 	return out

@@ -21,14 +21,13 @@ type Trace struct {
 
 // Step is one transition of a trace, described for people.
 type Step struct {
-	T       machine.Transition
-	Column  int    // CPU number, or NCPUs + device index
-	Actor   string // thread, handler or device name; "" for machine events
-	Text    string // what happened, in source terms
-	Pos     syntax.Pos
-	Changes []Change
-	State   machine.State // the state after the step (nil for a violating step)
-	Failed  bool          // this step raised the violation
+	T      machine.Transition
+	Column int    // CPU number, or NCPUs + device index
+	Actor  string // thread, handler or device name; "" for machine events
+	Text   string // what happened, in source terms
+	Pos    syntax.Pos
+	State  machine.State // the state after the step (nil for a violating step)
+	Failed bool          // this step raised the violation
 	// Also holds text for other columns: where a device's message landed.
 	Also []Cell
 	// Delivered lists the messages a device step delivered at once.
@@ -41,12 +40,6 @@ type Step struct {
 type Cell struct {
 	Column int
 	Text   string
-}
-
-// Change is one value a step changed.
-type Change struct {
-	Name     string
-	Old, New string
 }
 
 // rebuild replays the transitions leading to f from the initial state.
@@ -152,170 +145,7 @@ func Describe(p *machine.Program, s machine.State, sc *machine.Successor, next m
 	if sc.Violation != nil {
 		st.Violation = sc.Violation.Kind
 	}
-	if next != nil {
-		st.Changes = Diff(p, s, next)
-		st.Changes = dropScopeExits(p, t, st.Changes, s, next)
-		if l.SBSize > 0 && t.Kind != machine.Flush {
-			// A barrier, a locked step, IRET or cpu_down drained a buffer.
-			for c := range l.CPUs {
-				if n := l.BufferLen(s, int32(c)) - bufferKept(l, s, next, int32(c)); n > 0 {
-					st.Changes = append(st.Changes, Change{Name: fmt.Sprintf("cpu%d.store buffer", c), New: fmt.Sprintf("drained: %d to memory", n)})
-				}
-			}
-		}
-	}
 	return st
-}
-
-// dropScopeExits hides the clearing of a fn's locals when it returns:
-// a local of a called fn going back to zero is the fn ending, not news.
-func dropScopeExits(p *machine.Program, t machine.Transition, ch []Change, s, next machine.State) []Change {
-	var code machine.Code
-	var frame, size int32
-	done := false
-	l := p.Layout
-	switch t.Kind {
-	case machine.ThreadStep:
-		code, frame, size = p.Threads[t.Proc].Code, l.Threads[t.Proc].Frame, p.Threads[t.Proc].FrameSize
-		done = code[next[l.Threads[t.Proc].PC]].Op == machine.OpEnd
-	case machine.DeviceStep:
-		code, frame, size = p.Devices[t.Proc].Code, l.Devices[t.Proc].Frame, p.Devices[t.Proc].FrameSize
-		done = code[next[l.Devices[t.Proc].PC]].Op == machine.OpEnd
-	case machine.HandlerStep:
-		code, frame, size = p.Handlers[t.Proc].Code, l.CPUs[t.CPU].HFrame, int32(l.HFrameSize)
-		done = next[l.CPUs[t.CPU].Handler] == 0
-	default:
-		return ch
-	}
-	hidden := map[string]bool{}
-	if done {
-		for i := frame; i < frame+size; i++ {
-			if next[i] == 0 && s[i] != 0 {
-				hidden[l.Name(int(i))] = true
-			}
-		}
-	}
-	for _, in := range code {
-		if in.Op != machine.OpClear {
-			continue
-		}
-		for i := frame + in.ClearAt; i < frame+in.ClearAt+in.ClearN; i++ {
-			if next[i] == 0 && s[i] != 0 {
-				hidden[l.Name(int(i))] = true
-			}
-		}
-	}
-	out := ch[:0]
-	for _, c := range ch {
-		if !hidden[c.Name] {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// Diff lists the visible values that differ between two states: variables,
-// IF and online flags, pending vectors and messages put in flight.
-func Diff(p *machine.Program, a, b machine.State) []Change {
-	l := p.Layout
-	var out []Change
-	for i := range a {
-		if a[i] == b[i] || l.Slots[i].Kind == machine.SlotHidden {
-			continue
-		}
-		out = append(out, Change{Name: l.Name(i), Old: l.Format(i, a[i], &p.Names), New: l.Format(i, b[i], &p.Names)})
-	}
-	for c := range l.CPUs {
-		out = append(out, pendingDiff(l, a, b, int32(c))...)
-	}
-	added := inflightAdded(l, a, b)
-	for _, mv := range added {
-		c, v := machine.UnpackMsg(mv)
-		out = append(out, Change{Name: "in flight", Old: "", New: fmt.Sprintf("+(cpu %d, %#x)", c, v)})
-	}
-	for c := range l.CPUs {
-		out = append(out, bufferDiff(p, a, b, int32(c))...)
-	}
-	return out
-}
-
-// bufferKept returns how many of the stores in CPU c's buffer in a are
-// still there in b: a's last ones, which are b's first (a flush or a
-// drain takes the oldest out).
-func bufferKept(l *machine.Layout, a, b machine.State, c int32) int {
-	na, nb := l.BufferLen(a, c), l.BufferLen(b, c)
-	for k := min(na, nb); k > 0; k-- {
-		same := true
-		for j := 0; j < k && same; j++ {
-			si, sv := l.BufferEntry(a, c, na-k+j)
-			bi, bv := l.BufferEntry(b, c, j)
-			same = si == bi && sv == bv
-		}
-		if same {
-			return k
-		}
-	}
-	return 0
-}
-
-// bufferDiff lists the stores a step put in CPU c's store buffer (memory
-// tso): the entries of b past those of a that remain. A flush takes the
-// oldest entry out, so b's first entries are a's later ones.
-func bufferDiff(p *machine.Program, a, b machine.State, c int32) []Change {
-	l := p.Layout
-	if l.SBSize == 0 {
-		return nil
-	}
-	nb := l.BufferLen(b, c)
-	kept := bufferKept(l, a, b, c)
-	var out []Change
-	for j := kept; j < nb; j++ {
-		i, v := l.BufferEntry(b, c, j)
-		out = append(out, Change{Name: fmt.Sprintf("cpu%d.store buffer", c), New: fmt.Sprintf("+(%s = %s)", l.Name(int(i)), l.Format(int(i), v, &p.Names))})
-	}
-	return out
-}
-
-func pendingDiff(l *machine.Layout, a, b machine.State, c int32) []Change {
-	var out []Change
-	base := l.CPUs[c].IRR
-	if slices.Equal(a[base:base+int32(l.IRRWords)], b[base:base+int32(l.IRRWords)]) {
-		return nil
-	}
-	for _, v := range l.Pending {
-		was, is := l.IRRBit(a, c, int32(v)), l.IRRBit(b, c, int32(v))
-		switch {
-		case !was && is:
-			out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("+%#x", v)})
-		case was && !is:
-			out = append(out, Change{Name: fmt.Sprintf("cpu%d.pending", c), New: fmt.Sprintf("-%#x", v)})
-		}
-	}
-	return out
-}
-
-// inflightAdded lists the messages in b's multiset beyond a's.
-func inflightAdded(l *machine.Layout, a, b machine.State) []int32 {
-	count := map[int32]int{}
-	base := int(l.Inflight)
-	for i := 0; i < l.InflightCap; i++ {
-		if a[base+i] != 0 {
-			count[a[base+i]]++
-		}
-	}
-	var out []int32
-	for i := 0; i < l.InflightCap; i++ {
-		mv := b[base+i]
-		if mv == 0 {
-			continue
-		}
-		if count[mv] > 0 {
-			count[mv]--
-			continue
-		}
-		out = append(out, mv)
-	}
-	return out
 }
 
 // Blame fills in a violation's position when the machine could not: a
@@ -334,7 +164,7 @@ func Blame(p *machine.Program, v *machine.Violation, tr *Trace) {
 		}
 		switch v.Kind {
 		case machine.Spurious:
-			for _, mv := range inflightAdded(l, prev, st.State) {
+			for _, mv := range l.MessagesAdded(prev, st.State) {
 				if c, vec := machine.UnpackMsg(mv); c == v.CPU && vec == v.Vector {
 					pos = st.Pos
 				}

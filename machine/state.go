@@ -221,3 +221,28 @@ func DescribeVectors(vs []int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// MessagesAdded lists the messages in flight in b beyond those in a (a
+// multiset difference): what a step sent.
+func (l *Layout) MessagesAdded(a, b State) []int32 {
+	count := map[int32]int{}
+	base := int(l.Inflight)
+	for i := 0; i < l.InflightCap; i++ {
+		if a[base+i] != 0 {
+			count[a[base+i]]++
+		}
+	}
+	var out []int32
+	for i := 0; i < l.InflightCap; i++ {
+		mv := b[base+i]
+		if mv == 0 {
+			continue
+		}
+		if count[mv] > 0 {
+			count[mv]--
+			continue
+		}
+		out = append(out, mv)
+	}
+	return out
+}

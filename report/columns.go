@@ -106,6 +106,7 @@ func columns(w io.Writer, p *machine.Program, tr *explore.Trace, width, loop int
 		flush()
 	}
 	for i, st := range tr.Steps {
+		changes := Changes(p, tr, i)
 		if i == loop {
 			put(margin, fmt.Sprintf("---- cycle: steps %d to %d repeat for ever ----", loop+1, len(tr.Steps)))
 			flush()
@@ -129,7 +130,7 @@ func columns(w io.Writer, p *machine.Program, tr *explore.Trace, width, loop int
 			if st.Actor == names[st.Column] {
 				st.Actor = "" // a device's own lane: its name heads it
 			}
-			cell(j, stepLines(st, width-at(j)))
+			cell(j, stepLines(st, changes, width-at(j)))
 		}
 		for _, a := range st.Also {
 			if a.Column >= 0 && a.Column < ncols && a.Column != st.Column {
@@ -208,18 +209,20 @@ func traceLanes(p *machine.Program, tr *explore.Trace) laneSet {
 	return ls
 }
 
-// StepLines renders one step as the lines of its cell, wrapped to width:
-// who acts and what, then one line per value it changed.
-func StepLines(st explore.Step, width int) []string { return stepLines(st, width) }
+// StepLines renders step i of tr as the lines of its cell, wrapped to
+// width: who acts and what, then one line per value it changed.
+func StepLines(p *machine.Program, tr *explore.Trace, i, width int) []string {
+	return stepLines(tr.Steps[i], Changes(p, tr, i), width)
+}
 
-func stepLines(st explore.Step, width int) []string {
+func stepLines(st explore.Step, changes []Change, width int) []string {
 	var out []string
 	head := st.Text
 	if st.Actor != "" {
 		head = st.Actor + ": " + head
 	}
 	out = append(out, wrap(head, width)...)
-	for _, c := range st.Changes {
+	for _, c := range changes {
 		out = append(out, wrap("  "+changeText(c, "->"), width)...)
 	}
 	if st.Violation != "" {
@@ -230,7 +233,7 @@ func stepLines(st explore.Step, width int) []string {
 
 // changeText renders a change: "name: old -> new", or "name new" for
 // a change that is news rather than a new value (cpu1.pending +0x10).
-func changeText(c explore.Change, arrow string) string {
+func changeText(c Change, arrow string) string {
 	if c.Old == "" {
 		return fmt.Sprintf("%s %s", c.Name, c.New)
 	}

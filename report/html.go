@@ -145,7 +145,7 @@ func buildTrace(p *machine.Program, tr *explore.Trace, loop int) *pageTrace {
 			if st.Actor != "" && st.Actor != ls.names[st.Column] {
 				c.Head = st.Actor + ": " + st.Text
 			}
-			for _, ch := range st.Changes {
+			for _, ch := range Changes(p, tr, i) {
 				c.Changes = append(c.Changes, changeText(ch, "→"))
 			}
 			c.Violation = string(st.Violation)

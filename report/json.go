@@ -149,8 +149,8 @@ func jsonTrace(p *machine.Program, tr *explore.Trace, cols []string) (initial []
 		if st.Column >= 0 && st.Column < len(cols) {
 			js.Column = cols[st.Column]
 		}
-		for _, c := range st.Changes {
-			js.Changes = append(js.Changes, jsonChange{Name: c.Name, Old: c.Old, New: c.New})
+		for _, c := range Changes(p, tr, i) {
+			js.Changes = append(js.Changes, jsonChange(c))
 		}
 		for _, a := range st.Also {
 			if a.Column >= 0 && a.Column < len(cols) {

@@ -160,8 +160,7 @@ func choose(p *machine.Program, r *explore.Run, stdout io.Writer) {
 			fmt.Fprintln(stdout, err)
 			continue
 		}
-		last := r.Trace.Steps[len(r.Trace.Steps)-1]
-		for _, line := range report.StepLines(last, 76) {
+		for _, line := range report.StepLines(p, r.Trace, len(r.Trace.Steps)-1, 76) {
 			fmt.Fprintln(stdout, "    "+line)
 		}
 	}

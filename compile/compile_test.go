@@ -218,16 +218,19 @@ func TestThreadLocalsStartNone(t *testing.T) {
 	p := load(t, `cpus 1; struct S { int a; thread o; }
 		thread t on cpu 0 { thread a[2]; S s; a[0] = t; }`)
 	s := append(machine.State(nil), p.Initial...)
-	step(p, s, s[p.Layout.Threads[0].PC])
-	step(p, s, 1)
 	f := p.Layout.Threads[0].Frame
 	// Thread values are 0 for none and i+1 for thread i, so a zeroed
-	// frame holds none in every thread-typed slot.
+	// frame holds none in every thread-typed slot. The declarations are
+	// no steps of their own: the first step is a[0] = t.
 	if got := s[f : f+4]; got[0] != 0 || got[1] != 0 || got[2] != 0 || got[3] != 0 {
 		t.Errorf("frame %v, want [0 0 0 0]", got)
 	}
-	if v := machine.FormatValue(machine.SlotThread, false, s[f], &p.Names); v != "none" {
-		t.Errorf("a[0] shows as %q, want none", v)
+	if v := machine.FormatValue(machine.SlotThread, false, s[f+1], &p.Names); v != "none" {
+		t.Errorf("a[1] shows as %q, want none", v)
+	}
+	step(p, s, s[p.Layout.Threads[0].PC])
+	if got := s[f : f+4]; got[0] != 1 || got[1] != 0 || got[2] != 0 || got[3] != 0 {
+		t.Errorf("after the first step: frame %v, want [1 0 0 0] (a[0] = t)", got)
 	}
 }
 

@@ -164,6 +164,13 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			e.inline(call, fn, c.storeLocal(obj, d.Init.Pos()))
 			return
 		}
+		if d.Init == nil {
+			// A bare declaration only zeroes a local: private state that
+			// nothing else reads, so it is no step of its own but the tail
+			// of the step before (lean states, as SPIN's local steps).
+			e.emit(machine.Instr{Op: machine.OpClear, Free: true, ClearAt: c.localOff[obj], ClearN: int32(obj.Type.Slots()), Pos: s.Pos(), Text: text})
+			return
+		}
 		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.initLocal(obj, d.Init), Pos: s.Pos(), Text: text})
 	case *syntax.ExprStmt:
 		call := syntax.Unparen(s.X).(*syntax.CallExpr)
@@ -266,6 +273,11 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		start := e.here()
 		e.block(s.Body)
+		// The step starts at the first instruction that is not a bare
+		// declaration's free clear, which falls through to the next.
+		for start < e.here() && e.code[start].Op == machine.OpClear && e.code[start].Next == start+1 {
+			start++
+		}
 		if e.here() > start && e.code[start].Op != machine.OpJump && e.code[start].Op != machine.OpClear {
 			// Label the step with the whole block rather than its first statement.
 			e.code[start].Text = text

@@ -460,6 +460,21 @@ func TestStateCounts(t *testing.T) {
 			transitions: 2,
 		},
 		{
+			// A bare declaration is no step: the thread starts at x = 1,
+			// a chain of two states; with an initialiser the declaration
+			// is a step of its own, three.
+			name:        "a bare declaration is not a step",
+			src:         `cpus 1; int x; thread t on cpu 0 { int a; x = 1; }`,
+			states:      2,
+			transitions: 1,
+		},
+		{
+			name:        "a declaration with a value is a step",
+			src:         `cpus 1; int x; thread t on cpu 0 { int a = 0; x = 1; }`,
+			states:      3,
+			transitions: 2,
+		},
+		{
 			// (a, b) in {0,1}^2: four states; two ways into (1,1).
 			name:        "two cpus, one statement each",
 			src:         `cpus 2; int a; int b; thread t0 on cpu 0 { a = 1; } thread t1 on cpu 1 { b = 1; }`,

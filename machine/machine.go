@@ -371,12 +371,16 @@ func (m *Machine) finish(t Transition, frame int32) {
 	case ThreadStep:
 		n := m.P.Threads[t.Proc].FrameSize
 		clear(m.buf[frame : frame+n])
-		// The CPU has no current thread any more (current(c) is none).
+		// The CPU has no current thread any more (current(c) is none),
+		// and the thread is on no CPU: cpu_down has nothing of it to
+		// move, so states that differ only in where a finished thread
+		// last ran are one (lean states).
 		ps := &l.Threads[t.Proc]
 		cs := &l.CPUs[m.buf[ps.CPU]]
 		if m.buf[cs.Cur] == t.Proc {
 			m.buf[cs.Cur] = -1
 		}
+		m.buf[ps.CPU] = -1
 	case DeviceStep:
 		n := m.P.Devices[t.Proc].FrameSize
 		clear(m.buf[frame : frame+n])

@@ -645,3 +645,31 @@ func TestTSOOfflineBufferEmpty(t *testing.T) {
 		t.Fatal("no state with a store in cpu 1's buffer: the test shows nothing")
 	}
 }
+
+// A finished thread is on no CPU, so cpu_down does not move it: in no
+// reachable state does a finished thread name a CPU.
+func TestFinishedThreadsOnNoCPU(t *testing.T) {
+	p, err := compile.Load("test.irq", []byte(`cpus 3; int x;
+		thread a on cpu 1 { x = 1; }
+		thread b on cpu 2 { x = 2; }
+		thread c on cpu 0 { cpu_down(1); cpu_down(2); }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := machine.New(p)
+	l := p.Layout
+	finished := 0
+	for _, s := range reachable(t, p, 10000) {
+		for i, ps := range l.Threads {
+			if m.ThreadDone(s, int32(i)) {
+				finished++
+				if s[ps.CPU] != -1 {
+					t.Fatalf("thread %s finished but is on cpu %d: %v", p.Threads[i].Name, s[ps.CPU], s)
+				}
+			}
+		}
+	}
+	if finished == 0 {
+		t.Fatal("no thread ever finished: the test shows nothing")
+	}
+}

@@ -311,6 +311,7 @@ type chunk struct {
 	bad         []*machine.Violation // invariant violations of candidates
 	transitions int64
 	revisits    bool // some edge leads to a state of this depth or less
+	overBudget  bool // expand stopped early: the memory budget ran out
 	// The first violation in enumeration order: a transition violation at
 	// the next depth, or (terminal) one at this depth.
 	deeper   *found
@@ -353,6 +354,11 @@ type worker struct {
 	states []int32
 	cov    *coverage // what this worker's steps reached
 	rec    *recorder // records the graph for the liveness check, or nil
+	// overBudget, if not nil, reports whether the memory held, with
+	// pending bytes not yet counted, passes the budget: a chunk of a model
+	// with many CPUs can hold hundreds of megabytes of candidates, so
+	// expand asks as it goes.
+	overBudget func(pending int64) bool
 	// coverDone marks the covers reached in an earlier level (shared,
 	// written between levels).
 	coverDone []bool
@@ -450,7 +456,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		for k, c := range level {
 			c.k = k
 			c.cands, c.bad = c.cands[:0], c.bad[:0]
-			c.transitions, c.deeper, c.terminal, c.revisits = 0, nil, nil, false
+			c.transitions, c.deeper, c.terminal, c.revisits, c.overBudget = 0, nil, nil, false, false
 			c.rec.reset()
 		}
 		for i := range workers {
@@ -482,6 +488,21 @@ func Explore(p *machine.Program, opt Options) *Result {
 			storeBytes += rec.bytes()
 		}
 		frontierBlocks := int64(len(frontier.blocks))
+		// After the level, its new states are copied into the next
+		// frontier: up to as many blocks as the candidates take, of
+		// which the spent frontier's and the spare ones are reused.
+		overBudget := func(pending int64) bool {
+			out, spare := pool.counts()
+			extra := max(0, out-2*frontierBlocks-spare) << pool.bits
+			held := levelBytes.Load() + pending + storeBytes + (out+spare)<<pool.bits + extra
+			return held > opt.MaxMemory || heapBytes() > opt.MaxMemory
+		}
+		for i := range workers {
+			workers[i].overBudget = nil
+			if opt.MaxMemory > 0 {
+				workers[i].overBudget = overBudget
+			}
+		}
 		parallel(nw, func(w int) {
 			wk := &workers[w]
 			for k := range nw {
@@ -510,16 +531,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 					if opt.MaxMemory > 0 {
 						// The candidates of a wide level can outgrow the
 						// budget before the level ends: count them as they
-						// come, and watch the heap itself now and then.
-						// After the level, its new states are copied
-						// into the next frontier: up to as many
-						// blocks as the candidates take, of which
-						// the spent frontier's and the spare ones
-						// are reused.
-						out, spare := pool.counts()
-						extra := max(0, out-2*frontierBlocks-spare) << pool.bits
-						held := levelBytes.Add(c.bytes()) + storeBytes + (out+spare)<<pool.bits + extra
-						if held > opt.MaxMemory || heapBytes() > opt.MaxMemory {
+						// come, and watch the heap itself.
+						levelBytes.Add(c.bytes())
+						if c.overBudget || overBudget(0) {
 							memUp.Store(true)
 							stop.Store(true)
 						}
@@ -823,6 +837,13 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 	block := int(frontier.marks[c.k] >> wk.pool.bits)
 	lo, hi := c.k*chunkSize, min((c.k+1)*chunkSize, frontier.n)
 	for k := lo; k < hi; k++ {
+		// Every few states: a chunk of a model with many CPUs can hold
+		// hundreds of megabytes of candidates (the arena's blocks are
+		// counted by the pool, the candidates' records here).
+		if wk.overBudget != nil && (k-lo)%8 == 7 && wk.overBudget(c.bytes()) {
+			c.overBudget = true
+			return
+		}
 		if len(data) == 0 {
 			block++
 			data = frontier.blocks[block]

@@ -836,13 +836,19 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 	data := frontier.state(c.k, wk.pool)
 	block := int(frontier.marks[c.k] >> wk.pool.bits)
 	lo, hi := c.k*chunkSize, min((c.k+1)*chunkSize, frontier.n)
+	checked := wk.held(c)
 	for k := lo; k < hi; k++ {
-		// Every few states: a chunk of a model with many CPUs can hold
-		// hundreds of megabytes of candidates (the arena's blocks are
-		// counted by the pool, the candidates' records here).
-		if wk.overBudget != nil && (k-lo)%8 == 7 && wk.overBudget(c.bytes()) {
-			c.overBudget = true
-			return
+		// A chunk of a model with many CPUs can hold hundreds of
+		// megabytes of candidates: ask about the budget whenever the
+		// chunk has grown by budgetStep since it last asked (the question
+		// takes a lock and reads the heap's statistics, too slow to ask
+		// for every state).
+		if held := wk.held(c); wk.overBudget != nil && held-checked > budgetStep {
+			checked = held
+			if wk.overBudget(c.bytes()) {
+				c.overBudget = true
+				return
+			}
 		}
 		if len(data) == 0 {
 			block++
@@ -922,6 +928,16 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 			wk.cov.finished = true
 		}
 	}
+}
+
+// budgetStep is how much a chunk's candidates may grow between two
+// questions about the memory budget.
+const budgetStep = 32 << 20
+
+// held is the memory the worker's candidates hold: its chunk's records
+// and its arena's blocks.
+func (wk *worker) held(c *chunk) int64 {
+	return c.bytes() + int64(len(wk.arena.blocks))<<wk.pool.bits
 }
 
 // pending is a successor waiting for its lookup.

@@ -491,11 +491,13 @@ func Explore(p *machine.Program, opt Options) *Result {
 		// After the level, its new states are copied into the next
 		// frontier: up to as many blocks as the candidates take, of
 		// which the spent frontier's and the spare ones are reused.
-		overBudget := func(pending int64) bool {
+		levelHeld := func(pending int64) int64 {
 			out, spare := pool.counts()
 			extra := max(0, out-2*frontierBlocks-spare) << pool.bits
-			held := levelBytes.Load() + pending + storeBytes + (out+spare)<<pool.bits + extra
-			return held > opt.MaxMemory || heapBytes() > opt.MaxMemory
+			return levelBytes.Load() + pending + storeBytes + (out+spare)<<pool.bits + extra
+		}
+		overBudget := func(pending int64) bool {
+			return levelHeld(pending) > opt.MaxMemory || heapBytes() > opt.MaxMemory
 		}
 		for i := range workers {
 			workers[i].overBudget = nil
@@ -533,7 +535,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 						// budget before the level ends: count them as they
 						// come, and watch the heap itself.
 						levelBytes.Add(c.bytes())
-						if c.overBudget || overBudget(0) {
+						// The heap's statistics take a lock: read them
+						// every 16 chunks, the counters every chunk.
+						if c.overBudget || levelHeld(0) > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
 							memUp.Store(true)
 							stop.Store(true)
 						}

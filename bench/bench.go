@@ -180,8 +180,7 @@ func Run(c Case, opt explore.Options) (Figures, error) {
 }
 
 // MemoryCost is one catalog model checked under memory sc and under
-// memory tso, without symmetry reduction (which tso does not combine
-// with).
+// memory tso, both without symmetry reduction so that the counts compare.
 type MemoryCost struct {
 	Name                  string
 	SCVerdict, TSOVerdict string

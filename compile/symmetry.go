@@ -59,7 +59,11 @@ func (c *compiler) slotCoords() [][]machine.Coord {
 		cpuStart[cpu] = cs.Online
 	}
 	for cpu, cs := range l.CPUs {
-		for i := cs.Online; i < cs.VT+int32(len(l.Vectors)); i++ {
+		end := cs.VT + int32(len(l.Vectors))
+		if l.SBSize > 0 {
+			end = cs.SB + 2*int32(l.SBSize) // the store buffer follows the vector table
+		}
+		for i := cs.Online; i < end; i++ {
 			per[i] = append(per[i], machine.Coord{Idx: int32(cpu), Off: cpuStart})
 		}
 	}

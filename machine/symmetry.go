@@ -78,6 +78,8 @@ const (
 	valThread             // a thread value: 0 none, i+1 thread i
 	valThreadIx           // a thread index, -1 for none (current thread)
 	valMessage            // an in-flight message: cpu<<8 | vector + 1, 0 empty
+	valBufSlot            // a store buffer entry's slot: the slot stored to + 1, 0 empty
+	valBufValue           // a store buffer entry's value: renamed as the slot it goes to
 )
 
 // maxEager is the largest number of interchangeable CPUs for which every
@@ -132,6 +134,11 @@ func NewSymmetry(spec SymmetrySpec) *Symmetry {
 	}
 	for i := 0; i < l.InflightCap; i++ {
 		sy.kinds[int(l.Inflight)+i] = valMessage
+	}
+	for _, cs := range l.CPUs {
+		for k := int32(0); k < int32(l.SBSize); k++ {
+			sy.kinds[cs.SB+2*k], sy.kinds[cs.SB+2*k+1] = valBufSlot, valBufValue
+		}
 	}
 
 	movable := spec.Movable
@@ -299,7 +306,9 @@ func (sy *Symmetry) findOwned() {
 	ok := make([]bool, tail)
 	var plain, special []int
 	for i := 0; i < tail; i++ {
-		ok[i] = stays[i]
+		// A buffered store names a slot by its number, which a signature
+		// could not rename: signatures leave store buffers out.
+		ok[i] = stays[i] && sy.kinds[i] != valBufSlot && sy.kinds[i] != valBufValue
 		moves := false
 		for p := 0; p < m; p++ {
 			x := at[p*tail+i]
@@ -443,12 +452,30 @@ func (pm *symPerm) rename(k valueKind, v int32) int32 {
 // imageAt is slot j of the image of s under pm (j before the in-flight
 // messages, which must be sorted again).
 func (sy *Symmetry) imageAt(pm *symPerm, s State, j int) int32 {
-	i := pm.src[j]
+	return sy.renameAt(pm, s, pm.src[j])
+}
+
+// renameAt is the value of slot i of s renamed by pm. A store buffer
+// entry names a slot, which the permutation moves, and holds a value of
+// that slot's kind.
+func (sy *Symmetry) renameAt(pm *symPerm, s State, i int32) int32 {
 	v := s[i]
-	if kind := sy.kinds[i]; kind != valPlain {
-		v = pm.rename(kind, v)
+	switch k := sy.kinds[i]; k {
+	case valPlain:
+		return v
+	case valBufSlot:
+		if v == 0 {
+			return 0
+		}
+		return sy.moved(pm, v-1) + 1
+	case valBufValue:
+		if at := s[i-1]; at != 0 {
+			return pm.rename(sy.kinds[at-1], v)
+		}
+		return v
+	default:
+		return pm.rename(k, v)
 	}
-	return v
 }
 
 // Apply writes into out the image of s under the permutation of Lehmer
@@ -473,8 +500,8 @@ func (sy *Symmetry) Apply(k int, s, out State) {
 func (sy *Symmetry) apply(pm *symPerm, s, out State) {
 	tail := sy.lay.Inflight
 	for i, v := range s[:tail] {
-		if kind := sy.kinds[i]; kind != valPlain {
-			v = pm.rename(kind, v)
+		if sy.kinds[i] != valPlain {
+			v = sy.renameAt(pm, s, int32(i))
 		}
 		out[pm.dst[i]] = v
 	}
@@ -638,12 +665,7 @@ func (sy *Symmetry) imageOnDemand(lw *lazyWork, s, out State) {
 
 // imageAtOnDemand is slot j of the image of s under lw.pm.
 func (sy *Symmetry) imageAtOnDemand(lw *lazyWork, s State, j int32) int32 {
-	i := sy.moved(&lw.inv, j)
-	v := s[i]
-	if kind := sy.kinds[i]; kind != valPlain {
-		v = lw.pm.rename(kind, v)
-	}
-	return v
+	return sy.renameAt(&lw.pm, s, sy.moved(&lw.inv, j))
 }
 
 // improveOnDemand is improve for a permutation built on demand.
@@ -893,12 +915,7 @@ func (sy *Symmetry) twins(a, b int32, s, scratch State, img []int32, lw *lazyWor
 		sy.buildMaps(pm, img)
 		for _, slots := range [][]int32{sy.placed[a], sy.placed[b], sy.named} {
 			for _, j := range slots {
-				i := sy.moved(pm, j)
-				v := s[i]
-				if kind := sy.kinds[i]; kind != valPlain {
-					v = pm.rename(kind, v)
-				}
-				if v != s[j] {
+				if sy.renameAt(pm, s, sy.moved(pm, j)) != s[j] {
 					return false
 				}
 			}

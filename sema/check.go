@@ -247,7 +247,7 @@ func (c *checker) check(f *syntax.File) {
 				continue
 			}
 			memorySeen = d
-			c.memoryDecl(d, cpusDecl)
+			c.memoryDecl(d)
 		case *syntax.ConstDecl:
 			c.constDecl(d)
 		case *syntax.StructDecl:
@@ -379,7 +379,7 @@ func (c *checker) lookup(name string) *Object {
 }
 
 // memoryDecl checks memory sc; or memory tso [N];.
-func (c *checker) memoryDecl(d *syntax.MemoryDecl, cpus *syntax.CpusDecl) {
+func (c *checker) memoryDecl(d *syntax.MemoryDecl) {
 	p := c.prog
 	switch d.Model.Name {
 	case "sc":
@@ -396,9 +396,6 @@ func (c *checker) memoryDecl(d *syntax.MemoryDecl, cpus *syntax.CpusDecl) {
 			case ok:
 				p.StoreBuffer = int(n)
 			}
-		}
-		if p.Symmetric && cpus != nil {
-			c.errorf(d.MemoryPos, "memory tso does not combine with cpus %s symmetric yet (renaming the CPUs would have to rename the stores in their buffers): drop symmetric", syntax.ExprString(cpus.Count))
 		}
 	default:
 		c.errorf(d.Model.NamePos, "unknown memory model %s (the models are sc, the default, and tso)", d.Model.Name)

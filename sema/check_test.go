@@ -99,8 +99,6 @@ var errorTests = []struct {
 		"test.irq:2:12: a store buffer holds 1 to 64 entries, not 0"},
 	{"store buffer under sc", "cpus 1;\nmemory sc 4;",
 		"test.irq:2:11: memory sc has no store buffers to size (memory tso N; sizes them)"},
-	{"tso and symmetric", "cpus 2 symmetric;\nmemory tso;",
-		"test.irq:2:1: memory tso does not combine with cpus 2 symmetric yet (renaming the CPUs would have to rename the stores in their buffers): drop symmetric"},
 	{"smp_store_release of a constant", "cpus 1;\nthread t on cpu 0 { smp_store_release(1, 2); }",
 		"test.irq:2:39: argument 1 of smp_store_release must be a variable, not 1"},
 	{"init twice", "cpus 1;\ninit { }\ninit { }",

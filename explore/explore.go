@@ -510,7 +510,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 			for k := range nw {
 				r := &ranges[(w+k)%nw]
 				if k > 0 && (w+k)%nw == 0 {
-					wk.seen.reset() // wrapped around to earlier chunks
+					wk.seen.restart() // wrapped around to earlier chunks
 				}
 				for !stop.Load() {
 					ci := r.next.Add(1) - 1

@@ -364,6 +364,7 @@ type levelSet struct {
 	table []uint64
 	mask  uint64
 	n     int
+	peak  int // the most fingerprints it held since the level began
 }
 
 func newLevelSet() *levelSet {
@@ -403,15 +404,25 @@ func (s *levelSet) grow() {
 	}
 }
 
-// reset empties the set, keeping its table unless it is far larger than
-// the level needed.
+// reset empties the set for a new level, keeping its table unless it is
+// far larger than the last level needed at its peak.
 func (s *levelSet) reset() {
-	if len(s.table) > 1024 && 8*s.n < len(s.table) {
+	s.peak = max(s.peak, s.n)
+	if len(s.table) > 1024 && 8*s.peak < len(s.table) {
 		s.table = make([]uint64, len(s.table)/2)
 		s.mask = uint64(len(s.table) - 1)
 	} else {
 		clear(s.table)
 	}
+	s.n, s.peak = 0, 0
+}
+
+// restart empties the set within a level (a worker that wraps around to
+// earlier chunks), keeping its table: the level may need it again, and
+// growing it anew would rehash every fingerprint.
+func (s *levelSet) restart() {
+	s.peak = max(s.peak, s.n)
+	clear(s.table)
 	s.n = 0
 }
 

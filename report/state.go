@@ -77,6 +77,15 @@ func StateRows(p *machine.Program, s machine.State) []StateRow {
 			}
 		}
 		add(g, pre+"pending", listText(pend))
+		if l.SBSize > 0 {
+			// memory tso: the buffered stores, oldest first.
+			var buf []string
+			for k := range l.BufferLen(s, int32(c)) {
+				i, v := l.BufferEntry(s, int32(c), k)
+				buf = append(buf, l.Name(int(i))+" = "+l.Format(int(i), v, names))
+			}
+			add(g, pre+"store buffer", listText(buf))
+		}
 		slotsIn(g, int(cs.VT), int(cs.VT)+len(l.Vectors))
 		slotsIn(g, int(cs.HFrame), int(cs.HFrame)+l.HFrameSize)
 	}

@@ -280,10 +280,14 @@ func maxWorkers() int { return 4 * runtime.NumCPU() }
 // machine's, or of the cgroup's limit (a container's) if that is less. 0
 // (no budget) where neither can be read.
 func defaultMemory() int64 {
-	meminfo, _ := os.ReadFile("/proc/meminfo")
-	cgroup, _ := os.ReadFile("/sys/fs/cgroup/memory.max")
+	meminfo, _ := os.ReadFile(memoryFiles.meminfo)
+	cgroup, _ := os.ReadFile(memoryFiles.cgroup)
 	return memoryBudget(string(meminfo), string(cgroup))
 }
+
+// memoryFiles are where defaultMemory reads the machine's memory and the
+// cgroup's limit (a test points the latter at a file of its own).
+var memoryFiles = struct{ meminfo, cgroup string }{"/proc/meminfo", "/sys/fs/cgroup/memory.max"}
 
 // memoryBudget is defaultMemory from the contents of /proc/meminfo and of
 // a cgroup v2 memory.max ("max" or a number of bytes; empty if absent).

@@ -14,6 +14,9 @@ import (
 // test binary, started with IRQCHECK_TEST_MAIN=1, is irqcheck.
 func TestMain(m *testing.M) {
 	if os.Getenv("IRQCHECK_TEST_MAIN") == "1" {
+		if f := os.Getenv("IRQCHECK_TEST_CGROUP"); f != "" {
+			memoryFiles.cgroup = f // a container's limit, for the default budget
+		}
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -29,13 +32,18 @@ thread u on cpu 1 { while (true) b++; }
 // irqcheck starts the command as a process on the model src, and returns
 // it and its standard output.
 func irqcheck(t *testing.T, src string, args ...string) (*exec.Cmd, *strings.Builder) {
+	return irqcheckEnv(t, nil, src, args...)
+}
+
+// irqcheckEnv is irqcheck with more environment variables.
+func irqcheckEnv(t *testing.T, env []string, src string, args ...string) (*exec.Cmd, *strings.Builder) {
 	t.Helper()
 	model := t.TempDir() + "/model.irq"
 	if err := os.WriteFile(model, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], append([]string{"check", model, "--json"}, args...)...)
-	cmd.Env = append(os.Environ(), "IRQCHECK_TEST_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "IRQCHECK_TEST_MAIN=1"), env...)
 	out := &strings.Builder{}
 	cmd.Stdout = out
 	if err := cmd.Start(); err != nil {
@@ -99,4 +107,22 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("peak RSS %d bytes, want at most %d", r.PeakRSSBytes, budget)
 	}
 	t.Logf("%d states, peak RSS %.1f MB", r.States, float64(r.PeakRSSBytes)/(1<<20))
+}
+
+// Without --mem the budget is half of what the process may use: in a
+// container of 192 MB (a cgroup limit), an exploding model ends as
+// incomplete: mem, exit 3, within 96 MB.
+func TestDefaultMemoryBudget(t *testing.T) {
+	limit := t.TempDir() + "/memory.max"
+	if err := os.WriteFile(limit, []byte("201326592\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd, out := irqcheckEnv(t, []string{"IRQCHECK_TEST_CGROUP=" + limit}, exploding, "--time", "60s")
+	code, r := finish(t, cmd, out)
+	if code != exitIncomplete || r.Limit != "mem" {
+		t.Fatalf("exit %d, %+v; want exit 3, incomplete: mem", code, r)
+	}
+	if r.PeakRSSBytes == 0 || r.PeakRSSBytes > 96<<20 {
+		t.Errorf("peak RSS %d bytes, want at most %d", r.PeakRSSBytes, 96<<20)
+	}
 }

@@ -19,7 +19,9 @@ type Trace struct {
 	Choices []int32
 }
 
-// Step is one transition of a trace, described for people.
+// Step is one transition of a trace: what it was (see
+// machine.Program.Describe) and the state after it. How it is drawn is
+// the report's.
 type Step struct {
 	T      machine.Transition
 	Column int    // CPU number, or NCPUs + device index
@@ -28,18 +30,10 @@ type Step struct {
 	Pos    syntax.Pos
 	State  machine.State // the state after the step (nil for a violating step)
 	Failed bool          // this step raised the violation
-	// Also holds text for other columns: where a device's message landed.
-	Also []Cell
 	// Delivered lists the messages a device step delivered at once.
 	Delivered []machine.Delivery
 	// Violation names the kind of violation this step raised, or "".
 	Violation machine.ViolationKind
-}
-
-// Cell is text shown in another column of a step's row.
-type Cell struct {
-	Column int
-	Text   string
 }
 
 // rebuild replays the transitions leading to f from the initial state.
@@ -97,51 +91,12 @@ func Replay(p *machine.Program, m *machine.Machine, s0 machine.State, path []int
 	return tr
 }
 
-// Describe renders one transition from s (to next, nil on a violation).
+// Describe makes one transition from s (to next, nil on a violation) a
+// step of a trace.
 func Describe(p *machine.Program, s machine.State, sc *machine.Successor, next machine.State) Step {
-	l := p.Layout
 	t := sc.T
-	st := Step{T: t, Column: int(t.CPU), State: next, Failed: sc.Violation != nil}
-	switch t.Kind {
-	case machine.ThreadStep:
-		st.Actor = p.Threads[t.Proc].Name
-		st.Text = t.Instr.Text
-		st.Pos = t.Instr.Pos
-		if t.Yield && t.Proc2 != t.Proc && t.Proc2 >= 0 {
-			st.Text += fmt.Sprintf(" (switch to %s)", p.Threads[t.Proc2].Name)
-		}
-	case machine.HandlerStep:
-		st.Actor = p.Handlers[t.Proc].Name
-		st.Text = t.Instr.Text
-		st.Pos = t.Instr.Pos
-	case machine.DeviceStep:
-		st.Column = l.NCPUs + int(t.Proc)
-		st.Actor = p.Devices[t.Proc].Name
-		st.Text = t.Instr.Text
-		st.Pos = t.Instr.Pos
-	case machine.Entry:
-		if t.Proc >= 0 {
-			st.Text = fmt.Sprintf("irq %#x -> %s", t.Vector, p.Handlers[t.Proc].Name)
-		} else {
-			st.Text = fmt.Sprintf("irq %#x -> no handler", t.Vector)
-		}
-	case machine.Arrival:
-		st.Text = fmt.Sprintf("arrives: %#x", t.Vector)
-	case machine.Drop:
-		st.Text = fmt.Sprintf("DROPPED (cpu %d offline): %#x", t.CPU, t.Vector)
-	case machine.Switch:
-		st.Text = fmt.Sprintf("switch to %s", p.Threads[t.Proc].Name)
-	case machine.Flush:
-		st.Text = fmt.Sprintf("store buffer: %s = %s reaches memory", l.Name(int(t.Proc)), l.Format(int(t.Proc), next[t.Proc], &p.Names))
-	}
-	st.Delivered = slices.Clone(sc.Delivered)
-	for _, d := range sc.Delivered {
-		text := fmt.Sprintf("arrives: %#x (from %s)", d.Vector, st.Actor)
-		if d.Dropped {
-			text = fmt.Sprintf("DROPPED (cpu %d offline): %#x (from %s)", d.CPU, d.Vector, st.Actor)
-		}
-		st.Also = append(st.Also, Cell{Column: int(d.CPU), Text: text})
-	}
+	st := Step{T: t, Column: p.Column(&t), State: next, Failed: sc.Violation != nil, Delivered: slices.Clone(sc.Delivered)}
+	st.Actor, st.Text, st.Pos = p.Describe(&t, next)
 	if sc.Violation != nil {
 		st.Violation = sc.Violation.Kind
 	}

@@ -172,3 +172,24 @@ func pendingDiff(l *machine.Layout, a, b machine.State, c int32) []Change {
 	}
 	return out
 }
+
+// An alsoCell is text a step shows in another column: where a device's
+// message landed.
+type alsoCell struct {
+	Column int
+	Text   string
+}
+
+// also lists the cells of step st: an arrival or a drop in the target
+// CPU's column for each message a device delivered at once.
+func also(st *explore.Step) []alsoCell {
+	var out []alsoCell
+	for _, d := range st.Delivered {
+		text := fmt.Sprintf("arrives: %#x (from %s)", d.Vector, st.Actor)
+		if d.Dropped {
+			text = fmt.Sprintf("DROPPED (cpu %d offline): %#x (from %s)", d.CPU, d.Vector, st.Actor)
+		}
+		out = append(out, alsoCell{Column: int(d.CPU), Text: text})
+	}
+	return out
+}

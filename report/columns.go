@@ -125,6 +125,7 @@ func columns(w io.Writer, p *machine.Program, tr *explore.Trace, width, loop int
 				flush()
 			}
 		}
+		cells := also(&st)
 		if st.Column >= 0 && st.Column < ncols {
 			j := laneOf[st.Column]
 			if st.Actor == names[st.Column] {
@@ -132,7 +133,7 @@ func columns(w io.Writer, p *machine.Program, tr *explore.Trace, width, loop int
 			}
 			cell(j, stepLines(st, changes, width-at(j)))
 		}
-		for _, a := range st.Also {
+		for _, a := range cells {
 			if a.Column >= 0 && a.Column < ncols && a.Column != st.Column {
 				j := laneOf[a.Column]
 				cell(j, wrap(a.Text, width-at(j)))
@@ -190,7 +191,7 @@ func traceLanes(p *machine.Program, tr *explore.Trace) laneSet {
 		if st.Column >= 0 && st.Column < ncols {
 			used[st.Column] = true
 		}
-		for _, a := range st.Also {
+		for _, a := range also(&st) {
 			if a.Column >= 0 && a.Column < ncols {
 				used[a.Column] = true
 			}

@@ -150,7 +150,7 @@ func buildTrace(p *machine.Program, tr *explore.Trace, loop int) *pageTrace {
 			}
 			c.Violation = string(st.Violation)
 		}
-		for _, a := range st.Also {
+		for _, a := range also(&st) {
 			if a.Column >= 0 && a.Column < ncols {
 				c := &row.Cells[ls.laneOf[a.Column]]
 				c.Also = append(c.Also, a.Text)

@@ -152,7 +152,7 @@ func jsonTrace(p *machine.Program, tr *explore.Trace, cols []string) (initial []
 		for _, c := range Changes(p, tr, i) {
 			js.Changes = append(js.Changes, jsonChange(c))
 		}
-		for _, a := range st.Also {
+		for _, a := range also(&st) {
 			if a.Column >= 0 && a.Column < len(cols) {
 				js.Also = append(js.Also, jsonCell{Column: cols[a.Column], Text: a.Text})
 			}

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"runtime"
 	"unsafe"
 
 	"github.com/irqcheck/irqcheck/machine"
@@ -167,13 +168,22 @@ func (r *recorder) graph(st *store, inits []machine.State) *lgraph {
 	g.inits = inits
 	st.dropFingerprints()
 	g.st, g.levels = st, st.levels
+	// Each array is copied out of its blocks, and the blocks are
+	// collected before the next is copied: left to the collector's own
+	// pace, they would all be garbage at once, on top of the graph.
+	// (Their memory holds no pointers, so a collection is quick.)
 	n := r.deg.n
 	g.dst = r.dst.flatten()
+	runtime.GC()
 	g.first = make([]int32, n+1)
 	for i, d := range r.deg.flatten() {
 		g.first[i+1] = g.first[i] + d
 	}
-	g.tid, g.bigTid, g.cls, g.yieldTo = r.tid.flatten(), r.bigTid, r.cls.flatten(), r.yieldTo
+	g.tid, g.bigTid, g.yieldTo = r.tid.flatten(), r.bigTid, r.yieldTo
+	runtime.GC()
+	g.cls = r.cls.flatten()
+	runtime.GC()
 	g.obl, g.props = r.obl.flatten(), r.props.flatten()
+	runtime.GC()
 	return g
 }

@@ -13,8 +13,12 @@ type lgraph struct {
 	inits []machine.State
 	first []int32 // the edges of state s are first[s] .. first[s+1]-1
 	dst   []int32
-	tid   []uint8  // the edge's number in its source's successor order (see trans)
-	cls   []uint16 // the fairness class of the edge (see class)
+	tid   []uint8 // the edge's number in its source's successor order (see trans)
+	// cls and clsHi hold each edge's fairness class as a dense number
+	// (see dense): its low byte, and its high byte if the model has more
+	// than 254 classes (clsHi is nil otherwise).
+	cls   []uint8
+	clsHi []uint8
 	// bigTid holds the numbers of 255 and more; yieldTo the second class
 	// of an edge that yields and switches to another thread (see second).
 	bigTid  map[int32]int32
@@ -29,15 +33,18 @@ type lgraph struct {
 	st     *store
 	// obl holds, per state, owords words of bits: the obligations pending
 	// there (see obligation numbers in newLGraph).
-	obl    []uint64
+	obl    *bitRows
 	owords int
 	// props holds, per state, two bits per liveness declaration: P, Q.
-	props  []uint64
+	props  *bitRows
 	pwords int
 
 	nthreads, ndevices, ncpus int
 	npending                  int // len(Layout.Pending)
 	nclass                    int
+	denseOf                   []uint16 // class -> dense number, noClass for a class the model cannot have
+	fixedOf                   []int32  // dense number -> class
+	wide                      bool     // more than 254 classes: two bytes per edge
 
 	// Scratch for the component searches.
 	mark  []int32
@@ -93,13 +100,9 @@ func (g *lgraph) entryClass(c, v int32) int32 {
 // starvation.
 func (g *lgraph) nobl() int { return g.nthreads + g.ndevices + g.ncpus + g.ncpus*g.npending }
 
-func (g *lgraph) pending(s int32, o int) bool {
-	return g.obl[int(s)*g.owords+o/64]&(1<<(o%64)) != 0
-}
+func (g *lgraph) pending(s int32, o int) bool { return g.obl.bit(s, o) }
 
-func (g *lgraph) prop(s int32, k int) bool {
-	return g.props[int(s)*g.pwords+k/64]&(1<<(k%64)) != 0
-}
+func (g *lgraph) prop(s int32, k int) bool { return g.props.bit(s, k) }
 
 func (g *lgraph) n() int { return len(g.first) - 1 }
 
@@ -129,15 +132,34 @@ func (g *lgraph) second(e int32) int32 {
 	return -1
 }
 
-// noClass is the stored class of an edge that belongs to no class.
+// noClass is the dense number of an edge that belongs to no class: all
+// ones, in one byte or in two.
 const noClass = 0xffff
 
 // class is the fairness class of edge e, or -1.
 func (g *lgraph) class(e int32) int32 {
-	if c := g.cls[e]; c != noClass {
-		return int32(c)
+	d := uint16(g.cls[e])
+	if g.clsHi != nil {
+		d |= uint16(g.clsHi[e]) << 8
+	} else if d == 0xff {
+		d = noClass
 	}
-	return -1
+	switch {
+	case d == noClass:
+		return -1
+	case g.fixedOf == nil: // a graph built by a test: dense is fixed
+		return int32(d)
+	}
+	return g.fixedOf[d]
+}
+
+// addClass appends the class of the next edge: c, or -1 for none.
+func (g *lgraph) addClass(c int32) {
+	d := g.dense(c)
+	g.cls = append(g.cls, uint8(d))
+	if g.wide {
+		g.clsHi = append(g.clsHi, uint8(d>>8))
+	}
 }
 
 // depthOf is the depth of state s in the BFS tree.
@@ -166,12 +188,45 @@ func (g *lgraph) ptidOf(s int32) int32 {
 	return g.st.tid(s)
 }
 
-// storedClass is how class c (-1 for none) is stored in cls.
-func storedClass(c int32) uint16 {
+// dense is the dense number of class c (-1: none). The classes a model
+// can have are numbered densely, so that a model with at most 254 of them
+// (every model of a few CPUs) stores an edge's class in one byte.
+func (g *lgraph) dense(c int32) uint16 {
 	if c < 0 {
 		return noClass
 	}
-	return uint16(c)
+	return g.denseOf[c]
+}
+
+// numberClasses numbers densely the classes the model can have: every
+// thread, device and handler, interrupt entry and messages in flight of
+// each vector that can be pending on each cpu, and under memory tso each
+// cpu's store buffer.
+func (g *lgraph) numberClasses(l *machine.Layout) {
+	g.denseOf = make([]uint16, g.nclass)
+	for i := range g.denseOf {
+		g.denseOf[i] = noClass
+	}
+	add := func(c int32) {
+		g.denseOf[c] = uint16(len(g.fixedOf))
+		g.fixedOf = append(g.fixedOf, c)
+	}
+	for c := 0; c < g.nthreads+g.ndevices+g.ncpus; c++ {
+		add(int32(c))
+	}
+	for c := int32(0); c < int32(g.ncpus); c++ {
+		for _, v := range l.Pending {
+			e := g.entryClass(c, int32(v))
+			add(e)
+			add(e + int32(g.ncpus)*machine.NumVectors)
+		}
+	}
+	if l.SBSize > 0 {
+		for c := 0; c < g.ncpus; c++ {
+			add(int32(g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors + c))
+		}
+	}
+	g.wide = len(g.fixedOf) > 0xfe
 }
 
 // newLGraph returns an empty graph of p's states: its classes and the
@@ -184,8 +239,10 @@ func newLGraph(p *machine.Program, inits []machine.State) *lgraph {
 		// The layout's bound on slots keeps threads and devices far fewer.
 		panic("internal error: too many fairness classes for 16 bits")
 	}
+	g.numberClasses(l)
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
+	g.obl, g.props = newBitRows(g.owords), newBitRows(g.pwords)
 	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
 	return g
 }
@@ -200,9 +257,7 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 	g := newLGraph(p, inits)
 	g.first = make([]int32, 0, states+1)
 	g.parent, g.ptid = make([]int32, 0, states), make([]int32, 0, states)
-	g.obl = make([]uint64, 0, states*int64(g.owords))
-	g.props = make([]uint64, 0, states*int64(g.pwords))
-	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]uint16, 0, edges)
+	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]uint8, 0, edges)
 	m := machine.New(p)
 	cd := newCodec(l)
 	ids := make(map[uint64]int32, states)
@@ -250,12 +305,12 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 			c1, c2 := g.classOf(&sc.T)
 			to := add(sc.Next, id, t, g.depthOf(id)+1)
 			g.dst = append(g.dst, to)
-			e := int32(len(g.cls))
+			e := int32(len(g.dst) - 1)
 			if t >= 255 {
 				g.bigTid[e] = t
 			}
 			g.tid = append(g.tid, uint8(min(t, 255)))
-			g.cls = append(g.cls, storedClass(c1))
+			g.addClass(c1)
 			if c2 >= 0 {
 				g.yieldTo[e] = c2
 			}
@@ -263,6 +318,8 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 		})
 		g.first = append(g.first, int32(len(g.dst)))
 	}
+	g.obl.done()
+	g.props.done()
 	return g, g.limit(opt, start, len(ids))
 }
 
@@ -283,19 +340,18 @@ func (g *lgraph) limit(opt Options, start time.Time, states int) string {
 
 // bytes is the memory of the graph's arrays.
 func (g *lgraph) bytes() int64 {
-	return int64(cap(g.dst))*4 + int64(cap(g.cls))*2 + int64(cap(g.tid)) + int64(len(g.bigTid)+len(g.yieldTo))*16 +
+	return int64(cap(g.dst))*4 + int64(cap(g.cls)+cap(g.clsHi)+cap(g.tid)) + int64(len(g.bigTid)+len(g.yieldTo))*16 +
 		int64(cap(g.first)+cap(g.parent)+cap(g.ptid)+cap(g.levels))*4 +
-		int64(cap(g.obl)+cap(g.props))*8
+		g.obl.bytes() + g.props.bytes()
 }
 
 // record computes the obligations and liveness predicates of s, the
 // state with the next id.
 func (g *lgraph) record(m *machine.Machine, s machine.State) {
-	n := len(g.obl)
-	g.obl = append(g.obl, make([]uint64, g.owords)...)
-	k := len(g.props)
-	g.props = append(g.props, make([]uint64, g.pwords)...)
-	g.bits(m, s, g.obl[n:], g.props[k:])
+	obl, props := make([]uint64, g.owords), make([]uint64, g.pwords)
+	g.bits(m, s, obl, props)
+	g.obl.add(obl)
+	g.props.add(props)
 }
 
 // bits sets in obl the obligations pending in s, and in props its

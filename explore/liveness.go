@@ -140,8 +140,8 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 		// The obligations pending somewhere in c, in one pass.
 		some := make([]uint64, g.owords)
 		for _, s := range c {
-			for w := range some {
-				some[w] |= g.obl[int(s)*g.owords+w]
+			for w, x := range g.obl.row(s) {
+				some[w] |= x
 			}
 		}
 		for o := T + D; o < g.nobl(); o++ {

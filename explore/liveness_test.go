@@ -354,7 +354,7 @@ func TestFairComponentsBruteForce(t *testing.T) {
 			for k := 0; k < deg; k++ {
 				e := int32(len(g.dst))
 				g.dst = append(g.dst, int32(rng.IntN(n)))
-				g.cls = append(g.cls, uint16(rng.IntN(nclass)))
+				g.cls = append(g.cls, uint8(rng.IntN(nclass)))
 				if rng.IntN(8) == 0 {
 					g.yieldTo[e] = int32(rng.IntN(nclass))
 				}
@@ -510,8 +510,22 @@ func TestRecordedGraph(t *testing.T) {
 		t.Fatalf("no catalog models: %v", err)
 	}
 	extra, _ := filepath.Glob("../examples/*.irq")
-	for _, name := range append(files, extra...) {
+	// wide has more than 254 fairness classes (40 cpus, 3 vectors that
+	// can be pending on each), so its edges' classes take two bytes; tso
+	// has the classes of store buffers.
+	const wide = `cpus 40; const A = 0x30; const B = 0x31; const C = 0x32; int n;
+		handler h { n++; } init { request_irq(0, A, h); request_irq(0, B, h); request_irq(0, C, h); }
+		thread t on cpu 0 { send_ipi(0, A); send_ipi(0, B); send_ipi(0, C); }`
+	const tso = `cpus 2; memory tso; int x, y; thread a on cpu 0 { x = 1; while (y == 0) { } }
+		thread b on cpu 1 { y = 1; await x == 1; }`
+	for _, name := range append(append(files, extra...), "wide", "tso") {
 		src, err := os.ReadFile(name)
+		switch name {
+		case "wide":
+			src, err = []byte(wide), nil
+		case "tso":
+			src, err = []byte(tso), nil
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -540,6 +554,20 @@ func TestRecordedGraph(t *testing.T) {
 	}
 }
 
+// sameRows reports whether every state has the same row in x (of a) and
+// y (of b).
+func sameRows(a, b *lgraph, x, y *bitRows) bool {
+	if x.words != y.words {
+		return false
+	}
+	for s := int32(0); x.words > 0 && int(s) < a.n(); s++ {
+		if !slices.Equal(x.row(s), y.row(s)) {
+			return false
+		}
+	}
+	return true
+}
+
 // sameTree reports whether a and b have the same BFS tree.
 func sameTree(a, b *lgraph) bool {
 	for s := int32(0); int(s) < a.n(); s++ {
@@ -556,13 +584,13 @@ func sameGraph(a, b *lgraph) string {
 		return "first"
 	case !slices.Equal(a.dst, b.dst):
 		return "dst"
-	case !slices.Equal(a.cls, b.cls):
+	case !slices.Equal(a.cls, b.cls), !slices.Equal(a.clsHi, b.clsHi):
 		return "cls"
 	case !sameTree(a, b):
 		return "BFS tree"
-	case !slices.Equal(a.obl, b.obl):
+	case !sameRows(a, b, a.obl, b.obl):
 		return "obligations"
-	case !slices.Equal(a.props, b.props):
+	case !sameRows(a, b, a.props, b.props):
 		return "predicates"
 	}
 	for e := int32(0); int(e) < len(a.dst); e++ {
@@ -593,5 +621,37 @@ func TestRecordingYieldsToTheBudget(t *testing.T) {
 	liveOut := r.Verdict == Incomplete && r.Limit == "mem (liveness check; the safety search was complete)"
 	if r.States != safety.States || r.Verdict != Verified && !liveOut {
 		t.Errorf("got %s after %d states, want the safety search's %d states and then verified or incomplete in the liveness check", r.Outcome(), r.States, safety.States)
+	}
+}
+
+// The dense class numbers: a model of many cpus and vectors needs two
+// bytes per edge, a small one one byte, and every class a model can have
+// has a number that maps back to it.
+func TestDenseClasses(t *testing.T) {
+	for _, tt := range []struct {
+		src  string
+		wide bool
+	}{
+		{"cpus 2; const A = 0x30; handler h { } init { request_irq(0, A, h); } thread t on cpu 0 { send_ipi(1, A); }", false},
+		{"cpus 40; const A = 0x30; const B = 0x31; const C = 0x32; handler h { } init { request_irq(0, A, h); } thread t on cpu 0 { send_ipi(0, A); send_ipi(0, B); send_ipi(0, C); }", true},
+	} {
+		p := loadModel(t, tt.src)
+		g := newLGraph(p, nil)
+		if g.wide != tt.wide {
+			t.Errorf("%d classes: wide %v, want %v", len(g.fixedOf), g.wide, tt.wide)
+		}
+		for d, c := range g.fixedOf {
+			if g.dense(c) != uint16(d) {
+				t.Fatalf("class %d: dense %d, want %d", c, g.dense(c), d)
+			}
+			g.addClass(c)
+			if got := g.class(int32(len(g.cls) - 1)); got != c {
+				t.Fatalf("class %d stored and read back as %d", c, got)
+			}
+		}
+		g.addClass(-1)
+		if got := g.class(int32(len(g.cls) - 1)); got != -1 {
+			t.Fatalf("no class read back as %d", got)
+		}
 	}
 }

@@ -21,23 +21,22 @@ import (
 
 // recorder holds the graph recorded so far.
 type recorder struct {
-	g   *lgraph          // classes and bit-set sizes; its arrays are filled at the end
-	deg segments[int32]  // the number of edges of each state, by number
-	dst segments[int32]  // the edges' successors, in state order
-	tid segments[uint8]  // the edges' transition numbers, 255 for those in bigTid
-	cls segments[uint16] // the edges' classes (see storedClass)
+	g     *lgraph         // classes and bit-set sizes; its arrays are filled at the end
+	deg   segments[int32] // the number of edges of each state, by number
+	dst   segments[int32] // the edges' successors, in state order
+	tid   segments[uint8] // the edges' transition numbers, 255 for those in bigTid
+	cls   segments[uint8] // the edges' classes, low bytes (see lgraph.cls)
+	clsHi segments[uint8] // and high bytes, for a model with more than 254
 	// The rare: transition numbers of 255 and more, and the second class
 	// of an edge that yields to another thread, by edge number.
 	bigTid  map[int32]int32
 	yieldTo map[int32]int32
-	obl     segments[uint64]
-	props   segments[uint64]
 }
 
 // segments is an append-only array kept in blocks of a fixed size, so
 // that it holds at most one block it does not use and is never copied as
 // it grows (an append-grown slice may hold twice what it uses).
-type segments[T uint8 | uint16 | int32 | uint64] struct {
+type segments[T uint8 | uint16 | int32 | uint32 | uint64] struct {
 	blocks [][]T
 	n      int
 }
@@ -119,7 +118,7 @@ func (r *recorder) edge(cr *chunkRecord, fp uint64, tid int32, t *machine.Transi
 	}
 	cr.fp = append(cr.fp, fp)
 	cr.tid = append(cr.tid, uint8(min(tid, 255)))
-	cr.cls = append(cr.cls, storedClass(c1))
+	cr.cls = append(cr.cls, r.g.dense(c1))
 	cr.deg[len(cr.deg)-1]++
 }
 
@@ -148,16 +147,24 @@ func (r *recorder) level(chunks []*chunk) {
 		r.deg.append(cr.deg...)
 		r.dst.append(cr.dst...)
 		r.tid.append(cr.tid...)
-		r.cls.append(cr.cls...)
-		r.obl.append(cr.obl...)
-		r.props.append(cr.props...)
+		for _, d := range cr.cls {
+			r.cls.append(uint8(d))
+			if r.g.wide {
+				r.clsHi.append(uint8(d >> 8))
+			}
+		}
+		g := r.g
+		for i := 0; i < len(cr.deg); i++ {
+			g.obl.add(cr.obl[i*g.owords : (i+1)*g.owords])
+			g.props.add(cr.props[i*g.pwords : (i+1)*g.pwords])
+		}
 		cr.reset()
 	}
 }
 
 // bytes is the memory the records hold.
 func (r *recorder) bytes() int64 {
-	return r.dst.bytes() + r.obl.bytes() + r.props.bytes() + r.deg.bytes() + r.cls.bytes() + r.tid.bytes() +
+	return r.dst.bytes() + r.g.obl.bytes() + r.g.props.bytes() + r.deg.bytes() + r.cls.bytes() + r.clsHi.bytes() + r.tid.bytes() +
 		int64(len(r.bigTid)+len(r.yieldTo))*16
 }
 
@@ -182,8 +189,12 @@ func (r *recorder) graph(st *store, inits []machine.State) *lgraph {
 	g.tid, g.bigTid, g.yieldTo = r.tid.flatten(), r.bigTid, r.yieldTo
 	runtime.GC()
 	g.cls = r.cls.flatten()
+	if g.wide {
+		g.clsHi = r.clsHi.flatten()
+	}
 	runtime.GC()
-	g.obl, g.props = r.obl.flatten(), r.props.flatten()
+	g.obl.done()
+	g.props.done()
 	runtime.GC()
 	return g
 }

@@ -13,13 +13,14 @@ import (
 // numbers, small negative error codes. A state is coded as one byte per
 // slot, v+bias, followed by the slots that hold a vector number (one byte,
 // 0..255, as it is) and those that hold wide values by nature
-// (pending-vector bitmaps, in-flight messages: four bytes each); in the
-// byte part, those slots are placeholders. A state with some other slot
-// outside [-bias, 255-bias] is coded whole instead, four bytes a slot. A
-// leading byte tells which.
+// (pending-vector bitmaps, in-flight messages), each as a varint: one
+// byte for an empty message slot or an empty IRR, two for most messages.
+// In the byte part, those slots are placeholders. A state with some other
+// slot outside [-bias, 255-bias] is coded whole instead, four bytes a
+// slot. A leading byte tells which.
 //
-// Both forms have a fixed length, and the byte part is coded and decoded
-// by one loop over the slots without a branch per slot.
+// The byte part is coded and decoded by one loop over the slots without a
+// branch per slot.
 type codec struct {
 	mask   []uint32 // per slot: the bits of v+bias that must be zero for the byte form
 	vector []int32  // slots holding a vector, 0..255
@@ -60,10 +61,12 @@ func newCodec(l *machine.Layout) *codec {
 }
 
 // maxBytes is the most bytes a state can take.
-func (c *codec) maxBytes() int { return 1 + 4*c.size }
+func (c *codec) maxBytes() int {
+	return 1 + max(4*c.size, c.size+len(c.vector)+binary.MaxVarintLen32*len(c.wide))
+}
 
-// bytesLen is the length of the byte form.
-func (c *codec) bytesLen() int { return 1 + c.size + len(c.vector) + 4*len(c.wide) }
+// fixedLen is the length of the byte form before its varints.
+func (c *codec) fixedLen() int { return 1 + c.size + len(c.vector) }
 
 // append appends the encoding of s to b.
 func (c *codec) append(b []byte, s machine.State) []byte {
@@ -86,8 +89,7 @@ func (c *codec) append(b []byte, s machine.State) []byte {
 		n++
 	}
 	for _, i := range c.wide {
-		binary.LittleEndian.PutUint32(b[n:], uint32(s[i]))
-		n += 4
+		n += binary.PutUvarint(b[n:], uint64(uint32(s[i])))
 	}
 	return b[:n]
 }
@@ -128,8 +130,9 @@ func (c *codec) decode(b []byte, s machine.State) []byte {
 		n++
 	}
 	for _, i := range c.wide {
-		s[i] = int32(binary.LittleEndian.Uint32(b[n:]))
-		n += 4
+		v, k := binary.Uvarint(b[n:])
+		s[i] = int32(uint32(v))
+		n += k
 	}
 	return b[n:]
 }
@@ -137,7 +140,14 @@ func (c *codec) decode(b []byte, s machine.State) []byte {
 // skip returns the length of the encoded state at the start of b.
 func (c *codec) skip(b []byte) int {
 	if b[0] == formWhole {
-		return c.maxBytes()
+		return 1 + 4*c.size
 	}
-	return c.bytesLen()
+	n := c.fixedLen()
+	for range c.wide {
+		for b[n] >= 0x80 {
+			n++
+		}
+		n++
+	}
+	return n
 }

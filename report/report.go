@@ -61,7 +61,11 @@ func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
 	}
 	if r.StoreBufferFull {
-		fmt.Fprintf(w, "note: a store buffer filled up (%d entries) and its CPU stalled: runs that need more buffered stores were not explored (raise the bound: memory tso N;)\n", p.Layout.SBSize)
+		entries := "entries"
+		if p.Layout.SBSize == 1 {
+			entries = "entry"
+		}
+		fmt.Fprintf(w, "note: a store buffer filled up (%d %s) and its CPU stalled: runs that need more buffered stores were not explored (raise the bound: memory tso N;)\n", p.Layout.SBSize, entries)
 	}
 	if r.Trace != nil && len(r.Trace.Steps) > 0 {
 		fmt.Fprintln(w)

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	_ "embed"
-	"fmt"
 	"html/template"
 	"io"
 	"os"
@@ -97,13 +96,11 @@ func buildPage(p *machine.Program, r *explore.Result) *page {
 	default:
 		pg.Class = "incomplete"
 	}
-	var notes strings.Builder
-	if r.Verdict == explore.Verified && r.Liveness == nil {
-		fmt.Fprintln(&notes, "safety only: livelocks and liveness declarations were not checked")
-	}
-	Unreached(&notes, r.Unreached)
-	Covers(&notes, p, r.Covers, 100)
-	pg.Notes = strings.TrimLeft(notes.String(), "\n")
+	var nb strings.Builder
+	notes(&nb, p, r)
+	Unreached(&nb, r.Unreached)
+	Covers(&nb, p, r.Covers, 100)
+	pg.Notes = strings.TrimLeft(nb.String(), "\n")
 	// A violation in an initial state has a trace of no steps: the
 	// panel still shows that state.
 	if r.Trace != nil && (len(r.Trace.Steps) > 0 || r.Verdict == explore.Violated && r.Trace.Initial != nil) {

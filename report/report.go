@@ -57,6 +57,18 @@ const perStateFrom = 100_000
 func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 	fmt.Fprintln(w, VerdictLine(r))
 	fmt.Fprintln(w, Figures(r))
+	notes(w, p, r)
+	if r.Trace != nil && len(r.Trace.Steps) > 0 {
+		fmt.Fprintln(w)
+		Lasso(w, p, r.Trace, r.Loop, width)
+	}
+	Unreached(w, r.Unreached)
+	Covers(w, p, r.Covers, width)
+}
+
+// notes writes what the verdict does not cover: a check of safety only,
+// runs cut short by a full store buffer.
+func notes(w io.Writer, p *machine.Program, r *explore.Result) {
 	if r.Verdict == explore.Verified && r.Liveness == nil {
 		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
 	}
@@ -67,12 +79,6 @@ func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 		}
 		fmt.Fprintf(w, "note: a store buffer filled up (%d %s) and its CPU stalled: runs that need more buffered stores were not explored (raise the bound: memory tso N;)\n", p.Layout.SBSize, entries)
 	}
-	if r.Trace != nil && len(r.Trace.Steps) > 0 {
-		fmt.Fprintln(w)
-		Lasso(w, p, r.Trace, r.Loop, width)
-	}
-	Unreached(w, r.Unreached)
-	Covers(w, p, r.Covers, width)
 }
 
 // Unreached lists what a verified search never reached, if anything.

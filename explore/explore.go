@@ -847,8 +847,8 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 		// chunk has grown by budgetStep since it last asked (the question
 		// takes a lock and reads the heap's statistics, too slow to ask
 		// for every state).
-		if held := wk.held(c); wk.overBudget != nil && held-checked > budgetStep {
-			checked = held
+		if wk.overBudget != nil && wk.held(c)-checked > budgetStep {
+			checked = wk.held(c)
 			if wk.overBudget(c.bytes()) {
 				c.overBudget = true
 				return

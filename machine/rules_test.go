@@ -41,15 +41,29 @@ func expect(t *testing.T, src string, verdict explore.Verdict, kind machine.Viol
 	return r
 }
 
+// A ruleCase is a model that shows one rule, and the verdict it gives:
+// for a violation, its kind and part of its message.
+type ruleCase struct {
+	name    string
+	src     string
+	verdict explore.Verdict
+	kind    machine.ViolationKind
+	msg     string
+}
+
+// runRules checks each case as a subtest.
+func runRules(t *testing.T, tests []ruleCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			expect(t, tc.src, tc.verdict, tc.kind, tc.msg)
+		})
+	}
+}
+
 // Each machine rule of DESIGN.md section 1, on its own.
 func TestRules(t *testing.T) {
-	tests := []struct {
-		name    string
-		src     string
-		verdict explore.Verdict
-		kind    machine.ViolationKind
-		msg     string
-	}{
+	runRules(t, []ruleCase{
 		{
 			name: "arrival at an offline cpu is dropped",
 			src: `cpus 2; const V = 0x30; int handled;
@@ -435,12 +449,7 @@ func TestRules(t *testing.T) {
 				final done == 1;`,
 			verdict: explore.Verified,
 		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			expect(t, tc.src, tc.verdict, tc.kind, tc.msg)
-		})
-	}
+	})
 }
 
 // State and transition counts of tiny models, worked out by hand (see the
@@ -551,13 +560,7 @@ func TestStateCounts(t *testing.T) {
 // reach: hotplug, the bound of a buffer, devices, init, fairness of the
 // flushes, and the front end's refusals.
 func TestTSORules(t *testing.T) {
-	tests := []struct {
-		name    string
-		src     string
-		verdict explore.Verdict
-		kind    machine.ViolationKind
-		msg     string
-	}{
+	runRules(t, []ruleCase{
 		{
 			// cpu_down drains the caller's buffer too, as a locked
 			// operation: SB with cpu_down in place of a fence.
@@ -600,12 +603,7 @@ func TestTSORules(t *testing.T) {
 				final x == 1;`,
 			verdict: explore.Verified,
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			expect(t, tt.src, tt.verdict, tt.kind, tt.msg)
-		})
-	}
+	})
 }
 
 // A store to a full buffer stalls its CPU until a flush, and the result

@@ -116,23 +116,14 @@ func checkCanonical(t *testing.T, p *machine.Program, s machine.State) bool {
 }
 
 // Canonical is a canonical form: it maps every renaming of a state to one
-// and the same renaming of it. With "signatures", Canonical orders the
-// CPUs by signature even for 2 or 3 of them, where it would otherwise try
-// every permutation.
-// With "on demand", the permutations are built as Canonical needs them,
-// as they are for more than 8 CPUs.
+// and the same renaming of it, in each of its modes (see canonicalMode;
+// "on demand" is how it works for more than 8 CPUs).
 func TestCanonicalInvariant(t *testing.T) {
 	for _, mode := range []string{"signatures", "default", "on demand"} {
 		for _, name := range symmetricTestModels {
 			for n := 2; n <= 5; n++ {
 				t.Run(fmt.Sprintf("%s/%s/%d", mode, name, n), func(t *testing.T) {
-					switch mode {
-					case "signatures":
-						defer machine.SetMaxLeast(1)()
-					case "on demand":
-						defer machine.SetMaxLeast(1)()
-						defer machine.SetMaxEager(1)()
-					}
+					defer canonicalMode(mode)()
 					p := symmetricTestModel(t, name, n)
 					for _, s := range randomStates(t, p, 300, uint64(n)) {
 						if !checkCanonical(t, p, s) {
@@ -266,6 +257,21 @@ func TestClosed(t *testing.T) {
 	}
 }
 
+// canonicalMode sets how Canonical works for a test: "signatures" orders
+// the CPUs by signature even for 2 or 3 of them, "on demand" also builds
+// the permutations as it needs them, "default" leaves both alone. It
+// returns a function that restores the defaults.
+func canonicalMode(mode string) (restore func()) {
+	switch mode {
+	case "signatures":
+		return machine.SetMaxLeast(1)
+	case "on demand":
+		r1, r2 := machine.SetMaxLeast(1), machine.SetMaxEager(1)
+		return func() { r2(); r1() }
+	}
+	return func() {}
+}
+
 // reachable returns every reachable state of p, failing if there are more
 // than max.
 func reachable(t *testing.T, p *machine.Program, max int) []machine.State {
@@ -327,13 +333,7 @@ func TestCanonicalInvariantTSO(t *testing.T) {
 		for _, name := range []string{"cross_calls", "owners", "buffered"} {
 			for n := 2; n <= 4; n++ {
 				t.Run(fmt.Sprintf("%s/%s/%d", mode, name, n), func(t *testing.T) {
-					switch mode {
-					case "signatures":
-						defer machine.SetMaxLeast(1)()
-					case "on demand":
-						defer machine.SetMaxLeast(1)()
-						defer machine.SetMaxEager(1)()
-					}
+					defer canonicalMode(mode)()
 					src := cpusLine.ReplaceAllFunc(symmetricTestSource(t, name, n), func(b []byte) []byte {
 						return append([]byte("memory tso;\n"), b...)
 					})

@@ -129,6 +129,12 @@ func TestScaledMutants(t *testing.T) {
 			"    smp_mb();                                      // order the switch before the re-check\n",
 			"",
 			"violation hang"},
+		// under memory weak, csd_unlock() without the release
+		// (catalog:004_csd_sync_release_weak_plain)
+		{"004_csd_sync_release_weak_4cpu",
+			"smp_store_release(csd[k].flags, 0);",
+			"WRITE_ONCE(csd[k].flags, 0);",
+			"violation assertion"},
 		// under TSO, no barrier before the second device's IRR check
 		// (catalog:003_msi_x86_fix_tso)
 		{"003_msi_x86_fix_tso_mb_4cpu",

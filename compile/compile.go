@@ -60,10 +60,18 @@ func (c *compiler) build() {
 	p := c.sp
 	c.seen = map[string]bool{}
 	c.lay = &machine.Layout{NCPUs: p.NCPUs, InflightCap: p.Inflight, AnyTarget: p.Symmetric}
-	if p.Memory == sema.MemoryTSO {
+	if p.Memory == sema.MemoryTSO || p.Memory == sema.MemoryWeak {
 		c.lay.SBSize = p.StoreBuffer
 	}
+	if p.Memory == sema.MemoryWeak {
+		c.lay.Weak = true
+		c.lay.HistCap = machine.HistoryPerEntry * p.StoreBuffer
+	}
 	c.prog.Layout = c.lay
+	c.prog.Memory = p.MemoryName
+	if c.prog.Memory == "" {
+		c.prog.Memory = "sc"
+	}
 	for _, t := range p.Threads {
 		c.prog.Names.Threads = append(c.prog.Names.Threads, t.Name)
 	}
@@ -162,6 +170,9 @@ func (c *compiler) build() {
 		if c.lay.SBSize > 0 {
 			cs.SB = c.b.alloc(2*c.lay.SBSize, machine.SlotInfo{Name: pre + "store buffer", Kind: machine.SlotHidden, Owner: -1})
 		}
+		if c.lay.Weak {
+			cs.View = c.b.alloc(machine.NumViews, machine.SlotInfo{Name: pre + "views", Kind: machine.SlotHidden, Owner: -1})
+		}
 		c.lay.CPUs = append(c.lay.CPUs, cs)
 	}
 
@@ -187,6 +198,9 @@ func (c *compiler) build() {
 		devices = append(devices, f)
 	}
 	c.lay.Inflight = c.b.alloc(p.Inflight, machine.SlotInfo{Name: "inflight", Kind: machine.SlotHidden, Owner: -1})
+	if c.lay.Weak {
+		c.lay.Hist = c.b.alloc(4*c.lay.HistCap, machine.SlotInfo{Name: "write history", Kind: machine.SlotHidden, Owner: -1})
+	}
 	if p.Init != nil && !c.b.over {
 		// init runs with its frame after the state (see machine.InitialStates).
 		c.b.pos = p.Init.Pos

@@ -110,10 +110,14 @@ type Result struct {
 	// Liveness has the figures of the liveness check; nil when it did not
 	// run (a violation or a limit came first, or Options.SafetyOnly).
 	Liveness *LivenessFigures
-	// StoreBufferFull says that under memory tso some step found its
+	// StoreBufferFull says that under memory tso or weak some step found its
 	// CPU's store buffer full and stalled until a flush: behaviours that
 	// need more buffered stores were not explored.
 	StoreBufferFull bool
+	// HistoryFull says that under memory weak some store found the write
+	// history full and made its oldest writes visible to every CPU: runs
+	// in which a CPU reads further behind memory were not explored.
+	HistoryFull bool
 	// Loop is the index in Trace.Steps where the cycle of a lasso starts;
 	// -1 when the trace is not a lasso.
 	Loop int
@@ -779,6 +783,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 	}
 	for i := range workers {
 		res.StoreBufferFull = res.StoreBufferFull || workers[i].m.BufferFull
+		res.HistoryFull = res.HistoryFull || workers[i].m.HistoryFull
 	}
 	res.Elapsed = time.Since(start)
 	res.PeakRSS = peakRSS()

@@ -122,7 +122,9 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 				for e := g.first[s]; e < g.first[s+1]; e++ {
 					if g.mark[g.dst[e]] == in && ok(e) {
 						take(g.class(e))
-						take(g.second(e))
+						k2, k3 := g.extra(e)
+						take(k2)
+						take(k3)
 					}
 				}
 			}
@@ -138,7 +140,8 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			for _, s := range c {
 				good := true
 				for e := g.first[s]; e < g.first[s+1] && good; e++ {
-					good = (g.class(e) < 0 || taken[g.class(e)]) && (g.second(e) < 0 || taken[g.second(e)])
+					k2, k3 := g.extra(e)
+					good = (g.class(e) < 0 || taken[g.class(e)]) && (k2 < 0 || taken[k2]) && (k3 < 0 || taken[k3])
 				}
 				if good {
 					rest = append(rest, s)
@@ -164,7 +167,8 @@ func (g *lgraph) weaklyFair(c []int32, taken []bool) bool {
 	for _, s := range c {
 		seen := map[int32]bool{}
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			for _, k := range []int32{g.class(e), g.second(e)} {
+			k2, k3 := g.extra(e)
+			for _, k := range []int32{g.class(e), k2, k3} {
 				if k >= 0 && !seen[k] {
 					seen[k] = true
 					count[k]++
@@ -247,7 +251,8 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	for _, s := range c.comp {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
 			if ok(e) {
-				inside[g.class(e)], inside[g.second(e)] = true, true
+				k2, k3 := g.extra(e)
+				inside[g.class(e)], inside[k2], inside[k3] = true, true, true
 			}
 		}
 	}
@@ -255,7 +260,8 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	took := map[int32]bool{}
 	visit := func(s int32) {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			for _, k := range []int32{g.class(e), g.second(e)} {
+			k2, k3 := g.extra(e)
+			for _, k := range []int32{g.class(e), k2, k3} {
 				if k >= 0 && !took[k] && inside[k] {
 					owed[k] = true
 				}
@@ -267,9 +273,12 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 		out = append(out, e)
 		took[g.class(e)] = true
 		delete(owed, g.class(e))
-		if k := g.second(e); k >= 0 {
-			took[k] = true
-			delete(owed, k)
+		k2, k3 := g.extra(e)
+		for _, k := range []int32{k2, k3} {
+			if k >= 0 {
+				took[k] = true
+				delete(owed, k)
+			}
 		}
 		visit(g.dst[e])
 	}
@@ -278,7 +287,10 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	for len(out) == 0 || len(owed) > 0 || cur != c.entry {
 		var want func(e int32) bool
 		if len(owed) > 0 {
-			want = func(e int32) bool { return owed[g.class(e)] || g.second(e) >= 0 && owed[g.second(e)] }
+			want = func(e int32) bool {
+				k2, k3 := g.extra(e)
+				return owed[g.class(e)] || k2 >= 0 && owed[k2] || k3 >= 0 && owed[k3]
+			}
 		} else {
 			want = func(e int32) bool { return g.dst[e] == c.entry }
 		}

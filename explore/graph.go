@@ -19,8 +19,9 @@ type lgraph struct {
 	// than 254 classes (clsHi is nil otherwise).
 	cls   []uint8
 	clsHi []uint8
-	// bigTid holds the numbers of 255 and more; yieldTo the second class
-	// of an edge that yields and switches to another thread (see second).
+	// bigTid holds the numbers of 255 and more; yieldTo the other
+	// classes of an edge that yields and switches to another thread or
+	// loads fresh (see extra).
 	bigTid  map[int32]int32
 	yieldTo map[int32]int32
 	// The BFS tree, for the shortest prefixes: states are numbered level
@@ -57,13 +58,36 @@ type lgraph struct {
 // handler of cpu c is T+D+c; interrupt entry of vector v on cpu c is
 // T+D+N+256c+v, and the messages in flight to cpu c with vector v are
 // T+D+N+256N+256c+v; the store buffer of cpu c (memory tso) is
-// T+D+N+512N+c: a buffered store eventually reaches memory. Entry is fair per vector: a vector that could be
+// T+D+N+512N+c: a buffered store eventually reaches memory; and the
+// fresh loads of cpu c (memory weak) are T+D+N+513N+c: a load that could
+// read memory's newest write infinitely often does so infinitely often,
+// so a CPU does not read behind memory for ever. Entry is fair per vector: a vector that could be
 // taken infinitely often is taken infinitely often, even when a higher
 // one keeps coming. The numbering is fixed, so that workers can class
 // edges without sharing anything. A class is enabled in a state when the
 // state has an edge of that class, and taken by the edges of that class.
 // A thread is taken both by its own steps and by a switch to it.
 func (g *lgraph) classOf(t *machine.Transition) (int32, int32) {
+	c1, c2 := g.kindClass(t)
+	if t.Fresh && c1 >= 0 {
+		// A fresh load (memory weak) also takes its CPU's fresh class; a
+		// yield's second class and it share the second word.
+		f := g.freshClass(t.CPU)
+		if c2 < 0 {
+			return c1, f
+		}
+		return c1, c2 | (f+1)<<16
+	}
+	return c1, c2
+}
+
+// freshClass is the class of CPU c's fresh loads (memory weak).
+func (g *lgraph) freshClass(c int32) int32 {
+	return int32(g.nthreads+g.ndevices+g.ncpus+2*g.ncpus*machine.NumVectors+g.ncpus) + c
+}
+
+// kindClass is the class of transition t by its kind, and a yield's second.
+func (g *lgraph) kindClass(t *machine.Transition) (int32, int32) {
 	if unfair[t.Kind] {
 		return -1, -1
 	}
@@ -120,16 +144,17 @@ func (g *lgraph) trans(e int32) int32 {
 	return g.bigTid[e]
 }
 
-// second returns the second class of edge e: the thread a yield switched
-// to, or -1.
-func (g *lgraph) second(e int32) int32 {
+// extra returns the other classes of edge e, -1 for none: the thread a
+// yield switched to, or the CPU of a fresh load (memory weak), or both.
+func (g *lgraph) extra(e int32) (int32, int32) {
 	if len(g.yieldTo) == 0 {
-		return -1
+		return -1, -1
 	}
-	if k, ok := g.yieldTo[e]; ok {
-		return k
+	k, ok := g.yieldTo[e]
+	if !ok {
+		return -1, -1
 	}
-	return -1
+	return k & 0xffff, k>>16 - 1
 }
 
 // noClass is the dense number of an edge that belongs to no class: all
@@ -200,8 +225,8 @@ func (g *lgraph) dense(c int32) uint16 {
 
 // numberClasses numbers densely the classes the model can have: every
 // thread, device and handler, interrupt entry and messages in flight of
-// each vector that can be pending on each cpu, and under memory tso each
-// cpu's store buffer.
+// each vector that can be pending on each cpu, under memory tso and weak
+// each cpu's store buffer, and under weak each cpu's observing.
 func (g *lgraph) numberClasses(l *machine.Layout) {
 	g.denseOf = make([]uint16, g.nclass)
 	for i := range g.denseOf {
@@ -226,6 +251,11 @@ func (g *lgraph) numberClasses(l *machine.Layout) {
 			add(int32(g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors + c))
 		}
 	}
+	if l.Weak {
+		for c := 0; c < g.ncpus; c++ {
+			add(int32(g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors + g.ncpus + c))
+		}
+	}
 	g.wide = len(g.fixedOf) > 0xfe
 }
 
@@ -234,7 +264,7 @@ func (g *lgraph) numberClasses(l *machine.Layout) {
 func newLGraph(p *machine.Program, inits []machine.State) *lgraph {
 	l := p.Layout
 	g := &lgraph{p: p, inits: inits, nthreads: len(l.Threads), ndevices: len(l.Devices), ncpus: l.NCPUs, npending: len(l.Pending)}
-	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors + g.ncpus
+	g.nclass = g.nthreads + g.ndevices + g.ncpus + 2*g.ncpus*machine.NumVectors + 2*g.ncpus
 	if g.nclass >= noClass {
 		// The layout's bound on slots keeps threads and devices far fewer.
 		panic("internal error: too many fairness classes for 16 bits")

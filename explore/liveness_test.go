@@ -412,9 +412,8 @@ func (g *lgraph) fairSet(set int) bool {
 			if in(g.dst[e]) {
 				inner = true
 				taken[g.class(e)] = true
-				if k := g.second(e); k >= 0 {
-					taken[k] = true
-				}
+				k2, k3 := g.extra(e)
+				taken[k2], taken[k3] = true, true
 			}
 		}
 	}
@@ -426,7 +425,7 @@ func (g *lgraph) fairSet(set int) bool {
 			continue
 		}
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			if !taken[g.class(e)] || g.second(e) >= 0 && !taken[g.second(e)] {
+			if !g.allTaken(e, taken) {
 				return false
 			}
 		}
@@ -452,6 +451,12 @@ func (g *lgraph) fairSet(set int) bool {
 	return true
 }
 
+// allTaken reports whether every class of edge e is in taken.
+func (g *lgraph) allTaken(e int32, taken map[int32]bool) bool {
+	k2, k3 := g.extra(e)
+	return taken[g.class(e)] && (k2 < 0 || taken[k2]) && (k3 < 0 || taken[k3])
+}
+
 // isFairCycle reports whether the edges form a closed walk from start
 // that takes every class enabled at a state it visits.
 func (g *lgraph) isFairCycle(start int32, edges []int32) bool {
@@ -466,9 +471,8 @@ func (g *lgraph) isFairCycle(start int32, edges []int32) bool {
 			return false
 		}
 		taken[g.class(e)] = true
-		if k := g.second(e); k >= 0 {
-			taken[k] = true
-		}
+		k2, k3 := g.extra(e)
+		taken[k2], taken[k3] = true, true
 		cur = g.dst[e]
 		visited = append(visited, cur)
 	}
@@ -477,7 +481,7 @@ func (g *lgraph) isFairCycle(start int32, edges []int32) bool {
 	}
 	for _, s := range visited {
 		for e := g.first[s]; e < g.first[s+1]; e++ {
-			if !taken[g.class(e)] || g.second(e) >= 0 && !taken[g.second(e)] {
+			if !g.allTaken(e, taken) {
 				return false
 			}
 		}
@@ -594,7 +598,9 @@ func sameGraph(a, b *lgraph) string {
 		return "predicates"
 	}
 	for e := int32(0); int(e) < len(a.dst); e++ {
-		if a.trans(e) != b.trans(e) || a.second(e) != b.second(e) {
+		a2, a3 := a.extra(e)
+		b2, b3 := b.extra(e)
+		if a.trans(e) != b.trans(e) || a2 != b2 || a3 != b3 {
 			return fmt.Sprintf("edge %d", e)
 		}
 	}

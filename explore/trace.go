@@ -32,6 +32,8 @@ type Step struct {
 	Failed bool          // this step raised the violation
 	// Delivered lists the messages a device step delivered at once.
 	Delivered []machine.Delivery
+	// Stale lists the loads that read behind memory (memory weak).
+	Stale []machine.StaleRead
 	// Violation names the kind of violation this step raised, or "".
 	Violation machine.ViolationKind
 }
@@ -95,7 +97,7 @@ func Replay(p *machine.Program, m *machine.Machine, s0 machine.State, path []int
 // step of a trace.
 func Describe(p *machine.Program, s machine.State, sc *machine.Successor, next machine.State) Step {
 	t := sc.T
-	st := Step{T: t, Column: p.Column(&t), State: next, Failed: sc.Violation != nil, Delivered: slices.Clone(sc.Delivered)}
+	st := Step{T: t, Column: p.Column(&t), State: next, Failed: sc.Violation != nil, Delivered: slices.Clone(sc.Delivered), Stale: slices.Clone(sc.Stale)}
 	st.Actor, st.Text, st.Pos = p.Describe(&t, next)
 	if sc.Violation != nil {
 		st.Violation = sc.Violation.Kind

@@ -5,6 +5,8 @@
 // outcome under each memory model: "allowed" if some run ends in it,
 // "forbidden" if none does. The model's final condition is the negated
 // outcome, so irqcheck reports a final violation exactly when the
-// outcome is allowed. The test checks every file under every model and
-// keeps the table in RESULTS.md.
+// outcome is allowed. The weak outcome is ARMv8's and RISC-V's, with its
+// own source line; a "gap weak" line names a behaviour irqcheck's weak
+// model knowingly leaves out, with irqcheck's outcome and why. The test
+// checks every file under every model and keeps the table in RESULTS.md.
 package litmus

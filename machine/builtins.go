@@ -127,7 +127,9 @@ func (x *Ctx) CPUDown(cpu64 int64, pos syntax.Pos) int64 {
 	// Offlining takes locks and the dying CPU stops in serializing
 	// instructions: neither buffer holds a store past it.
 	x.Fence(FenceFull)
-	l.Drain(x.S, cpu)
+	if l.Drain(x.S, cpu) {
+		x.HistoryFull = true
+	}
 	target := int32(-1)
 	if l.AnyTarget {
 		// Symmetric model: "the lowest" would name a CPU by its number, so
@@ -171,6 +173,11 @@ func (x *Ctx) CPUDown(cpu64 int64, pos syntax.Pos) int64 {
 			x.S[l.Threads[i].CPU] = target
 		}
 	}
+	if l.Weak {
+		// A migrated thread reads on from memory as it is now: the
+		// migration takes the run-queue locks.
+		l.Observe(x.S, target)
+	}
 	return 0
 }
 
@@ -183,5 +190,8 @@ func (x *Ctx) CPUUp(cpu int64, _ syntax.Pos) int64 {
 	x.S[cs.Online] = 1
 	x.S[cs.IF] = 1
 	x.S[cs.Cur] = -1
+	if x.L.Weak {
+		x.L.Observe(x.S, int32(cpu)) // bring-up is a full barrier
+	}
 	return 0
 }

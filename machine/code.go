@@ -80,6 +80,12 @@ type Delivery struct {
 	Dropped     bool // the CPU was offline
 }
 
+// StaleRead is a load that read an older write than memory's newest
+// (memory weak): the value it read and the value memory holds.
+type StaleRead struct {
+	Slot, Value, Memory int32
+}
+
 // maxAtomicInstrs bounds the instructions of one atomic step, so that a
 // loop that never ends inside atomic { } is reported, not run forever.
 const maxAtomicInstrs = 100000
@@ -111,11 +117,23 @@ type Ctx struct {
 	// Delivered lists what direct sends did in this step.
 	Delivered []Delivery
 
+	// Stale lists the loads of this step that read a write older than
+	// memory's newest (memory weak).
+	Stale []StaleRead
+	// Fresh is set when a load of this step that could have read an
+	// older write read memory's newest (memory weak): see
+	// Transition.Fresh.
+	Fresh bool
+	// HistoryFull is set when a store found the write history full and
+	// made its oldest write visible to every CPU (memory weak).
+	HistoryFull bool
+
 	// BufferFull is set when a store found the CPU's store buffer full
 	// (memory tso): the step stalled until a flush.
 	BufferFull bool
 	locked     int        // depth of locked sequences: stores go to memory
 	stored     int        // stores buffered by this step
+	lastTS     int32      // memory weak: the timestamp of the write the last load read
 	pos        syntax.Pos // the instruction being executed
 
 	Status  Status
@@ -145,8 +163,10 @@ func (x *Ctx) Reset(s State, cpu, vec, frame int32) {
 	x.Status = StepOK
 	x.Yielded = false
 	x.Direct = false
-	x.BufferFull, x.locked, x.stored = false, 0, 0
+	x.BufferFull, x.locked, x.stored, x.lastTS = false, 0, 0, 0
 	x.Delivered = x.Delivered[:0]
+	x.Stale = x.Stale[:0]
+	x.Fresh, x.HistoryFull = false, false
 	x.cpos = 0
 	x.Arity = x.Arity[:0]
 	x.Args = x.Args[:0]

@@ -29,7 +29,7 @@ const (
 	Arrival                 // a message in flight reaches an online CPU
 	Drop                    // a message in flight reaches an offline CPU
 	Switch                  // another thread becomes current on a CPU
-	Flush                   // memory tso: a CPU's oldest buffered store reaches memory
+	Flush                   // memory tso and weak: a CPU's buffered store reaches memory
 )
 
 // Transition says what a transition did, for traces.
@@ -41,6 +41,10 @@ type Transition struct {
 	Vector int32 // Entry, Arrival, Drop
 	Yield  bool  // a thread step that yielded and switched to Proc2
 	Proc2  int32 // Yield: the thread that became current, or -1
+	// Fresh: under memory weak, a load of the step that could have read
+	// an older write read memory's newest. The liveness check's fairness
+	// uses it: a CPU does not read behind memory for ever.
+	Fresh bool
 }
 
 // ViolationKind names a kind of violation.
@@ -86,6 +90,9 @@ type Successor struct {
 	// Delivered lists the messages a device step delivered at once
 	// (valid only during the callback).
 	Delivered []Delivery
+	// Stale lists the loads that read behind memory (memory weak; valid
+	// only during the callback).
+	Stale []StaleRead
 }
 
 // Machine generates successors of states of one program. It is not safe
@@ -103,6 +110,9 @@ type Machine struct {
 	// BufferFull is set once a step has stalled on a full store buffer
 	// (memory tso): runs that need deeper buffers were cut short.
 	BufferFull bool
+	// HistoryFull is set once a store found the write history full
+	// (memory weak): runs in which a CPU reads further behind were cut.
+	HistoryFull bool
 }
 
 // New returns a machine for p.
@@ -125,6 +135,16 @@ type Emit func(*Successor) bool
 // returns the number of successors and whether emit stopped it.
 func (m *Machine) Successors(s State, emit Emit) (n int, stopped bool) {
 	l := m.L
+	if l.Weak {
+		// Every successor's history is normalized before it is seen.
+		outer := emit
+		emit = func(sc *Successor) bool {
+			if sc.Violation == nil {
+				l.Normalize(sc.Next)
+			}
+			return outer(sc)
+		}
+	}
 	for c := int32(0); c < int32(l.NCPUs); c++ {
 		cs := &l.CPUs[c]
 		if s[cs.Online] == 0 {
@@ -210,6 +230,9 @@ func (m *Machine) Successors(s State, emit Emit) (n int, stopped bool) {
 			return n, true
 		}
 	}
+	if l.Weak {
+		return m.weakMemory(s, n, emit)
+	}
 	if l.SBSize > 0 {
 		for c := int32(0); c < int32(l.NCPUs); c++ {
 			if l.BufferLen(s, c) == 0 {
@@ -217,6 +240,29 @@ func (m *Machine) Successors(s State, emit Emit) (n int, stopped bool) {
 			}
 			copy(m.buf, s)
 			slot := l.FlushOne(m.buf, c)
+			n++
+			m.succ = Successor{T: Transition{Kind: Flush, CPU: c, Proc: slot}, Next: m.buf}
+			if !emit(&m.succ) {
+				return n, true
+			}
+		}
+	}
+	return n, false
+}
+
+// weakMemory emits the memory transitions of memory weak, after the n
+// successors emitted so far: per CPU, each buffered store that may reach
+// memory.
+func (m *Machine) weakMemory(s State, n int, emit Emit) (int, bool) {
+	l := m.L
+	for c := int32(0); c < int32(l.NCPUs); c++ {
+		for k := range l.BufferLen(s, c) {
+			if !l.flushable(s, c, k) {
+				continue
+			}
+			copy(m.buf, s)
+			slot, aged := l.flushAt(m.buf, c, k)
+			m.HistoryFull = m.HistoryFull || aged
 			n++
 			m.succ = Successor{T: Transition{Kind: Flush, CPU: c, Proc: slot}, Next: m.buf}
 			if !emit(&m.succ) {
@@ -301,6 +347,8 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 		x.Direct = t.Kind == DeviceStep
 		newpc := x.Step(code, pc)
 		m.BufferFull = m.BufferFull || x.BufferFull
+		m.HistoryFull = m.HistoryFull || x.HistoryFull
+		t.Fresh = x.Fresh
 		switch x.Status {
 		case StepOK:
 			m.buf[pcSlot] = newpc
@@ -316,7 +364,7 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 				break
 			}
 			n++
-			m.succ = Successor{T: t, Next: m.buf, Delivered: x.Delivered}
+			m.succ = Successor{T: t, Next: m.buf, Delivered: x.Delivered, Stale: x.Stale}
 			if !emit(&m.succ) {
 				return n, true
 			}
@@ -326,7 +374,7 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 				kind = Assertion
 			}
 			n++
-			m.succ = Successor{T: t, Violation: &Violation{Kind: kind, Pos: x.Err.Pos, Msg: x.Err.Msg, CPU: cpu, Vector: -1}}
+			m.succ = Successor{T: t, Violation: &Violation{Kind: kind, Pos: x.Err.Pos, Msg: x.Err.Msg, CPU: cpu, Vector: -1}, Stale: x.Stale}
 			if !emit(&m.succ) {
 				return n, true
 			}
@@ -366,8 +414,11 @@ func (m *Machine) finish(t Transition, frame int32) {
 		clear(m.buf[cs.HFrame : cs.HFrame+int32(l.HFrameSize)])
 		// IRET is serializing (Intel SDM vol. 3, "Serializing
 		// Instructions"): the handler's stores reach memory before the
-		// interrupted code runs on.
-		l.Drain(m.buf, t.CPU)
+		// interrupted code runs on. An exception return on ARMv8 or
+		// RISC-V is no memory barrier.
+		if !l.Weak {
+			l.Drain(m.buf, t.CPU)
+		}
 	case ThreadStep:
 		n := m.P.Threads[t.Proc].FrameSize
 		clear(m.buf[frame : frame+n])
@@ -395,7 +446,7 @@ func (m *Machine) yield(t Transition, emit Emit) (n int, stopped bool) {
 	t.Yield = true
 	t.Proc2 = t.Proc
 	n++
-	m.succ = Successor{T: t, Next: m.buf}
+	m.succ = Successor{T: t, Next: m.buf, Stale: m.x.Stale}
 	if !emit(&m.succ) {
 		return n, true
 	}
@@ -408,7 +459,7 @@ func (m *Machine) yield(t Transition, emit Emit) (n int, stopped bool) {
 		m.switchTo(m.buf, cpu, u)
 		t.Proc2 = u
 		n++
-		m.succ = Successor{T: t, Next: m.buf}
+		m.succ = Successor{T: t, Next: m.buf, Stale: m.x.Stale}
 		if !emit(&m.succ) {
 			return n, true
 		}
@@ -432,6 +483,11 @@ func (m *Machine) entry(s State, c, v int32, emit Emit) bool {
 		return emit(&m.succ)
 	}
 	code := m.P.Handlers[h].Code
+	if l.Weak {
+		// No load of the handler is satisfied before the interrupt is
+		// taken: it reads memory as it is now, or newer.
+		l.Observe(m.buf, c)
+	}
 	m.buf[cs.Handler] = int32(h) + 1
 	m.buf[cs.HVec] = v
 	m.buf[cs.IF] = 0

@@ -17,6 +17,9 @@ package machine
 // memory. A full fence (smp_mb, a locked read-modify-write, an atomic
 // step) drains the buffer. Devices and init have no buffer: their
 // stores go to memory.
+//
+// Under memory weak (ARMv8, RISC-V) the buffer is not FIFO and loads may
+// read older writes than memory's newest: see weak.go.
 
 // FenceKind says which accesses a barrier orders.
 type FenceKind uint8
@@ -40,7 +43,11 @@ func (x *Ctx) buffered(i int32) bool {
 func (x *Ctx) Load(i int32) int32 {
 	if x.buffered(i) {
 		if v, ok := x.L.Forward(x.S, x.CPU, i); ok {
+			x.lastTS = 0
 			return v
+		}
+		if x.L.Weak {
+			return x.weakLoad(i)
 		}
 	}
 	return x.S[i]
@@ -51,6 +58,13 @@ func (x *Ctx) Load(i int32) int32 {
 // that stores more globals than a buffer holds is a run-time error.
 func (x *Ctx) Store(i, v int32) {
 	if !x.buffered(i) {
+		if x.L.Weak && i < x.L.Globals && (x.CPU >= 0 || x.Direct) {
+			// A device's store or a locked one: to memory, in the history.
+			if x.L.weakStore(x.S, x.CPU, i, v) {
+				x.HistoryFull = true
+			}
+			return
+		}
 		x.S[i] = v
 		return
 	}
@@ -104,9 +118,35 @@ func (x *Ctx) Copy(to, from, n int32) {
 // locked instruction do. x86 keeps stores in order with stores and loads
 // with loads, so smp_wmb and smp_rmb are compiler barriers there, and
 // acquire and release are plain loads and stores.
+//
+// Under weak (dmb ish, dmb ishst, dmb ishld on ARMv8; fence rw,rw, w,w
+// and r,r on RISC-V) a full fence drains the buffer and raises the floor
+// to every write the CPU has read or written; smp_wmb and a release put
+// a barrier after the newest buffered store; smp_rmb raises the floor to
+// the writes the CPU has read, and an acquire to the write its load read.
 func (x *Ctx) Fence(k FenceKind) {
-	if k == FenceFull && x.L.SBSize > 0 && x.CPU >= 0 {
-		x.L.Drain(x.S, x.CPU)
+	if x.L.SBSize == 0 || x.CPU < 0 {
+		return
+	}
+	l, s, c := x.L, x.S, x.CPU
+	if !l.Weak {
+		if k == FenceFull {
+			l.Drain(s, c)
+		}
+		return
+	}
+	switch k {
+	case FenceFull:
+		if l.Drain(s, c) {
+			x.HistoryFull = true
+		}
+		l.raise(s, c, viewFloor, max(l.view(s, c, viewSeenR), l.view(s, c, viewSeenW)))
+	case FenceStore, FenceRelease:
+		l.fenceAfterNewest(s, c)
+	case FenceLoad:
+		l.raise(s, c, viewFloor, l.view(s, c, viewSeenR))
+	case FenceAcquire:
+		l.raise(s, c, viewFloor, x.lastTS)
 	}
 }
 
@@ -121,12 +161,20 @@ func (x *Ctx) Lock() {
 	x.locked++
 }
 
-// Unlock ends a locked sequence begun by Lock.
-func (x *Ctx) Unlock() { x.locked-- }
+// Unlock ends a locked sequence begun by Lock; under weak the sequence
+// is a full barrier after it too (the kernel's fully ordered
+// read-modify-writes: smp_mb() on both sides).
+func (x *Ctx) Unlock() {
+	x.locked--
+	if x.locked == 0 && x.L.Weak && x.CPU >= 0 {
+		x.Fence(FenceFull)
+	}
+}
 
 // The store buffers, in the state: CPU c's buffer is Layout.SBSize
 // entries of two slots from CPUSlots.SB on, oldest first: the slot
-// stored to plus one (0 for an empty entry), and the value.
+// stored to plus one (0 for an empty entry; under weak, with afterFence
+// set when a barrier follows the entry), and the value.
 
 // BufferLen returns the number of stores in CPU c's buffer.
 func (l *Layout) BufferLen(s State, c int32) int {
@@ -141,14 +189,14 @@ func (l *Layout) BufferLen(s State, c int32) int {
 // BufferEntry returns the k-th oldest store in CPU c's buffer.
 func (l *Layout) BufferEntry(s State, c int32, k int) (slot, v int32) {
 	at := l.CPUs[c].SB + 2*int32(k)
-	return s[at] - 1, s[at+1]
+	return s[at]&^afterFence - 1, s[at+1]
 }
 
 // Forward returns the newest store to slot i in CPU c's buffer.
 func (l *Layout) Forward(s State, c, i int32) (int32, bool) {
 	base := l.CPUs[c].SB
 	for k := int32(l.BufferLen(s, c)) - 1; k >= 0; k-- {
-		if s[base+2*k] == i+1 {
+		if s[base+2*k]&^afterFence == i+1 {
 			return s[base+2*k+1], true
 		}
 	}
@@ -184,10 +232,19 @@ func (l *Layout) FlushOne(s State, c int32) int32 {
 }
 
 // Drain writes every store in CPU c's buffer to memory, oldest first.
-func (l *Layout) Drain(s State, c int32) {
+// Under weak it reports whether the write history was full (see age).
+func (l *Layout) Drain(s State, c int32) (aged bool) {
 	if l.SBSize == 0 {
-		return
+		return false
+	}
+	if l.Weak {
+		for l.BufferLen(s, c) > 0 {
+			_, a := l.flushAt(s, c, 0)
+			aged = aged || a
+		}
+		return aged
 	}
 	for l.FlushOne(s, c) >= 0 {
 	}
+	return false
 }

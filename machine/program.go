@@ -53,6 +53,9 @@ type Program struct {
 	// Ctx.Covered).
 	Instrs    int
 	Symmetric bool
+	// Memory is the memory model as the model names it: sc, tso, weak,
+	// arm or riscv.
+	Memory string
 	// Symmetry is how CPU permutations act on states; nil unless the
 	// model is declared symmetric.
 	Symmetry *Symmetry

@@ -45,7 +45,8 @@ type CPUSlots struct {
 	HFrame  int32 // first slot of the handler frame
 	IRR     int32 // first of Layout.IRRWords slots: pending vectors as a bitmap over Layout.Pending
 	VT      int32 // first of len(Vectors) slots: handler index + 1 per vector, or 0
-	SB      int32 // memory tso: the first of 2*Layout.SBSize slots of the store buffer (see BufferLen)
+	SB      int32 // memory tso and weak: the first of 2*Layout.SBSize slots of the store buffer (see BufferLen)
+	View    int32 // memory weak: the first of NumViews slots, the CPU's views (see weak.go)
 }
 
 // ProcSlots gives the offsets of a thread's or device's slots.
@@ -58,10 +59,16 @@ type ProcSlots struct {
 
 // Layout fixes where everything lives in the state vector.
 type Layout struct {
-	NCPUs    int
-	Size     int   // number of slots
-	Globals  int32 // slots 0 to Globals-1 hold the globals: shared memory
-	SBSize   int   // memory tso: the entries of each CPU's store buffer; 0 under sc
+	NCPUs   int
+	Size    int   // number of slots
+	Globals int32 // slots 0 to Globals-1 hold the globals: shared memory
+	SBSize  int   // memory tso and weak: the entries of each CPU's store buffer; 0 under sc
+	// Weak selects memory weak (ARMv8, RISC-V): the buffers are not FIFO
+	// and the write history, HistCap entries of four slots from Hist on,
+	// holds the writes a CPU may still read behind memory's newest.
+	Weak     bool
+	Hist     int32
+	HistCap  int
 	CPUs     []CPUSlots
 	Threads  []ProcSlots
 	Devices  []ProcSlots

@@ -17,18 +17,32 @@ type Change struct {
 // Changes lists what step i of tr changed that a reader sees: the
 // variables, IF and online flags, pending vectors and messages put in
 // flight (see Diff), without the locals a returning fn or an ending
-// process lets go of, and under memory tso the stores a step buffered
-// and the buffers it drained. A violating step changes nothing.
+// process lets go of, under memory tso and weak the stores a step
+// buffered and the buffers it drained, and under weak the loads that read
+// behind memory. A violating step changes nothing but may read stale.
 func Changes(p *machine.Program, tr *explore.Trace, i int) []Change {
 	st := &tr.Steps[i]
+	stale := staleReads(p, st.Stale)
 	if st.State == nil {
-		return nil
+		return stale
 	}
 	before := tr.Initial
 	if i > 0 {
 		before = tr.Steps[i-1].State
 	}
-	return stepChanges(p, st.T, before, st.State)
+	return append(stale, stepChanges(p, st.T, before, st.State)...)
+}
+
+// staleReads shows the loads of a step that read behind memory (memory
+// weak): the reordering a trace under a weak model turns on.
+func staleReads(p *machine.Program, rs []machine.StaleRead) []Change {
+	var out []Change
+	l := p.Layout
+	for _, r := range rs {
+		i := int(r.Slot)
+		out = append(out, Change{Name: l.Name(i), New: fmt.Sprintf("read stale: %s (memory: %s)", l.Format(i, r.Value, &p.Names), l.Format(i, r.Memory, &p.Names))})
+	}
+	return out
 }
 
 func stepChanges(p *machine.Program, t machine.Transition, s, next machine.State) []Change {
@@ -120,9 +134,22 @@ func Diff(p *machine.Program, a, b machine.State) []Change {
 
 // bufferKept returns how many of the stores in CPU c's buffer in a are
 // still there in b: a's last ones, which are b's first (a flush or a
-// drain takes the oldest out).
+// drain takes the oldest out); under weak, a's in order, with any taken
+// out.
 func bufferKept(l *machine.Layout, a, b machine.State, c int32) int {
 	na, nb := l.BufferLen(a, c), l.BufferLen(b, c)
+	if l.Weak {
+		// Any entry may leave: b's first entries are a's in order.
+		j := 0
+		for k := 0; k < na && j < nb; k++ {
+			ai, av := l.BufferEntry(a, c, k)
+			bi, bv := l.BufferEntry(b, c, j)
+			if ai == bi && av == bv {
+				j++
+			}
+		}
+		return j
+	}
 	for k := min(na, nb); k > 0; k-- {
 		same := true
 		for j := 0; j < k && same; j++ {

@@ -42,10 +42,12 @@ type jsonReport struct {
 	// steps from it to the end repeat for ever. Absent for a plain trace.
 	LoopStart int           `json:"loop_start,omitempty"`
 	Liveness  *jsonLiveness `json:"liveness,omitempty"`
-	// StoreBufferFull: under memory tso a store buffer filled up.
-	StoreBufferFull bool           `json:"store_buffer_full,omitempty"`
-	Unreached       *jsonUnreached `json:"unreached,omitempty"`
-	Covers          []jsonCover    `json:"covers,omitempty"`
+	// StoreBufferFull: under memory tso or weak a store buffer filled up.
+	StoreBufferFull bool `json:"store_buffer_full,omitempty"`
+	// HistoryFull: under memory weak the write history filled up.
+	HistoryFull bool           `json:"history_full,omitempty"`
+	Unreached   *jsonUnreached `json:"unreached,omitempty"`
+	Covers      []jsonCover    `json:"covers,omitempty"`
 }
 
 type jsonLiveness struct {
@@ -201,6 +203,7 @@ func JSON(w io.Writer, p *machine.Program, r *explore.Result) error {
 		jr.Liveness = &jsonLiveness{States: lv.States, Edges: lv.Edges, Seconds: lv.Elapsed.Seconds(), Bytes: lv.Bytes, Acyclic: lv.Acyclic}
 	}
 	jr.StoreBufferFull = r.StoreBufferFull
+	jr.HistoryFull = r.HistoryFull
 	if u := r.Unreached; !u.Empty() {
 		ju := &jsonUnreached{Handlers: u.Handlers, Vectors: u.Vectors, FinalsUnchecked: u.FinalsUnchecked, Triggers: u.Triggers}
 		for _, st := range u.Statements {

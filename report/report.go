@@ -67,7 +67,7 @@ func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 }
 
 // notes writes what the verdict does not cover: a check of safety only,
-// runs cut short by a full store buffer.
+// runs cut short by a full store buffer or write history.
 func notes(w io.Writer, p *machine.Program, r *explore.Result) {
 	if r.Verdict == explore.Verified && r.Liveness == nil {
 		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
@@ -77,7 +77,10 @@ func notes(w io.Writer, p *machine.Program, r *explore.Result) {
 		if p.Layout.SBSize == 1 {
 			entries = "entry"
 		}
-		fmt.Fprintf(w, "note: a store buffer filled up (%d %s) and its CPU stalled: runs that need more buffered stores were not explored (raise the bound: memory tso N;)\n", p.Layout.SBSize, entries)
+		fmt.Fprintf(w, "note: a store buffer filled up (%d %s) and its CPU stalled: runs that need more buffered stores were not explored (raise the bound: memory %s N;)\n", p.Layout.SBSize, entries, p.Memory)
+	}
+	if r.HistoryFull {
+		fmt.Fprintf(w, "note: the write history filled up (%d writes) and its oldest writes were made visible to every CPU: runs in which a CPU reads further behind memory were not explored (raise the bound: memory %s N; holds %dN writes)\n", p.Layout.HistCap, p.Memory, machine.HistoryPerEntry)
 	}
 }
 

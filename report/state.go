@@ -26,8 +26,9 @@ type StateRow struct {
 // StateRows lists the whole machine state s as rows, in a fixed order:
 // the global variables; for each CPU its online flag, IF, current thread,
 // running handler (with its vector and next statement), pending vectors,
-// vector table (the handler of each vector) and the running handler's
-// locals; each thread's CPU and next statement, then its locals; each
+// store buffer (memory tso and weak) and, under weak, the older values
+// its loads may still read; vector table (the handler of each vector)
+// and the running handler's locals; each thread's CPU and next statement, then its locals; each
 // device's next statement and locals; and the messages in flight. Every
 // state of one program has the same rows (names) in the same order, so
 // two states compare row by row (see ChangedRows). Machine bookkeeping
@@ -78,13 +79,21 @@ func StateRows(p *machine.Program, s machine.State) []StateRow {
 		}
 		add(g, pre+"pending", listText(pend))
 		if l.SBSize > 0 {
-			// memory tso: the buffered stores, oldest first.
+			// memory tso and weak: the buffered stores, oldest first.
 			var buf []string
 			for k := range l.BufferLen(s, int32(c)) {
 				i, v := l.BufferEntry(s, int32(c), k)
 				buf = append(buf, l.Name(int(i))+" = "+l.Format(int(i), v, names))
 			}
 			add(g, pre+"store buffer", listText(buf))
+		}
+		if l.Weak && s[cs.Online] != 0 {
+			// memory weak: what its loads may read behind memory.
+			var behind []string
+			for _, r := range l.Behind(s, int32(c)) {
+				behind = append(behind, l.Name(int(r.Slot))+" = "+l.Format(int(r.Slot), r.Value, names))
+			}
+			add(g, pre+"may read behind", listText(behind))
 		}
 		slotsIn(g, int(cs.VT), int(cs.VT)+len(l.Vectors))
 		slotsIn(g, int(cs.HFrame), int(cs.HFrame)+l.HFrameSize)

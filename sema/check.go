@@ -248,6 +248,13 @@ func (c *checker) check(f *syntax.File) {
 			}
 			memorySeen = d
 			c.memoryDecl(d)
+			switch {
+			case c.prog.Memory != MemoryWeak:
+			case c.prog.Symmetric:
+				c.errorf(d.Model.NamePos, "memory %s does not support symmetric cpus yet (drop symmetric)", d.Model.Name)
+			case c.prog.NCPUs > MaxWeakCPUs:
+				c.errorf(d.Model.NamePos, "memory %s supports at most %d cpus, not %d", d.Model.Name, MaxWeakCPUs, c.prog.NCPUs)
+			}
 		case *syntax.ConstDecl:
 			c.constDecl(d)
 		case *syntax.StructDecl:
@@ -381,13 +388,19 @@ func (c *checker) lookup(name string) *Object {
 // memoryDecl checks memory sc; or memory tso [N];.
 func (c *checker) memoryDecl(d *syntax.MemoryDecl) {
 	p := c.prog
+	p.MemoryName = d.Model.Name
 	switch d.Model.Name {
 	case "sc":
 		if d.Bound != nil {
 			c.errorf(d.Bound.Pos(), "memory sc has no store buffers to size (memory tso N; sizes them)")
 		}
-	case "tso":
+	case "tso", "weak", "arm", "riscv":
 		p.Memory, p.StoreBuffer = MemoryTSO, DefaultStoreBuffer
+		if d.Model.Name != "tso" {
+			// ARMv8 and RISC-V (RVWMO) are both multi-copy atomic, and
+			// the kernel's barriers map onto them alike: one model.
+			p.Memory = MemoryWeak
+		}
 		if d.Bound != nil {
 			n, ok := c.constInt(d.Bound)
 			switch {
@@ -398,7 +411,7 @@ func (c *checker) memoryDecl(d *syntax.MemoryDecl) {
 			}
 		}
 	default:
-		c.errorf(d.Model.NamePos, "unknown memory model %s (the models are sc, the default, and tso)", d.Model.Name)
+		c.errorf(d.Model.NamePos, "unknown memory model %s (the models are sc, the default, tso for x86, and weak for ARMv8 and RISC-V, also called arm and riscv)", d.Model.Name)
 	}
 }
 

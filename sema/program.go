@@ -106,9 +106,11 @@ type Program struct {
 	// per CPU in Threads, in CPU order.
 	Families []string
 	Inflight int // most messages in flight at once
-	// Memory is the memory model the CPUs see (memory sc|tso;), and
-	// StoreBuffer, under tso, the entries of each CPU's store buffer.
+	// Memory is the memory model the CPUs see (memory sc|tso|weak;),
+	// and StoreBuffer, under tso and weak, the entries of each CPU's
+	// store buffer.
 	Memory      MemoryModel
+	MemoryName  string // as written: sc (also when not declared), tso, weak, arm or riscv
 	StoreBuffer int
 	Globals     []*Object
 	Threads     []*Proc
@@ -141,13 +143,18 @@ type MemoryModel uint8
 
 // The memory models.
 const (
-	MemorySC  MemoryModel = iota // sequential consistency, the default
-	MemoryTSO                    // x86-TSO: a FIFO store buffer per CPU
+	MemorySC   MemoryModel = iota // sequential consistency, the default
+	MemoryTSO                     // x86-TSO: a FIFO store buffer per CPU
+	MemoryWeak                    // ARMv8 and RISC-V: buffers out of order, loads that read behind
 )
 
 // DefaultStoreBuffer is the size of a store buffer under memory tso when
 // the model gives none.
 const DefaultStoreBuffer = 4
+
+// MaxWeakCPUs bounds the CPUs of a model under memory weak: a write in
+// its history keeps a bit per CPU in one slot.
+const MaxWeakCPUs = 31
 
 // MaxStoreBuffer bounds the size of a store buffer.
 const MaxStoreBuffer = 64

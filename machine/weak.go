@@ -1,0 +1,493 @@
+package machine
+
+// memory weak: the weak order of ARMv8 and RISC-V (RVWMO), both of which
+// are multi-copy atomic, as one operational model in the style of the
+// view-based semantics of Pulte et al. ("Promising-ARM/RISC-V", PLDI
+// 2019), without promises.
+//
+// Memory is a history of writes in the order they became visible to all
+// CPUs (one order: multi-copy atomicity), each with a timestamp. A CPU
+// keeps views, timestamps that bound how far back its loads may read:
+//
+//   - floor: a load reads, for its location, the last write at or before
+//     floor, or a later one. Barriers and acquire loads raise it.
+//   - seenR and seenW: the newest write it has read and written, which
+//     smp_rmb (seenR) and smp_mb (both) move floor up to.
+//   - coherence: per location, the newest write it has read or written
+//     (the mask bit of that write): it never reads an older one.
+//
+// Stores go into a store buffer per CPU, as under tso, but leave it in
+// any order: an entry may reach memory when no older entry stores to its
+// location and no barrier (smp_wmb, the one a release store implies)
+// stands between them. A store reaching memory is appended to the
+// history, so a store is always later than every load its CPU has done:
+// loads are never reordered after later stores (no load buffering, LB;
+// see the README for what the model leaves out).
+//
+// The state keeps only the writes some CPU may still read, renumbered
+// densely, so that equal histories are equal states (normalize).
+
+// afterFence, in a buffer entry's slot word, says a barrier follows the
+// entry: no younger entry reaches memory before it (memory weak).
+const afterFence = 1 << 30
+
+// The views of a CPU, at CPUSlots.View.
+const (
+	viewFloor = iota
+	viewSeenR
+	viewSeenW
+	// NumViews is the number of view slots per CPU under memory weak.
+	NumViews
+)
+
+// A history entry is four slots: the location plus one (0: empty), the
+// value, the timestamp (0: written before any write the history holds)
+// and a bit per CPU whose coherence point is this write.
+const histWords = 4
+
+func (l *Layout) histLen(s State) int {
+	n := 0
+	for n < l.HistCap && s[l.Hist+int32(histWords*n)] != 0 {
+		n++
+	}
+	return n
+}
+
+// HistoryEntry returns the k-th write of the history, oldest first.
+func (l *Layout) HistoryEntry(s State, k int) (slot, v, ts, mask int32) {
+	at := l.Hist + int32(histWords*k)
+	return s[at] - 1, s[at+1], s[at+2], s[at+3]
+}
+
+// HistoryLen returns the number of writes in the history.
+func (l *Layout) HistoryLen(s State) int { return l.histLen(s) }
+
+func (l *Layout) maxTS(s State) int32 {
+	n := l.histLen(s)
+	if n == 0 {
+		return 0
+	}
+	return s[l.Hist+int32(histWords*(n-1))+2]
+}
+
+func (l *Layout) view(s State, c int32, k int) int32 { return s[l.CPUs[c].View+int32(k)] }
+
+func (l *Layout) raise(s State, c int32, k int, v int32) {
+	at := l.CPUs[c].View + int32(k)
+	s[at] = max(s[at], v)
+}
+
+// lowerBound returns the oldest timestamp of a write to slot i that CPU c
+// may read: its coherence point, or the last write at or before its floor
+// (the oldest write held, if none is). ok is false when the history holds
+// no write to i: then memory's value is the only one.
+func (l *Layout) lowerBound(s State, c, i int32) (lb int32, ok bool) {
+	floor := l.view(s, c, viewFloor)
+	coh, le, oldest := int32(-1), int32(-1), int32(-1)
+	bit := int32(1) << c
+	for k, n := 0, l.histLen(s); k < n; k++ {
+		at := l.Hist + int32(histWords*k)
+		if s[at] != i+1 {
+			continue
+		}
+		ts := s[at+2]
+		if oldest < 0 {
+			oldest = ts
+		}
+		if ts <= floor {
+			le = ts
+		}
+		if s[at+3]&bit != 0 {
+			coh = ts
+		}
+	}
+	if oldest < 0 {
+		return 0, false
+	}
+	if le < 0 {
+		le = oldest
+	}
+	return max(coh, le), true
+}
+
+// latestTS returns the timestamp of the newest write to slot i the
+// history holds, or -1.
+func (l *Layout) latestTS(s State, i int32) int32 {
+	ts := int32(-1)
+	for k, n := 0, l.histLen(s); k < n; k++ {
+		at := l.Hist + int32(histWords*k)
+		if s[at] == i+1 {
+			ts = s[at+2]
+		}
+	}
+	return ts
+}
+
+// weakLoad is a load of global i by the running CPU from memory: any
+// write it may read (see lowerBound), one successor each.
+func (x *Ctx) weakLoad(i int32) int32 {
+	l, s, c := x.L, x.S, x.CPU
+	x.lastTS = 0
+	lb, ok := l.lowerBound(s, c, i)
+	if !ok {
+		return s[i]
+	}
+	var cand [64]int32
+	n := int32(0)
+	for k, hn := 0, l.histLen(s); k < hn && n < int32(len(cand)); k++ {
+		at := l.Hist + int32(histWords*k)
+		if s[at] == i+1 && s[at+2] >= lb {
+			cand[n] = at
+			n++
+		}
+	}
+	at := cand[0]
+	if n > 1 {
+		k, ok := x.choose(n, x.pos)
+		if !ok {
+			return 0
+		}
+		at = cand[k]
+		if k == n-1 {
+			x.Fresh = true
+		}
+	}
+	s[at+3] |= 1 << c
+	ts := s[at+2]
+	l.raise(s, c, viewSeenR, ts)
+	x.lastTS = ts
+	if ts < l.latestTS(s, i) {
+		x.Stale = append(x.Stale, StaleRead{Slot: i, Value: s[at+1], Memory: s[i]})
+	}
+	return s[at+1]
+}
+
+// weakStore writes v to global i in memory now (a device, a locked
+// sequence, or a flush): it is appended to the history. c is the writing
+// CPU, or -1 for a device. When the history is full its oldest writes
+// are made visible to every CPU first (see age); aged reports that.
+func (l *Layout) weakStore(s State, c, i, v int32) (aged bool) {
+	n := l.histLen(s)
+	need := 1
+	if l.latestTS(s, i) < 0 {
+		need = 2 // the value it overwrites stays readable
+	}
+	for n+need > l.HistCap {
+		// Full: the oldest write reaches every CPU now (see age).
+		if !l.age(s) {
+			panic("internal error: a full write history holds no write")
+		}
+		aged = true
+		n = l.histLen(s)
+		need = 1
+		if l.latestTS(s, i) < 0 {
+			need = 2
+		}
+	}
+	ts := l.maxTS(s) + 1
+	if need == 2 {
+		// The overwritten value, at timestamp 0, among the others there
+		// in location order.
+		k := 0
+		for k < n && s[l.Hist+int32(histWords*k)+2] == 0 && s[l.Hist+int32(histWords*k)] < i+1 {
+			k++
+		}
+		at := l.Hist + int32(histWords*k)
+		end := l.Hist + int32(histWords*n)
+		copy(s[at+histWords:end+histWords], s[at:end])
+		s[at], s[at+1], s[at+2], s[at+3] = i+1, s[i], 0, 0
+		n++
+	}
+	at := l.Hist + int32(histWords*n)
+	s[at], s[at+1], s[at+2], s[at+3] = i+1, v, ts, 0
+	s[i] = v
+	if c >= 0 {
+		s[at+3] = 1 << c
+		l.raise(s, c, viewSeenW, ts)
+	}
+	return aged
+}
+
+// flushable reports whether entry k of CPU c's buffer may reach memory
+// (memory weak): no older entry stores to its location or is followed by
+// a barrier.
+func (l *Layout) flushable(s State, c int32, k int) bool {
+	base := l.CPUs[c].SB
+	slot := s[base+2*int32(k)] &^ afterFence
+	for j := 0; j < k; j++ {
+		w := s[base+2*int32(j)]
+		if w&afterFence != 0 || w&^afterFence == slot {
+			return false
+		}
+	}
+	return true
+}
+
+// flushAt writes entry k of CPU c's buffer to memory and takes it out; a
+// barrier that followed it now follows the entry before it. It returns
+// the slot written, and whether the history was full (see age).
+func (l *Layout) flushAt(s State, c int32, k int) (slot int32, aged bool) {
+	base := l.CPUs[c].SB
+	at := base + 2*int32(k)
+	w, v := s[at], s[at+1]
+	i := w&^afterFence - 1
+	aged = l.weakStore(s, c, i, v)
+	n := l.BufferLen(s, c)
+	end := base + 2*int32(n)
+	copy(s[at:end-2], s[at+2:end])
+	s[end-2], s[end-1] = 0, 0
+	if w&afterFence != 0 && k > 0 {
+		s[at-2] |= afterFence
+	}
+	return i, aged
+}
+
+// fenceAfterNewest puts a barrier after the newest entry of CPU c's
+// buffer: smp_wmb, or the release half of smp_store_release.
+func (l *Layout) fenceAfterNewest(s State, c int32) {
+	if n := l.BufferLen(s, c); n > 0 {
+		s[l.CPUs[c].SB+2*int32(n-1)] |= afterFence
+	}
+}
+
+// age makes the oldest writes of the history visible to every online
+// CPU: their floors are raised to the oldest write, then the next, until
+// some write is one no CPU may read any more and goes. A bounded history
+// thus bounds how far behind memory a CPU may read: runs in which one
+// reads further back are not explored, and the report says so. It
+// reports false if nothing could go (a history of no writes).
+func (l *Layout) age(s State) bool {
+	n := l.histLen(s)
+	for k := 0; k < n; k++ {
+		ts := s[l.Hist+int32(histWords*k)+2]
+		if ts == 0 {
+			continue
+		}
+		for c := range l.CPUs {
+			if l.runsCode(s, int32(c)) {
+				l.raise(s, int32(c), viewFloor, ts)
+			}
+		}
+		l.Normalize(s)
+		if l.histLen(s) < n {
+			return true
+		}
+		// Nothing went: the timestamps were renumbered, but k still
+		// points past the writes whose floors were raised.
+	}
+	return false
+}
+
+// Observe raises CPU c's floor to the newest write: its later loads read
+// what memory holds now. Interrupt entry does it (no load of the handler
+// is satisfied before the interrupt is taken), and so do cpu_up and the
+// migration of a thread by cpu_down.
+func (l *Layout) Observe(s State, c int32) {
+	l.raise(s, c, viewFloor, l.maxTS(s))
+	l.Normalize(s)
+}
+
+// Normalize keeps in the history only the writes some online CPU may
+// still read, renumbers their timestamps densely and keeps only the
+// views and coherence marks that still constrain a load, so that states
+// that allow the same loads are equal. A write is dropped when every
+// online CPU may read a later write to its location; the last write to a
+// location left alone is dropped too once every online CPU's floor has
+// passed it (memory's value is then the one every load reads). Only
+// CPUs that may load before they observe memory count (see runsCode);
+// the others' views are cleared.
+func (l *Layout) Normalize(s State) {
+	if !l.Weak {
+		return
+	}
+	n := l.histLen(s)
+	online := func(c int) bool { return l.runsCode(s, int32(c)) }
+	var keep [maxHist]bool
+	for k := 0; k < n; k++ {
+		keep[k] = true
+	}
+	for k := 0; k < n; k++ {
+		at := l.Hist + int32(histWords*k)
+		i := s[at] - 1
+		if k > 0 && l.firstOf(s, i) != k {
+			continue // each location once, at its oldest write
+		}
+		// The oldest write any online CPU may read.
+		minLB, anyOnline := int32(1<<30), false
+		for c := range l.CPUs {
+			if !online(c) {
+				continue
+			}
+			anyOnline = true
+			if lb, ok := l.lowerBound(s, int32(c), i); ok {
+				minLB = min(minLB, lb)
+			}
+		}
+		last, count := -1, 0
+		for j := k; j < n; j++ {
+			aj := l.Hist + int32(histWords*j)
+			if s[aj] != i+1 {
+				continue
+			}
+			if s[aj+2] < minLB {
+				// Dead unless it is the one at minLB's place: minLB is
+				// the timestamp of a write held, so older ones are dead.
+				keep[j] = false
+				continue
+			}
+			last = j
+			count++
+		}
+		if count == 1 {
+			ts := s[l.Hist+int32(histWords*last)+2]
+			passed := true
+			for c := range l.CPUs {
+				if online(c) && l.view(s, int32(c), viewFloor) < ts {
+					passed = false
+				}
+			}
+			if passed || !anyOnline {
+				keep[last] = false
+			}
+		}
+	}
+	// Renumber: the kept timestamps, ascending, become 1, 2, ...
+	var old [maxHist]int32
+	m := 0
+	for k := 0; k < n; k++ {
+		at := l.Hist + int32(histWords*k)
+		if !keep[k] {
+			continue
+		}
+		if ts := s[at+2]; ts > 0 && (m == 0 || old[m-1] != ts) {
+			old[m] = ts
+			m++
+		}
+	}
+	rank := func(v int32) int32 { // kept timestamps at or before v
+		r := int32(0)
+		for r < int32(m) && old[r] <= v {
+			r++
+		}
+		return r
+	}
+	w := 0
+	for k := 0; k < n; k++ {
+		if !keep[k] {
+			continue
+		}
+		from, to := l.Hist+int32(histWords*k), l.Hist+int32(histWords*w)
+		s[to], s[to+1], s[to+2], s[to+3] = s[from], s[from+1], rank(s[from+2]), s[from+3]
+		w++
+	}
+	clear(s[l.Hist+int32(histWords*w) : l.Hist+int32(histWords*n)])
+	for c := range l.CPUs {
+		v := l.CPUs[c].View
+		if !online(c) {
+			clear(s[v : v+NumViews])
+			continue
+		}
+		floor := rank(s[v+viewFloor])
+		s[v+viewFloor] = floor
+		s[v+viewSeenR] = max(rank(s[v+viewSeenR]), floor)
+		s[v+viewSeenW] = max(rank(s[v+viewSeenW]), floor)
+	}
+	// Coherence marks: a CPU's mark stays only on its newest marked write
+	// of a location, and only if that write is later than what its floor
+	// already lets it read.
+	for k := 0; k < w; k++ {
+		at := l.Hist + int32(histWords*k)
+		i := s[at] - 1
+		if l.firstOf(s, i) != k {
+			continue
+		}
+		for c := range l.CPUs {
+			bit := int32(1) << c
+			newest, le := -1, -1
+			floor := l.view(s, int32(c), viewFloor)
+			for j := k; j < w; j++ {
+				aj := l.Hist + int32(histWords*j)
+				if s[aj] != i+1 {
+					continue
+				}
+				if s[aj+3]&bit != 0 {
+					newest = j
+					s[aj+3] &^= bit
+				}
+				if s[aj+2] <= floor || le < 0 {
+					le = j
+				}
+			}
+			if newest > le && online(c) {
+				s[l.Hist+int32(histWords*newest)+3] |= bit
+			}
+		}
+	}
+}
+
+// runsCode reports whether CPU c may load before it next observes
+// memory: it is online and runs a handler or has an unfinished thread.
+// An idle CPU's next load comes after an interrupt entry (or cpu_up, or
+// a thread moved to it by cpu_down), each of which observes memory, so
+// its views constrain nothing and are dropped: states that differ only in
+// them are one.
+func (l *Layout) runsCode(s State, c int32) bool {
+	cs := &l.CPUs[c]
+	if s[cs.Online] == 0 {
+		return false
+	}
+	if s[cs.Handler] != 0 {
+		return true
+	}
+	for t := range l.Threads {
+		if s[l.Threads[t].CPU] == c {
+			return true
+		}
+	}
+	return false
+}
+
+// firstOf returns the index of the oldest write to slot i in the history.
+func (l *Layout) firstOf(s State, i int32) int {
+	for k, n := 0, l.histLen(s); k < n; k++ {
+		if s[l.Hist+int32(histWords*k)] == i+1 {
+			return k
+		}
+	}
+	return -1
+}
+
+// HistoryPerEntry is the size of the write history per store buffer
+// entry: memory weak N holds HistoryPerEntry*N writes.
+const HistoryPerEntry = 8
+
+// maxHist bounds Layout.HistCap.
+const maxHist = HistoryPerEntry * 64
+
+// Behind lists, for each location the history holds, the older values
+// CPU c may still read there instead of memory's newest (memory weak):
+// what its loads may see that memory no longer holds. An idle CPU may
+// read nothing behind: its next load comes after it observes memory. Locations come in
+// the order of their oldest write held, values oldest first.
+func (l *Layout) Behind(s State, c int32) []StaleRead {
+	var out []StaleRead
+	if !l.runsCode(s, c) {
+		return nil // its next load observes memory first
+	}
+	n := l.histLen(s)
+	for k := 0; k < n; k++ {
+		i := s[l.Hist+int32(histWords*k)] - 1
+		if l.firstOf(s, i) != k {
+			continue
+		}
+		lb, _ := l.lowerBound(s, c, i)
+		latest := l.latestTS(s, i)
+		for j := k; j < n; j++ {
+			at := l.Hist + int32(histWords*j)
+			if s[at] == i+1 && s[at+2] >= lb && s[at+2] < latest {
+				out = append(out, StaleRead{Slot: i, Value: s[at+1], Memory: s[i]})
+			}
+		}
+	}
+	return out
+}

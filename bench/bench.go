@@ -179,14 +179,26 @@ func Run(c Case, opt explore.Options) (Figures, error) {
 	return f, nil
 }
 
-// MemoryCost is one catalog model checked under memory sc and under
-// memory tso, both without symmetry reduction so that the counts compare.
+// MemoryModels are the memory models MemoryCosts checks each catalog
+// model under.
+var MemoryModels = []string{"sc", "tso", "weak"}
+
+// MemoryCost is one catalog model checked under each of MemoryModels,
+// without symmetry reduction so that the counts compare.
 type MemoryCost struct {
-	Name                  string
-	SCVerdict, TSOVerdict string
-	SCStates, TSOStates   int64
-	SCSeconds, TSOSeconds float64
-	TSOBufferFull         bool // a store buffer filled up under tso
+	Name string
+	Runs []MemoryRun // one per MemoryModels, in order
+}
+
+// MemoryRun is one catalog model's figures under one memory model.
+type MemoryRun struct {
+	Verdict string
+	States  int64
+	Seconds float64
+	// Full: a store buffer or the write history filled up, so runs that
+	// need more buffered stores, or reads further behind, were not
+	// explored.
+	Full bool
 }
 
 var (
@@ -194,26 +206,21 @@ var (
 	memoryDecl = regexp.MustCompile(`(?m)^memory [a-z]+( [0-9]+)?;\n`)
 )
 
-// MemoryCosts checks every catalog model under both memory models.
+// MemoryCosts checks every catalog model under each of MemoryModels.
 func MemoryCosts(opt explore.Options) ([]MemoryCost, error) {
 	var out []MemoryCost
 	for _, m := range catalog.All() {
 		plain := memoryDecl.ReplaceAll(m.Source, nil)
 		plain = cpusDecl.ReplaceAll(plain, []byte("cpus $1;"))
-		tso := cpusDecl.ReplaceAll(plain, []byte("cpus $1;\nmemory tso;"))
 		row := MemoryCost{Name: m.Name}
-		for i, src := range [][]byte{plain, tso} {
+		for _, model := range MemoryModels {
+			src := cpusDecl.ReplaceAll(plain, []byte("cpus $1;\nmemory "+model+";"))
 			p, err := compile.Load(m.Name+".irq", src)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", m.Name, err)
+				return nil, fmt.Errorf("%s under %s: %w", m.Name, model, err)
 			}
 			r := explore.Explore(p, opt)
-			if i == 0 {
-				row.SCVerdict, row.SCStates, row.SCSeconds = r.Outcome(), r.States, r.Elapsed.Seconds()
-			} else {
-				row.TSOVerdict, row.TSOStates, row.TSOSeconds = r.Outcome(), r.States, r.Elapsed.Seconds()
-				row.TSOBufferFull = r.StoreBufferFull
-			}
+			row.Runs = append(row.Runs, MemoryRun{Verdict: r.Outcome(), States: r.States, Seconds: r.Elapsed.Seconds(), Full: r.StoreBufferFull || r.HistoryFull})
 		}
 		out = append(out, row)
 	}

@@ -112,6 +112,14 @@ func (c *compiler) build() {
 		c.globs[g] = c.b.allocVar(g.Name, g.Type, g.Hex, -1)
 	}
 	c.lay.Globals = int32(c.lay.Size)
+	if c.lay.Weak {
+		c.lay.CPULoaded = make([]bool, c.lay.Globals)
+		for g := range cpuLoaded(p) {
+			for k := range int32(g.Type.Slots()) {
+				c.lay.CPULoaded[c.globs[g]+k] = true
+			}
+		}
+	}
 
 	// Frames: handler frames are per CPU, sized for the largest handler.
 	newFramed := func(pr *sema.Proc) framed {

@@ -49,6 +49,8 @@ func (x *Ctx) Load(i int32) int32 {
 		if x.L.Weak {
 			return x.weakLoad(i)
 		}
+	} else if x.L.Weak && x.CPU >= 0 && i < x.L.Globals {
+		return x.lockedLoad(i)
 	}
 	return x.S[i]
 }

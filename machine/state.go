@@ -66,13 +66,17 @@ type Layout struct {
 	// Weak selects memory weak (ARMv8, RISC-V): the buffers are not FIFO
 	// and the write history, HistCap entries of four slots from Hist on,
 	// holds the writes a CPU may still read behind memory's newest.
-	Weak     bool
-	Hist     int32
-	HistCap  int
-	CPUs     []CPUSlots
-	Threads  []ProcSlots
-	Devices  []ProcSlots
-	Inflight int32 // first of InflightCap slots, sorted descending, 0 = empty
+	Weak    bool
+	Hist    int32
+	HistCap int
+	// CPULoaded marks, under weak, the globals that code on a CPU may
+	// load; the others (read only by devices, init and properties) keep
+	// no history, since no CPU can read an older write of them.
+	CPULoaded []bool
+	CPUs      []CPUSlots
+	Threads   []ProcSlots
+	Devices   []ProcSlots
+	Inflight  int32 // first of InflightCap slots, sorted descending, 0 = empty
 	// InflightCap is the capacity of the in-flight multiset.
 	InflightCap int
 	// Vectors lists the vectors that can have a handler, ascending; VT

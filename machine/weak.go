@@ -162,11 +162,39 @@ func (x *Ctx) weakLoad(i int32) int32 {
 	return s[at+1]
 }
 
+// lockedLoad is a load of global i inside a locked sequence (memory
+// weak): it reads memory's newest write, as a read-modify-write does, and
+// the CPU has seen it, as after any load.
+func (x *Ctx) lockedLoad(i int32) int32 {
+	l, s, c := x.L, x.S, x.CPU
+	x.lastTS = 0
+	for k, n := l.histLen(s)-1, 0; k >= n; k-- {
+		at := l.Hist + int32(histWords*k)
+		if s[at] == i+1 {
+			s[at+3] |= 1 << c
+			x.lastTS = s[at+2]
+			l.raise(s, c, viewSeenR, x.lastTS)
+			break
+		}
+	}
+	return s[i]
+}
+
 // weakStore writes v to global i in memory now (a device, a locked
 // sequence, or a flush): it is appended to the history. c is the writing
 // CPU, or -1 for a device. When the history is full its oldest writes
 // are made visible to every CPU first (see age); aged reports that.
 func (l *Layout) weakStore(s State, c, i, v int32) (aged bool) {
+	if !l.CPULoaded[i] {
+		// No CPU loads it, so its older values are never read and it
+		// needs no entry; but the write still happens after every write
+		// memory holds, which the writer's later barriers order after.
+		s[i] = v
+		if c >= 0 {
+			l.raise(s, c, viewSeenW, l.maxTS(s))
+		}
+		return false
+	}
 	n := l.histLen(s)
 	need := 1
 	if l.latestTS(s, i) < 0 {

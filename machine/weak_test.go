@@ -64,6 +64,22 @@ func TestWeakRules(t *testing.T) {
 			verdict: explore.Verified,
 		},
 		{
+			// A load inside an atomic step reads memory's newest write,
+			// and the CPU has seen it: a later load of the same location
+			// is no older (coherence), and the step's barrier orders the
+			// later load of y after it.
+			name: "a locked load is seen",
+			src: `cpus 2; memory weak; int x, y, r0, r1;
+				thread t0 on cpu 0 { WRITE_ONCE(y, 1); smp_wmb(); WRITE_ONCE(x, 1); }
+				thread t1 on cpu 1 {
+					int a = 0; atomic { a = x; }
+					int b = READ_ONCE(x); int c = READ_ONCE(y);
+					r0 = a; r1 = b * 10 + c;
+				}
+				final !(r0 == 1 && r1 != 11);`,
+			verdict: explore.Verified,
+		},
+		{
 			name: "the final condition sees memory's newest writes",
 			src: `cpus 2; memory weak; int x;
 				thread t on cpu 0 { x = 1; x = 2; }
@@ -164,5 +180,22 @@ func TestWeakBehind(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no state with the store in memory and both threads running")
+	}
+}
+
+// A global that no code on a CPU loads keeps no write history: cpu 1
+// could read an older x only if some code of it loaded x.
+func TestWeakUnloadedNoHistory(t *testing.T) {
+	p, err := compile.Load("test.irq", []byte(`cpus 2; memory weak; int x, y;
+		forever thread a on cpu 0 { while (true) { x = 1; x = 0; } }
+		thread b on cpu 1 { int r = y; }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := p.Layout
+	for _, s := range reachable(t, p, 10000) {
+		if n := l.HistoryLen(s); n != 0 {
+			t.Fatalf("the history holds %d writes of x, which no CPU loads", n)
+		}
 	}
 }

@@ -1,5 +1,7 @@
 package machine
 
+import "slices"
+
 // memory weak: the weak order of ARMv8 and RISC-V (RVWMO), both of which
 // are multi-copy atomic, as one operational model in the style of the
 // view-based semantics of Pulte et al. ("Promising-ARM/RISC-V", PLDI
@@ -328,76 +330,120 @@ func (l *Layout) Normalize(s State) {
 	if !l.Weak {
 		return
 	}
+	var active [32]bool // a history mask has a bit per CPU in one slot
+	l.activeCPUs(s, active[:len(l.CPUs)])
 	n := l.histLen(s)
-	online := func(c int) bool { return l.runsCode(s, int32(c)) }
-	var keep [maxHist]bool
-	for k := 0; k < n; k++ {
-		keep[k] = true
+	// The entries of each location, oldest first, linked through next;
+	// locations in the order of their oldest entry.
+	var (
+		// Scratch on the stack for the usual small history.
+		headA, nextA, tailA [64]int16
+		locsA, oldA         [64]int32
+		keepA               [64]bool
+	)
+	head, next, tail, locs, old, keep := headA[:], nextA[:], tailA[:], locsA[:], oldA[:], keepA[:]
+	if n > len(headA) {
+		head, next, tail = make([]int16, n), make([]int16, n), make([]int16, n)
+		locs, old, keep = make([]int32, n), make([]int32, n), make([]bool, n)
 	}
+	ng := 0
 	for k := 0; k < n; k++ {
-		at := l.Hist + int32(histWords*k)
-		i := s[at] - 1
-		if k > 0 && l.firstOf(s, i) != k {
-			continue // each location once, at its oldest write
+		i := s[l.Hist+int32(histWords*k)]
+		g := 0
+		for g < ng && locs[g] != i {
+			g++
 		}
-		// The oldest write any online CPU may read.
-		minLB, anyOnline := int32(1<<30), false
+		if g == ng {
+			locs[g], head[g] = i, int16(k)
+			ng++
+		} else {
+			next[tail[g]] = int16(k)
+		}
+		tail[g], next[k], keep[k] = int16(k), -1, true
+	}
+	ts := func(k int16) int32 { return s[l.Hist+int32(histWords)*int32(k)+2] }
+	mask := func(k int16) *int32 { return &s[l.Hist+int32(histWords)*int32(k)+3] }
+	// lb is the oldest timestamp CPU c may read in group g (lowerBound).
+	lb := func(g int, c int) int32 {
+		floor := s[l.CPUs[c].View+viewFloor]
+		bit := int32(1) << c
+		coh, le := int32(-1), ts(head[g])
+		for k := head[g]; k >= 0; k = next[k] {
+			if ts(k) <= floor {
+				le = ts(k)
+			}
+			if *mask(k)&bit != 0 {
+				coh = ts(k)
+			}
+		}
+		return max(coh, le)
+	}
+	for g := 0; g < ng; g++ {
+		// The oldest write any active CPU may read; older ones go.
+		minLB, any := int32(1<<30), false
 		for c := range l.CPUs {
-			if !online(c) {
-				continue
-			}
-			anyOnline = true
-			if lb, ok := l.lowerBound(s, int32(c), i); ok {
-				minLB = min(minLB, lb)
+			if active[c] {
+				any = true
+				minLB = min(minLB, lb(g, c))
 			}
 		}
-		last, count := -1, 0
-		for j := k; j < n; j++ {
-			aj := l.Hist + int32(histWords*j)
-			if s[aj] != i+1 {
+		last, count := int16(-1), 0
+		for k := head[g]; k >= 0; k = next[k] {
+			if ts(k) < minLB {
+				keep[k] = false
 				continue
 			}
-			if s[aj+2] < minLB {
-				// Dead unless it is the one at minLB's place: minLB is
-				// the timestamp of a write held, so older ones are dead.
-				keep[j] = false
-				continue
-			}
-			last = j
-			count++
+			last, count = k, count+1
 		}
 		if count == 1 {
-			ts := s[l.Hist+int32(histWords*last)+2]
 			passed := true
 			for c := range l.CPUs {
-				if online(c) && l.view(s, int32(c), viewFloor) < ts {
+				if active[c] && s[l.CPUs[c].View+viewFloor] < ts(last) {
 					passed = false
 				}
 			}
-			if passed || !anyOnline {
+			if passed || !any {
 				keep[last] = false
 			}
 		}
 	}
 	// Renumber: the kept timestamps, ascending, become 1, 2, ...
-	var old [maxHist]int32
 	m := 0
 	for k := 0; k < n; k++ {
-		at := l.Hist + int32(histWords*k)
-		if !keep[k] {
-			continue
-		}
-		if ts := s[at+2]; ts > 0 && (m == 0 || old[m-1] != ts) {
-			old[m] = ts
+		if t := ts(int16(k)); keep[k] && t > 0 {
+			old[m] = t
 			m++
 		}
 	}
 	rank := func(v int32) int32 { // kept timestamps at or before v
-		r := int32(0)
-		for r < int32(m) && old[r] <= v {
-			r++
+		r, _ := slices.BinarySearch(old[:m], v+1)
+		return int32(r)
+	}
+	// Coherence marks, before the entries move: a CPU's mark stays only
+	// on its newest marked write of a location, and only if that write is
+	// later than what its floor already lets it read.
+	for g := 0; g < ng; g++ {
+		for c := range l.CPUs {
+			bit := int32(1) << c
+			newest, le := int16(-1), int16(-1)
+			floor := s[l.CPUs[c].View+viewFloor]
+			for k := head[g]; k >= 0; k = next[k] {
+				if !keep[k] {
+					*mask(k) &^= bit
+					continue
+				}
+				if *mask(k)&bit != 0 {
+					newest = k
+					*mask(k) &^= bit
+				}
+				if ts(k) <= floor || le < 0 {
+					le = k
+				}
+			}
+			if newest > le && active[c] {
+				*mask(newest) |= bit
+			}
 		}
-		return r
 	}
 	w := 0
 	for k := 0; k < n; k++ {
@@ -411,7 +457,7 @@ func (l *Layout) Normalize(s State) {
 	clear(s[l.Hist+int32(histWords*w) : l.Hist+int32(histWords*n)])
 	for c := range l.CPUs {
 		v := l.CPUs[c].View
-		if !online(c) {
+		if !active[c] {
 			clear(s[v : v+NumViews])
 			continue
 		}
@@ -420,35 +466,17 @@ func (l *Layout) Normalize(s State) {
 		s[v+viewSeenR] = max(rank(s[v+viewSeenR]), floor)
 		s[v+viewSeenW] = max(rank(s[v+viewSeenW]), floor)
 	}
-	// Coherence marks: a CPU's mark stays only on its newest marked write
-	// of a location, and only if that write is later than what its floor
-	// already lets it read.
-	for k := 0; k < w; k++ {
-		at := l.Hist + int32(histWords*k)
-		i := s[at] - 1
-		if l.firstOf(s, i) != k {
-			continue
-		}
-		for c := range l.CPUs {
-			bit := int32(1) << c
-			newest, le := -1, -1
-			floor := l.view(s, int32(c), viewFloor)
-			for j := k; j < w; j++ {
-				aj := l.Hist + int32(histWords*j)
-				if s[aj] != i+1 {
-					continue
-				}
-				if s[aj+3]&bit != 0 {
-					newest = j
-					s[aj+3] &^= bit
-				}
-				if s[aj+2] <= floor || le < 0 {
-					le = j
-				}
-			}
-			if newest > le && online(c) {
-				s[l.Hist+int32(histWords*newest)+3] |= bit
-			}
+}
+
+// activeCPUs sets active[c] to runsCode(s, c) for every CPU.
+func (l *Layout) activeCPUs(s State, active []bool) {
+	for c := range active {
+		cs := &l.CPUs[c]
+		active[c] = s[cs.Online] != 0 && s[cs.Handler] != 0
+	}
+	for t := range l.Threads {
+		if c := s[l.Threads[t].CPU]; c >= 0 && s[l.CPUs[c].Online] != 0 {
+			active[c] = true
 		}
 	}
 }
@@ -488,9 +516,6 @@ func (l *Layout) firstOf(s State, i int32) int {
 // HistoryPerEntry is the size of the write history per store buffer
 // entry: memory weak N holds HistoryPerEntry*N writes.
 const HistoryPerEntry = 8
-
-// maxHist bounds Layout.HistCap.
-const maxHist = HistoryPerEntry * 64
 
 // Behind lists, for each location the history holds, the older values
 // CPU c may still read there instead of memory's newest (memory weak):

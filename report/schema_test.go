@@ -277,14 +277,17 @@ func TestSchemaValidatesReports(t *testing.T) {
 		opt         explore.Options
 		verdict     string
 		loop        bool
+		has         string // text the report must hold, if any
 	}{
-		{"lasso", ex("spinlock_irq_deadlock.irq"), explore.Options{}, "violation", true},
-		{"plain violation", ex("msi_naive.irq"), explore.Options{}, "violation", false},
-		{"verified", ex("msi_x86_fix.irq"), explore.Options{}, "verified", false},
-		{"vacuity", vacuity, explore.Options{}, "", false},
-		{"covers", covers, explore.Options{Witnesses: true}, "", false},
-		{"initial violation", initBad, explore.Options{}, "violation", false},
-		{"incomplete", ex("csd_conditional.irq"), explore.Options{MaxStates: 10}, "incomplete", false},
+		{"lasso", ex("spinlock_irq_deadlock.irq"), explore.Options{}, "violation", true, ""},
+		{"plain violation", ex("msi_naive.irq"), explore.Options{}, "violation", false, ""},
+		{"verified", ex("msi_x86_fix.irq"), explore.Options{}, "verified", false, ""},
+		{"vacuity", vacuity, explore.Options{}, "", false, ""},
+		{"covers", covers, explore.Options{Witnesses: true}, "", false, ""},
+		{"initial violation", initBad, explore.Options{}, "violation", false, ""},
+		{"incomplete", ex("csd_conditional.irq"), explore.Options{MaxStates: 10}, "incomplete", false, ""},
+		{"weak stale read", filepath.Join("..", "catalog", "models", "004_csd_sync_release_weak_noacquire.irq"), explore.Options{}, "violation", false, `"read stale: 0 (memory: 42)"`},
+		{"weak history full", filepath.Join("..", "cmd", "irqcheck", "testdata", "check", "weak_history_full.irq"), explore.Options{}, "verified", false, `"history_full": true`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -296,6 +299,9 @@ func TestSchemaValidatesReports(t *testing.T) {
 			v := decode(t, b.Bytes())
 			if err := vd.validate(vd.root, v, "#"); err != nil {
 				t.Fatalf("%s does not fit schema.json: %v", tc.model, err)
+			}
+			if !strings.Contains(b.String(), tc.has) {
+				t.Errorf("the report does not hold %s", tc.has)
 			}
 			obj := v.(map[string]any)
 			if tc.verdict != "" && obj["verdict"] != tc.verdict {

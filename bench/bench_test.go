@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -202,5 +203,32 @@ func TestScaledMutants(t *testing.T) {
 				t.Errorf("mutant: %s, want %s", f.Verdict, tt.want)
 			}
 		})
+	}
+}
+
+// The full cross-call protocol of bench/protocol (bench/protocol.sh runs
+// it with more CPUs): with 3 CPUs the fixed protocol is verified with and
+// without symmetry reduction, and the buggy one hangs in csd_lock_wait().
+func TestProtocol(t *testing.T) {
+	for _, tc := range []struct {
+		file, want string
+		noSym      bool
+	}{
+		{"protocol/csd_protocol.irq", "verified", false},
+		{"protocol/csd_protocol.irq", "verified", true},
+		{"protocol/csd_protocol_buggy.irq", "violation hang", false},
+	} {
+		src, err := os.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := compile.Load(tc.file, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := explore.Explore(p, explore.Options{SafetyOnly: true, NoSymmetry: tc.noSym, MaxStates: 2_000_000})
+		if got := r.Outcome(); got != tc.want {
+			t.Errorf("%s (no symmetry %v): %s, want %s", tc.file, tc.noSym, got, tc.want)
+		}
 	}
 }

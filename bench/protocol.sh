@@ -36,8 +36,9 @@ for n in $(seq 3 "$max"); do
 		[ -n "$lim" ] && outcome="$outcome: $lim"
 		name=fixed
 		[ "$form" = csd_protocol_buggy ] && name=buggy
-		printf '| %d | %s | %s | %s | %s | %s | %.0f |\n' "$n" "$name" "$outcome" \
+		rss=$(tail -1 "$work/rss") # time also says when the exit code is not 0
+		printf '| %d | %s | %s | %s | %s | %.2f | %d |\n' "$n" "$name" "$outcome" \
 			"$(field states "$work/out.json")" "$(field depth "$work/out.json")" "$(field seconds "$work/out.json")" \
-			"$(echo "$(cat "$work/rss") / 1024" | bc -l)"
+			$((rss / 1024))
 	done
 done

@@ -136,10 +136,11 @@ type Emit func(*Successor) bool
 func (m *Machine) Successors(s State, emit Emit) (n int, stopped bool) {
 	l := m.L
 	if l.Weak {
-		// Every successor's history is normalized before it is seen.
+		// Every successor's history is normalized before it is seen
+		// (s is: a successor that left all Normalize reads alone is too).
 		outer := emit
 		emit = func(sc *Successor) bool {
-			if sc.Violation == nil {
+			if sc.Violation == nil && !l.sameMemory(s, sc.Next) {
 				l.Normalize(sc.Next)
 			}
 			return outer(sc)

@@ -468,6 +468,29 @@ func (l *Layout) Normalize(s State) {
 	}
 }
 
+// sameMemory reports whether b agrees with a on everything Normalize
+// reads: the history, the views, and which CPUs run code. A successor
+// that agrees with its normalized state needs no normalizing.
+func (l *Layout) sameMemory(a, b State) bool {
+	h := l.Hist + int32(histWords*l.HistCap)
+	if !slices.Equal(a[l.Hist:h], b[l.Hist:h]) {
+		return false
+	}
+	for c := range l.CPUs {
+		cs := &l.CPUs[c]
+		if a[cs.Online] != b[cs.Online] || a[cs.Handler] != b[cs.Handler] ||
+			!slices.Equal(a[cs.View:cs.View+NumViews], b[cs.View:cs.View+NumViews]) {
+			return false
+		}
+	}
+	for t := range l.Threads {
+		if a[l.Threads[t].CPU] != b[l.Threads[t].CPU] {
+			return false
+		}
+	}
+	return true
+}
+
 // activeCPUs sets active[c] to runsCode(s, c) for every CPU.
 func (l *Layout) activeCPUs(s State, active []bool) {
 	for c := range active {

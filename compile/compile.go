@@ -113,6 +113,11 @@ func (c *compiler) build() {
 	}
 	c.lay.Globals = int32(c.lay.Size)
 	if c.lay.Weak {
+		// The bases and the history sit before the CPUs' slots: a
+		// symmetric model's renaming moves and renames them slot by slot.
+		c.lay.Base = c.b.alloc(int(c.lay.Globals), machine.SlotInfo{Name: "bases", Kind: machine.SlotHidden, Owner: -1})
+		c.lay.BaseLive = c.b.alloc(int(c.lay.Globals), machine.SlotInfo{Name: "bases live", Kind: machine.SlotHidden, Owner: -1})
+		c.lay.Hist = c.b.alloc(4*c.lay.HistCap, machine.SlotInfo{Name: "write history", Kind: machine.SlotHidden, Owner: -1})
 		c.lay.CPULoaded = make([]bool, c.lay.Globals)
 		for g := range cpuLoaded(p) {
 			for k := range int32(g.Type.Slots()) {
@@ -206,9 +211,6 @@ func (c *compiler) build() {
 		devices = append(devices, f)
 	}
 	c.lay.Inflight = c.b.alloc(p.Inflight, machine.SlotInfo{Name: "inflight", Kind: machine.SlotHidden, Owner: -1})
-	if c.lay.Weak {
-		c.lay.Hist = c.b.alloc(4*c.lay.HistCap, machine.SlotInfo{Name: "write history", Kind: machine.SlotHidden, Owner: -1})
-	}
 	if p.Init != nil && !c.b.over {
 		// init runs with its frame after the state (see machine.InitialStates).
 		c.b.pos = p.Init.Pos

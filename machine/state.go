@@ -69,6 +69,10 @@ type Layout struct {
 	Weak    bool
 	Hist    int32
 	HistCap int
+	// Base and BaseLive, under weak, are Globals slots each: global i's
+	// base value (what it held before the oldest write of it in the
+	// history) and whether some CPU may still read it.
+	Base, BaseLive int32
 	// CPULoaded marks, under weak, the globals that code on a CPU may
 	// load; the others (read only by devices, init and properties) keep
 	// no history, since no CPU can read an older write of them.

@@ -27,7 +27,14 @@ import "slices"
 // see the README for what the model leaves out).
 //
 // The state keeps only the writes some CPU may still read, renumbered
-// densely, so that equal histories are equal states (normalize).
+// densely, so that equal histories are equal states (normalize). The
+// history holds the writes that reached memory while it was not empty,
+// with timestamps from 1; the value a location had before its oldest
+// write held is its base (timestamp 0), kept in a slot of its own
+// (Layout.Base) while some CPU may still read it. Every slot of the
+// history names its location or a CPU by value and stays in place, and
+// each base sits at a fixed offset from its global, so renaming the CPUs
+// of a symmetric model moves and renames them slot by slot.
 
 // afterFence, in a buffer entry's slot word, says a barrier follows the
 // entry: no younger entry reaches memory before it (memory weak).
@@ -43,8 +50,8 @@ const (
 )
 
 // A history entry is four slots: the location plus one (0: empty), the
-// value, the timestamp (0: written before any write the history holds)
-// and a bit per CPU whose coherence point is this write.
+// value, the timestamp (from 1) and a bit per CPU whose coherence point
+// is this write.
 const histWords = 4
 
 func (l *Layout) histLen(s State) int {
@@ -64,6 +71,19 @@ func (l *Layout) HistoryEntry(s State, k int) (slot, v, ts, mask int32) {
 // HistoryLen returns the number of writes in the history.
 func (l *Layout) HistoryLen(s State) int { return l.histLen(s) }
 
+// baseLive reports whether some CPU may still read global i's base: the
+// value it had before the oldest write of it the history holds.
+func (l *Layout) baseLive(s State, i int32) bool { return s[l.BaseLive+i] != 0 }
+
+// setBase makes v global i's base (live), or drops it (dead: 0, 0).
+func (l *Layout) setBase(s State, i int32, live bool, v int32) {
+	if !live {
+		s[l.Base+i], s[l.BaseLive+i] = 0, 0
+		return
+	}
+	s[l.Base+i], s[l.BaseLive+i] = v, 1
+}
+
 func (l *Layout) maxTS(s State) int32 {
 	n := l.histLen(s)
 	if n == 0 {
@@ -81,11 +101,15 @@ func (l *Layout) raise(s State, c int32, k int, v int32) {
 
 // lowerBound returns the oldest timestamp of a write to slot i that CPU c
 // may read: its coherence point, or the last write at or before its floor
-// (the oldest write held, if none is). ok is false when the history holds
-// no write to i: then memory's value is the only one.
+// (the base at 0, or the oldest write held if the base is dead). ok is
+// false when the history holds no write to i: then memory's value is the
+// only one.
 func (l *Layout) lowerBound(s State, c, i int32) (lb int32, ok bool) {
 	floor := l.view(s, c, viewFloor)
 	coh, le, oldest := int32(-1), int32(-1), int32(-1)
+	if l.baseLive(s, i) {
+		le = 0
+	}
 	bit := int32(1) << c
 	for k, n := 0, l.histLen(s); k < n; k++ {
 		at := l.Hist + int32(histWords*k)
@@ -134,8 +158,13 @@ func (x *Ctx) weakLoad(i int32) int32 {
 	if !ok {
 		return s[i]
 	}
+	// The writes it may read, oldest first: -1 stands for the base.
 	var cand [64]int32
 	n := int32(0)
+	if lb == 0 && l.baseLive(s, i) {
+		cand[n] = -1
+		n++
+	}
 	for k, hn := 0, l.histLen(s); k < hn && n < int32(len(cand)); k++ {
 		at := l.Hist + int32(histWords*k)
 		if s[at] == i+1 && s[at+2] >= lb {
@@ -153,6 +182,11 @@ func (x *Ctx) weakLoad(i int32) int32 {
 		if k == n-1 {
 			x.Fresh = true
 		}
+	}
+	if at < 0 { // the base: older than every write held
+		v := s[l.Base+i]
+		x.Stale = append(x.Stale, StaleRead{Slot: i, Value: v, Memory: s[i]})
+		return v
 	}
 	s[at+3] |= 1 << c
 	ts := s[at+2]
@@ -197,37 +231,18 @@ func (l *Layout) weakStore(s State, c, i, v int32) (aged bool) {
 		}
 		return false
 	}
-	n := l.histLen(s)
-	need := 1
-	if l.latestTS(s, i) < 0 {
-		need = 2 // the value it overwrites stays readable
-	}
-	for n+need > l.HistCap {
+	for l.histLen(s) == l.HistCap {
 		// Full: the oldest write reaches every CPU now (see age).
 		if !l.age(s) {
 			panic("internal error: a full write history holds no write")
 		}
 		aged = true
-		n = l.histLen(s)
-		need = 1
-		if l.latestTS(s, i) < 0 {
-			need = 2
-		}
 	}
+	if l.latestTS(s, i) < 0 {
+		l.setBase(s, i, true, s[i]) // the value it overwrites stays readable
+	}
+	n := l.histLen(s)
 	ts := l.maxTS(s) + 1
-	if need == 2 {
-		// The overwritten value, at timestamp 0, among the others there
-		// in location order.
-		k := 0
-		for k < n && s[l.Hist+int32(histWords*k)+2] == 0 && s[l.Hist+int32(histWords*k)] < i+1 {
-			k++
-		}
-		at := l.Hist + int32(histWords*k)
-		end := l.Hist + int32(histWords*n)
-		copy(s[at+histWords:end+histWords], s[at:end])
-		s[at], s[at+1], s[at+2], s[at+3] = i+1, s[i], 0, 0
-		n++
-	}
 	at := l.Hist + int32(histWords*n)
 	s[at], s[at+1], s[at+2], s[at+3] = i+1, v, ts, 0
 	s[i] = v
@@ -367,9 +382,12 @@ func (l *Layout) Normalize(s State) {
 	lb := func(g int, c int) int32 {
 		floor := s[l.CPUs[c].View+viewFloor]
 		bit := int32(1) << c
-		coh, le := int32(-1), ts(head[g])
+		coh, le := int32(-1), int32(-1)
+		if l.baseLive(s, locs[g]-1) {
+			le = 0
+		}
 		for k := head[g]; k >= 0; k = next[k] {
-			if ts(k) <= floor {
+			if ts(k) <= floor || le < 0 {
 				le = ts(k)
 			}
 			if *mask(k)&bit != 0 {
@@ -379,6 +397,7 @@ func (l *Layout) Normalize(s State) {
 		return max(coh, le)
 	}
 	for g := 0; g < ng; g++ {
+		i := locs[g] - 1
 		// The oldest write any active CPU may read; older ones go.
 		minLB, any := int32(1<<30), false
 		for c := range l.CPUs {
@@ -387,7 +406,15 @@ func (l *Layout) Normalize(s State) {
 				minLB = min(minLB, lb(g, c))
 			}
 		}
-		last, count := int16(-1), 0
+		count := 0
+		if l.baseLive(s, i) {
+			if minLB > 0 {
+				l.setBase(s, i, false, 0)
+			} else {
+				count++
+			}
+		}
+		last := int16(-1)
 		for k := head[g]; k >= 0; k = next[k] {
 			if ts(k) < minLB {
 				keep[k] = false
@@ -395,7 +422,9 @@ func (l *Layout) Normalize(s State) {
 			}
 			last, count = k, count+1
 		}
-		if count == 1 {
+		if count == 1 && last >= 0 {
+			// The newest write alone: it goes once every active floor has
+			// passed it, and memory's value is then the one to read.
 			passed := true
 			for c := range l.CPUs {
 				if active[c] && s[l.CPUs[c].View+viewFloor] < ts(last) {
@@ -410,8 +439,8 @@ func (l *Layout) Normalize(s State) {
 	// Renumber: the kept timestamps, ascending, become 1, 2, ...
 	m := 0
 	for k := 0; k < n; k++ {
-		if t := ts(int16(k)); keep[k] && t > 0 {
-			old[m] = t
+		if keep[k] {
+			old[m] = ts(int16(k))
 			m++
 		}
 	}
@@ -423,6 +452,7 @@ func (l *Layout) Normalize(s State) {
 	// on its newest marked write of a location, and only if that write is
 	// later than what its floor already lets it read.
 	for g := 0; g < ng; g++ {
+		base := l.baseLive(s, locs[g]-1)
 		for c := range l.CPUs {
 			bit := int32(1) << c
 			newest, le := int16(-1), int16(-1)
@@ -436,11 +466,11 @@ func (l *Layout) Normalize(s State) {
 					newest = k
 					*mask(k) &^= bit
 				}
-				if ts(k) <= floor || le < 0 {
+				if ts(k) <= floor || le < 0 && !base {
 					le = k
 				}
 			}
-			if newest > le && active[c] {
+			if newest >= 0 && newest > le && active[c] {
 				*mask(newest) |= bit
 			}
 		}
@@ -455,6 +485,16 @@ func (l *Layout) Normalize(s State) {
 		w++
 	}
 	clear(s[l.Hist+int32(histWords*w) : l.Hist+int32(histWords*n)])
+	// A location whose writes all went keeps no base.
+	for g := 0; g < ng; g++ {
+		i, any := locs[g]-1, false
+		for k := head[g]; k >= 0 && !any; k = next[k] {
+			any = keep[k]
+		}
+		if !any {
+			l.setBase(s, i, false, 0)
+		}
+	}
 	for c := range l.CPUs {
 		v := l.CPUs[c].View
 		if !active[c] {
@@ -473,7 +513,8 @@ func (l *Layout) Normalize(s State) {
 // that agrees with its normalized state needs no normalizing.
 func (l *Layout) sameMemory(a, b State) bool {
 	h := l.Hist + int32(histWords*l.HistCap)
-	if !slices.Equal(a[l.Hist:h], b[l.Hist:h]) {
+	if !slices.Equal(a[l.Hist:h], b[l.Hist:h]) || !slices.Equal(a[l.Base:l.Base+l.Globals], b[l.Base:l.Base+l.Globals]) ||
+		!slices.Equal(a[l.BaseLive:l.BaseLive+l.Globals], b[l.BaseLive:l.BaseLive+l.Globals]) {
 		return false
 	}
 	for c := range l.CPUs {
@@ -558,6 +599,9 @@ func (l *Layout) Behind(s State, c int32) []StaleRead {
 		}
 		lb, _ := l.lowerBound(s, c, i)
 		latest := l.latestTS(s, i)
+		if lb == 0 && l.baseLive(s, i) {
+			out = append(out, StaleRead{Slot: i, Value: s[l.Base+i], Memory: s[i]})
+		}
 		for j := k; j < n; j++ {
 			at := l.Hist + int32(histWords*j)
 			if s[at] == i+1 && s[at+2] >= lb && s[at+2] < latest {

@@ -95,11 +95,11 @@ func TestWeakRules(t *testing.T) {
 // not explored.
 func TestWeakHistoryFull(t *testing.T) {
 	src := `cpus 2; memory weak %d; int x, r0;
-		thread w on cpu 0 { x = 1; x = 2; x = 3; x = 4; x = 5; x = 6; x = 7; x = 8; }
+		thread w on cpu 0 { x = 1; x = 2; x = 3; x = 4; x = 5; x = 6; x = 7; x = 8; x = 9; }
 		thread r on cpu 1 { int a = x; r0 = a; }
-		final x == 8;`
-	// memory weak N holds 8N writes: eight writes to x and the value they
-	// overwrite do not fit in 8, and fit in 16.
+		final x == 9;`
+	// memory weak N holds 8N writes (the value they overwrite is kept
+	// apart): nine writes to x do not fit in 8, and fit in 16.
 	for bound, full := range map[int]bool{1: true, 2: false} {
 		r := check(t, fmt.Sprintf(src, bound))
 		if r.Verdict != explore.Verified || r.HistoryFull != full {
@@ -196,6 +196,33 @@ func TestWeakUnloadedNoHistory(t *testing.T) {
 	for _, s := range reachable(t, p, 10000) {
 		if n := l.HistoryLen(s); n != 0 {
 			t.Fatalf("the history holds %d writes of x, which no CPU loads", n)
+		}
+	}
+}
+
+// A load that reads behind memory says so, for the base and for an older
+// write of the history alike: after cpu 0's x = 1 and x = 2 reach memory,
+// cpu 1 may read 0 or 1 while memory holds 2.
+func TestWeakStaleReads(t *testing.T) {
+	p, err := compile.Load("test.irq", []byte(`cpus 2; memory weak; int x;
+		thread a on cpu 0 { x = 1; x = 2; }
+		thread b on cpu 1 { int r = x; }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := machine.New(p)
+	seen := map[machine.StaleRead]bool{}
+	for _, s := range reachable(t, p, 1000) {
+		m.Successors(s, func(sc *machine.Successor) bool {
+			for _, r := range sc.Stale {
+				seen[r] = true
+			}
+			return true
+		})
+	}
+	for _, want := range []machine.StaleRead{{Slot: 0, Value: 0, Memory: 2}, {Slot: 0, Value: 1, Memory: 2}, {Slot: 0, Value: 0, Memory: 1}} {
+		if !seen[want] {
+			t.Errorf("no load reads %d while memory holds %d (saw %v)", want.Value, want.Memory, seen)
 		}
 	}
 }

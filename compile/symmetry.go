@@ -35,6 +35,10 @@ func (c *compiler) slotCoords() [][]machine.Coord {
 	}
 	for _, g := range c.sp.Globals {
 		within(c.globs[g], g.Type)
+		if l.Weak { // a global's base moves as it does
+			within(l.Base+c.globs[g], g.Type)
+			within(l.BaseLive+c.globs[g], g.Type)
+		}
 	}
 	for cpu := range l.CPUs {
 		for _, f := range c.handlerFrames {
@@ -62,6 +66,9 @@ func (c *compiler) slotCoords() [][]machine.Coord {
 		end := cs.VT + int32(len(l.Vectors))
 		if l.SBSize > 0 {
 			end = cs.SB + 2*int32(l.SBSize) // the store buffer follows the vector table
+		}
+		if l.Weak {
+			end = cs.View + machine.NumViews // and the views follow the store buffer
 		}
 		for i := cs.Online; i < end; i++ {
 			per[i] = append(per[i], machine.Coord{Idx: int32(cpu), Off: cpuStart})

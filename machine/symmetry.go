@@ -80,6 +80,7 @@ const (
 	valMessage            // an in-flight message: cpu<<8 | vector + 1, 0 empty
 	valBufSlot            // a store buffer entry's slot: the slot stored to + 1, 0 empty
 	valBufValue           // a store buffer entry's value: renamed as the slot it goes to
+	valCPUMask            // a set of CPUs, a bit each (memory weak: a write's coherence marks)
 )
 
 // maxEager is the largest number of interchangeable CPUs for which every
@@ -138,6 +139,18 @@ func NewSymmetry(spec SymmetrySpec) *Symmetry {
 	for _, cs := range l.CPUs {
 		for k := int32(0); k < int32(l.SBSize); k++ {
 			sy.kinds[cs.SB+2*k], sy.kinds[cs.SB+2*k+1] = valBufSlot, valBufValue
+		}
+	}
+	if l.Weak {
+		// A base is renamed as its global is; a write of the history
+		// names its global, holds a value of that global's kind, and marks
+		// CPUs.
+		for i := int32(0); i < l.Globals; i++ {
+			sy.kinds[l.Base+i] = sy.kinds[i]
+		}
+		for k := int32(0); k < int32(l.HistCap); k++ {
+			at := l.Hist + histWords*k
+			sy.kinds[at], sy.kinds[at+1], sy.kinds[at+3] = valBufSlot, valBufValue, valCPUMask
 		}
 	}
 
@@ -307,8 +320,9 @@ func (sy *Symmetry) findOwned() {
 	var plain, special []int
 	for i := 0; i < tail; i++ {
 		// A buffered store names a slot by its number, which a signature
-		// could not rename: signatures leave store buffers out.
-		ok[i] = stays[i] && sy.kinds[i] != valBufSlot && sy.kinds[i] != valBufValue
+		// could not rename: signatures leave store buffers out, and the
+		// write history (memory weak) too.
+		ok[i] = stays[i] && sy.kinds[i] != valBufSlot && sy.kinds[i] != valBufValue && sy.kinds[i] != valCPUMask
 		moves := false
 		for p := 0; p < m; p++ {
 			x := at[p*tail+i]
@@ -445,6 +459,14 @@ func (pm *symPerm) rename(k valueKind, v int32) int32 {
 			c, vec := UnpackMsg(v)
 			v = msg(pm.cpu[c], vec)
 		}
+	case valCPUMask:
+		var out int32
+		for c := range pm.cpu {
+			if v&(1<<c) != 0 {
+				out |= 1 << pm.cpu[c]
+			}
+		}
+		v = out
 	}
 	return v
 }

@@ -326,34 +326,37 @@ func BenchmarkCanonical(b *testing.B) {
 	}
 }
 
-// Under memory tso the canonical form is still invariant: renamings carry
-// the store buffers with their CPUs, and the signatures leave them out.
-func TestCanonicalInvariantTSO(t *testing.T) {
+// Under memory tso and weak the canonical form is still invariant:
+// renamings carry the store buffers and views with their CPUs and rename
+// the write history, and the signatures leave them out.
+func TestCanonicalInvariantMemory(t *testing.T) {
 	for _, mode := range []string{"signatures", "default", "on demand"} {
 		for _, name := range []string{"cross_calls", "owners", "buffered"} {
 			for n := 2; n <= 4; n++ {
-				t.Run(fmt.Sprintf("%s/%s/%d", mode, name, n), func(t *testing.T) {
-					defer canonicalMode(mode)()
-					src := cpusLine.ReplaceAllFunc(symmetricTestSource(t, name, n), func(b []byte) []byte {
-						return append([]byte("memory tso;\n"), b...)
+				for _, mem := range []string{"tso", "weak"} {
+					t.Run(fmt.Sprintf("%s/%s/%d/%s", mode, name, n, mem), func(t *testing.T) {
+						defer canonicalMode(mode)()
+						src := cpusLine.ReplaceAllFunc(symmetricTestSource(t, name, n), func(b []byte) []byte {
+							return append([]byte("memory "+mem+";\n"), b...)
+						})
+						p, err := compile.Load("test.irq", src)
+						if err != nil {
+							t.Fatal(err)
+						}
+						buffered := 0
+						for _, s := range randomStates(t, p, 300, uint64(n)) {
+							for c := range p.Layout.CPUs {
+								buffered += p.Layout.BufferLen(s, int32(c))
+							}
+							if !checkCanonical(t, p, s) {
+								return
+							}
+						}
+						if buffered == 0 {
+							t.Fatal("no buffered store in the states checked")
+						}
 					})
-					p, err := compile.Load("test.irq", src)
-					if err != nil {
-						t.Fatal(err)
-					}
-					buffered := 0
-					for _, s := range randomStates(t, p, 300, uint64(n)) {
-						for c := range p.Layout.CPUs {
-							buffered += p.Layout.BufferLen(s, int32(c))
-						}
-						if !checkCanonical(t, p, s) {
-							return
-						}
-					}
-					if buffered == 0 {
-						t.Fatal("no buffered store in the states checked")
-					}
-				})
+				}
 			}
 		}
 	}

@@ -250,8 +250,6 @@ func (c *checker) check(f *syntax.File) {
 			c.memoryDecl(d)
 			switch {
 			case c.prog.Memory != MemoryWeak:
-			case c.prog.Symmetric:
-				c.errorf(d.Model.NamePos, "memory %s does not support symmetric cpus yet (drop symmetric)", d.Model.Name)
 			case c.prog.NCPUs > MaxWeakCPUs:
 				c.errorf(d.Model.NamePos, "memory %s supports at most %d cpus, not %d", d.Model.Name, MaxWeakCPUs, c.prog.NCPUs)
 			}

@@ -93,8 +93,6 @@ var errorTests = []struct {
 		"test.irq:2:10: inflight must be between 1 and 1024, not 0"},
 	{"memory model unknown", "cpus 1;\nmemory power;",
 		"test.irq:2:8: unknown memory model power (the models are sc, the default, tso for x86, and weak for ARMv8 and RISC-V, also called arm and riscv)"},
-	{"memory weak symmetric", "cpus 2 symmetric;\nmemory weak;",
-		"test.irq:2:8: memory weak does not support symmetric cpus yet (drop symmetric)"},
 	{"memory weak too many cpus", "cpus 32;\nmemory riscv;",
 		"test.irq:2:8: memory riscv supports at most 31 cpus, not 32"},
 	{"memory twice", "cpus 1;\nmemory tso;\nmemory sc;",

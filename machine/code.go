@@ -131,10 +131,12 @@ type Ctx struct {
 	// BufferFull is set when a store found the CPU's store buffer full
 	// (memory tso): the step stalled until a flush.
 	BufferFull bool
-	locked     int        // depth of locked sequences: stores go to memory
-	stored     int        // stores buffered by this step
-	lastTS     int32      // memory weak: the timestamp of the write the last load read
-	pos        syntax.Pos // the instruction being executed
+	locked     int   // depth of locked sequences: stores go to memory
+	stored     int   // stores buffered by this step
+	lastTS     int32 // memory weak: the timestamp of the write the last load read
+	// releaseNext: memory weak: the next buffered store is a release.
+	releaseNext bool
+	pos         syntax.Pos // the instruction being executed
 
 	Status  Status
 	Err     RuntimeError
@@ -163,7 +165,7 @@ func (x *Ctx) Reset(s State, cpu, vec, frame int32) {
 	x.Status = StepOK
 	x.Yielded = false
 	x.Direct = false
-	x.BufferFull, x.locked, x.stored, x.lastTS = false, 0, 0, 0
+	x.BufferFull, x.locked, x.stored, x.lastTS, x.releaseNext = false, 0, 0, 0, false
 	x.Delivered = x.Delivered[:0]
 	x.Stale = x.Stale[:0]
 	x.Fresh, x.HistoryFull = false, false

@@ -484,14 +484,16 @@ func (m *Machine) entry(s State, c, v int32, emit Emit) bool {
 		return emit(&m.succ)
 	}
 	code := m.P.Handlers[h].Code
-	if l.Weak {
-		// No load of the handler is satisfied before the interrupt is
-		// taken: it reads memory as it is now, or newer.
-		l.Observe(m.buf, c)
-	}
 	m.buf[cs.Handler] = int32(h) + 1
 	m.buf[cs.HVec] = v
 	m.buf[cs.IF] = 0
+	if l.Weak {
+		// No load of the handler is satisfied before the interrupt is
+		// taken: it reads memory as it is now, or newer. (The handler is
+		// installed first: Observe keeps views only of CPUs that run
+		// code.)
+		l.Observe(m.buf, c)
+	}
 	m.x.Reset(m.buf, c, v, cs.HFrame)
 	pc := m.x.Settle(code, 0)
 	m.buf[cs.HPC] = pc

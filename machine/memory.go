@@ -60,6 +60,7 @@ func (x *Ctx) Load(i int32) int32 {
 // that stores more globals than a buffer holds is a run-time error.
 func (x *Ctx) Store(i, v int32) {
 	if !x.buffered(i) {
+		x.releaseNext = false
 		if x.L.Weak && i < x.L.Globals && (x.CPU >= 0 || x.Direct) {
 			// A device's store or a locked one: to memory, in the history.
 			if x.L.weakStore(x.S, x.CPU, i, v) {
@@ -70,6 +71,8 @@ func (x *Ctx) Store(i, v int32) {
 		x.S[i] = v
 		return
 	}
+	rel := x.releaseNext
+	x.releaseNext = false
 	if !x.L.Buffer(x.S, x.CPU, i, v) {
 		if x.stored >= x.L.SBSize {
 			x.Fail(ErrRuntime, x.pos, "one step stores more than %d globals, more than a store buffer holds (raise the bound: memory tso N;)", x.L.SBSize)
@@ -78,6 +81,9 @@ func (x *Ctx) Store(i, v int32) {
 		x.BufferFull = true
 		x.Block()
 		return
+	}
+	if rel {
+		x.L.markNewest(x.S, x.CPU, release)
 	}
 	x.stored++
 }
@@ -124,8 +130,10 @@ func (x *Ctx) Copy(to, from, n int32) {
 // Under weak (dmb ish, dmb ishst, dmb ishld on ARMv8; fence rw,rw, w,w
 // and r,r on RISC-V) a full fence drains the buffer and raises the floor
 // to every write the CPU has read or written; smp_wmb and a release put
-// a barrier after the newest buffered store; smp_rmb raises the floor to
-// the writes the CPU has read, and an acquire to the write its load read.
+// a barrier after the newest buffered store; a release store reaches
+// memory only after every older buffered store; smp_rmb raises the floor
+// to the writes the CPU has read, and an acquire to the write its load
+// read.
 func (x *Ctx) Fence(k FenceKind) {
 	if x.L.SBSize == 0 || x.CPU < 0 {
 		return
@@ -143,8 +151,10 @@ func (x *Ctx) Fence(k FenceKind) {
 			x.HistoryFull = true
 		}
 		l.raise(s, c, viewFloor, max(l.view(s, c, viewSeenR), l.view(s, c, viewSeenW)))
-	case FenceStore, FenceRelease:
+	case FenceStore:
 		l.fenceAfterNewest(s, c)
+	case FenceRelease:
+		x.releaseNext = true // the store that follows is marked
 	case FenceLoad:
 		l.raise(s, c, viewFloor, l.view(s, c, viewSeenR))
 	case FenceAcquire:
@@ -191,14 +201,14 @@ func (l *Layout) BufferLen(s State, c int32) int {
 // BufferEntry returns the k-th oldest store in CPU c's buffer.
 func (l *Layout) BufferEntry(s State, c int32, k int) (slot, v int32) {
 	at := l.CPUs[c].SB + 2*int32(k)
-	return s[at]&^afterFence - 1, s[at+1]
+	return s[at]&^entryFlags - 1, s[at+1]
 }
 
 // Forward returns the newest store to slot i in CPU c's buffer.
 func (l *Layout) Forward(s State, c, i int32) (int32, bool) {
 	base := l.CPUs[c].SB
 	for k := int32(l.BufferLen(s, c)) - 1; k >= 0; k-- {
-		if s[base+2*k]&^afterFence == i+1 {
+		if s[base+2*k]&^entryFlags == i+1 {
 			return s[base+2*k+1], true
 		}
 	}

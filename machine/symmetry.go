@@ -489,9 +489,10 @@ func (sy *Symmetry) renameAt(pm *symPerm, s State, i int32) int32 {
 		if v == 0 {
 			return 0
 		}
-		return sy.moved(pm, v-1) + 1
+		flags := v & entryFlags // memory weak: a barrier or a release
+		return (sy.moved(pm, v&^entryFlags-1) + 1) | flags
 	case valBufValue:
-		if at := s[i-1]; at != 0 {
+		if at := s[i-1] &^ entryFlags; at != 0 {
 			return pm.rename(sy.kinds[at-1], v)
 		}
 		return v

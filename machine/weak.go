@@ -36,9 +36,16 @@ import "slices"
 // each base sits at a fixed offset from its global, so renaming the CPUs
 // of a symmetric model moves and renames them slot by slot.
 
-// afterFence, in a buffer entry's slot word, says a barrier follows the
-// entry: no younger entry reaches memory before it (memory weak).
-const afterFence = 1 << 30
+// Flags in a buffer entry's slot word (memory weak): afterFence says a
+// barrier follows the entry, so no younger entry reaches memory before
+// it; release marks a release store, which reaches memory only after
+// every older entry (later stores may pass it, as ARMv8's stlr lets
+// them). entryFlags is both.
+const (
+	afterFence = 1 << 30
+	release    = 1 << 29
+	entryFlags = afterFence | release
+)
 
 // The views of a CPU, at CPUSlots.View.
 const (
@@ -255,13 +262,17 @@ func (l *Layout) weakStore(s State, c, i, v int32) (aged bool) {
 
 // flushable reports whether entry k of CPU c's buffer may reach memory
 // (memory weak): no older entry stores to its location or is followed by
-// a barrier.
+// a barrier, and a release store is the oldest.
 func (l *Layout) flushable(s State, c int32, k int) bool {
 	base := l.CPUs[c].SB
-	slot := s[base+2*int32(k)] &^ afterFence
+	w := s[base+2*int32(k)]
+	if w&release != 0 && k > 0 {
+		return false
+	}
+	slot := w &^ entryFlags
 	for j := 0; j < k; j++ {
 		w := s[base+2*int32(j)]
-		if w&afterFence != 0 || w&^afterFence == slot {
+		if w&afterFence != 0 || w&^entryFlags == slot {
 			return false
 		}
 	}
@@ -275,7 +286,7 @@ func (l *Layout) flushAt(s State, c int32, k int) (slot int32, aged bool) {
 	base := l.CPUs[c].SB
 	at := base + 2*int32(k)
 	w, v := s[at], s[at+1]
-	i := w&^afterFence - 1
+	i := w&^entryFlags - 1
 	aged = l.weakStore(s, c, i, v)
 	n := l.BufferLen(s, c)
 	end := base + 2*int32(n)
@@ -288,10 +299,13 @@ func (l *Layout) flushAt(s State, c int32, k int) (slot int32, aged bool) {
 }
 
 // fenceAfterNewest puts a barrier after the newest entry of CPU c's
-// buffer: smp_wmb, or the release half of smp_store_release.
-func (l *Layout) fenceAfterNewest(s State, c int32) {
+// buffer: smp_wmb.
+func (l *Layout) fenceAfterNewest(s State, c int32) { l.markNewest(s, c, afterFence) }
+
+// markNewest sets flag on the newest entry of CPU c's buffer, if any.
+func (l *Layout) markNewest(s State, c int32, flag int32) {
 	if n := l.BufferLen(s, c); n > 0 {
-		s[l.CPUs[c].SB+2*int32(n-1)] |= afterFence
+		s[l.CPUs[c].SB+2*int32(n-1)] |= flag
 	}
 }
 

@@ -388,3 +388,22 @@ func reachableStates(t *testing.T, p *machine.Program, n int) []machine.State {
 	}
 	return out
 }
+
+// Under memory weak a buffered store carries flags (a barrier follows
+// it, or it is a release) that renaming keeps while it moves the store.
+func TestSymmetryCommutesWeakFlags(t *testing.T) {
+	src := `cpus 2 symmetric; memory weak;
+		int data[cpu];
+		cpu last;
+		thread w on each cpu {
+			data[this_cpu] = 1;
+			smp_wmb();
+			last = this_cpu;
+			smp_store_release(data[this_cpu], 2);
+			int x = data[this_cpu];
+		}`
+	buffered, _ := checkCommutes(t, src, 3000)
+	if buffered == 0 {
+		t.Fatal("no state with a buffered store")
+	}
+}

@@ -455,12 +455,7 @@ func TestRules(t *testing.T) {
 // State and transition counts of tiny models, worked out by hand (see the
 // comment of each case).
 func TestStateCounts(t *testing.T) {
-	tests := []struct {
-		name        string
-		src         string
-		states      int64
-		transitions int64
-	}{
+	runCounts(t, []countCase{
 		{
 			// pc 0 -> pc 1 -> done: a chain of three states.
 			name:        "one thread, two statements",
@@ -542,7 +537,20 @@ func TestStateCounts(t *testing.T) {
 			states:      9,
 			transitions: 8,
 		},
-	}
+	})
+}
+
+// A countCase is a tiny verified model and its state and transition
+// counts, worked out by hand.
+type countCase struct {
+	name                string
+	src                 string
+	states, transitions int64
+}
+
+// runCounts checks each case's verdict and counts as a subtest.
+func runCounts(t *testing.T, tests []countCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := check(t, tc.src)

@@ -110,11 +110,7 @@ func TestWeakHistoryFull(t *testing.T) {
 
 // State counts of tiny models under memory weak, worked out by hand.
 func TestWeakStateCounts(t *testing.T) {
-	tests := []struct {
-		name                string
-		src                 string
-		states, transitions int64
-	}{
+	runCounts(t, []countCase{
 		{
 			// s0; s1 x = 1 buffered (a done); s2 flushed: cpu 0 is idle
 			// (its next load would follow an interrupt entry, which
@@ -138,18 +134,7 @@ func TestWeakStateCounts(t *testing.T) {
 				thread b on cpu 1 { int r = x; }`,
 			states: 6, transitions: 8,
 		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := check(t, tc.src)
-			if r.Verdict != explore.Verified {
-				t.Fatalf("verdict %s: %v", r.Verdict, r.Violation)
-			}
-			if r.States != tc.states || r.Transitions != tc.transitions {
-				t.Errorf("states %d, transitions %d; want %d, %d", r.States, r.Transitions, tc.states, tc.transitions)
-			}
-		})
-	}
+	})
 }
 
 // Behind lists what a CPU may still read behind memory: after cpu 0's

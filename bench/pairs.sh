@@ -16,9 +16,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 pairs=${1:-5}
 cpus=${2:-5}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-(cd "$repo" && go build -o "$work/irqcheck" ./cmd/irqcheck)
+# shellcheck source=common.sh
+. "$here/common.sh"
 sed "s/^cpus 3 symmetric;/cpus $cpus symmetric;/" "$here/families/cross_calls.irq" >"$work/model.irq"
 
 seconds() { # seconds WORKERS: the search time of one run

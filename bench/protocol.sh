@@ -14,13 +14,8 @@ repo=$(cd "$here/.." && pwd)
 max=${1:-5}
 limit=${2:-150s}
 mem=${3:-8G}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-(cd "$repo" && go build -o "$work/irqcheck" ./cmd/irqcheck)
-
-field() { # field NAME FILE: a number or string field of the JSON report
-	sed -n "s/^  \"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$2" | head -1
-}
+# shellcheck source=common.sh
+. "$here/common.sh"
 
 echo "| cpus | protocol | outcome in $limit, --mem $mem | states | depth | seconds | peak RSS (MB) |"
 echo "|---:|---|---|---:|---:|---:|---:|"

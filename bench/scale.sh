@@ -14,13 +14,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 limit=${1:-10s}
 mem=${2:-1G}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-(cd "$repo" && go build -o "$work/irqcheck" ./cmd/irqcheck)
-
-field() { # field NAME FILE: a number or string field of the JSON report
-	sed -n "s/^  \"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$2" | head -1
-}
+# shellcheck source=common.sh
+. "$here/common.sh"
 
 echo "| cpus | declared | first state (s) | outcome in $limit, --mem $mem | states | peak RSS (MB) |"
 echo "|---:|---|---:|---|---:|---:|"

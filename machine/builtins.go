@@ -176,7 +176,7 @@ func (x *Ctx) CPUDown(cpu64 int64, pos syntax.Pos) int64 {
 	if l.Weak {
 		// A migrated thread reads on from memory as it is now: the
 		// migration takes the run-queue locks.
-		l.Observe(x.S, target)
+		l.observe(x.S, target)
 	}
 	return 0
 }
@@ -191,7 +191,7 @@ func (x *Ctx) CPUUp(cpu int64, _ syntax.Pos) int64 {
 	x.S[cs.IF] = 1
 	x.S[cs.Cur] = -1
 	if x.L.Weak {
-		x.L.Observe(x.S, int32(cpu)) // bring-up is a full barrier
+		x.L.observe(x.S, int32(cpu)) // bring-up is a full barrier
 	}
 	return 0
 }

@@ -490,9 +490,9 @@ func (m *Machine) entry(s State, c, v int32, emit Emit) bool {
 	if l.Weak {
 		// No load of the handler is satisfied before the interrupt is
 		// taken: it reads memory as it is now, or newer. (The handler is
-		// installed first: Observe keeps views only of CPUs that run
+		// installed first: observe keeps views only of CPUs that run
 		// code.)
-		l.Observe(m.buf, c)
+		l.observe(m.buf, c)
 	}
 	m.x.Reset(m.buf, c, v, cs.HFrame)
 	pc := m.x.Settle(code, 0)

@@ -69,12 +69,6 @@ func (l *Layout) histLen(s State) int {
 	return n
 }
 
-// HistoryEntry returns the k-th write of the history, oldest first.
-func (l *Layout) HistoryEntry(s State, k int) (slot, v, ts, mask int32) {
-	at := l.Hist + int32(histWords*k)
-	return s[at] - 1, s[at+1], s[at+2], s[at+3]
-}
-
 // HistoryLen returns the number of writes in the history.
 func (l *Layout) HistoryLen(s State) int { return l.histLen(s) }
 
@@ -112,13 +106,18 @@ func (l *Layout) raise(s State, c int32, k int, v int32) {
 // false when the history holds no write to i: then memory's value is the
 // only one.
 func (l *Layout) lowerBound(s State, c, i int32) (lb int32, ok bool) {
+	return l.lowerBoundIn(s, c, i, l.histLen(s))
+}
+
+// lowerBoundIn is lowerBound in a history of n writes.
+func (l *Layout) lowerBoundIn(s State, c, i int32, n int) (lb int32, ok bool) {
 	floor := l.view(s, c, viewFloor)
 	coh, le, oldest := int32(-1), int32(-1), int32(-1)
 	if l.baseLive(s, i) {
 		le = 0
 	}
 	bit := int32(1) << c
-	for k, n := 0, l.histLen(s); k < n; k++ {
+	for k := 0; k < n; k++ {
 		at := l.Hist + int32(histWords*k)
 		if s[at] != i+1 {
 			continue
@@ -319,11 +318,10 @@ func (l *Layout) age(s State) bool {
 	n := l.histLen(s)
 	for k := 0; k < n; k++ {
 		ts := s[l.Hist+int32(histWords*k)+2]
-		if ts == 0 {
-			continue
-		}
+		var active [32]bool
+		l.activeCPUs(s, active[:len(l.CPUs)])
 		for c := range l.CPUs {
-			if l.runsCode(s, int32(c)) {
+			if active[c] {
 				l.raise(s, int32(c), viewFloor, ts)
 			}
 		}
@@ -331,17 +329,16 @@ func (l *Layout) age(s State) bool {
 		if l.histLen(s) < n {
 			return true
 		}
-		// Nothing went: the timestamps were renumbered, but k still
-		// points past the writes whose floors were raised.
+		// Nothing went, so nothing moved: on to the next write.
 	}
 	return false
 }
 
-// Observe raises CPU c's floor to the newest write: its later loads read
+// observe raises CPU c's floor to the newest write: its later loads read
 // what memory holds now. Interrupt entry does it (no load of the handler
 // is satisfied before the interrupt is taken), and so do cpu_up and the
 // migration of a thread by cpu_down.
-func (l *Layout) Observe(s State, c int32) {
+func (l *Layout) observe(s State, c int32) {
 	l.raise(s, c, viewFloor, l.maxTS(s))
 	l.Normalize(s)
 }
@@ -392,24 +389,6 @@ func (l *Layout) Normalize(s State) {
 	}
 	ts := func(k int16) int32 { return s[l.Hist+int32(histWords)*int32(k)+2] }
 	mask := func(k int16) *int32 { return &s[l.Hist+int32(histWords)*int32(k)+3] }
-	// lb is the oldest timestamp CPU c may read in group g (lowerBound).
-	lb := func(g int, c int) int32 {
-		floor := s[l.CPUs[c].View+viewFloor]
-		bit := int32(1) << c
-		coh, le := int32(-1), int32(-1)
-		if l.baseLive(s, locs[g]-1) {
-			le = 0
-		}
-		for k := head[g]; k >= 0; k = next[k] {
-			if ts(k) <= floor || le < 0 {
-				le = ts(k)
-			}
-			if *mask(k)&bit != 0 {
-				coh = ts(k)
-			}
-		}
-		return max(coh, le)
-	}
 	for g := 0; g < ng; g++ {
 		i := locs[g] - 1
 		// The oldest write any active CPU may read; older ones go.
@@ -417,7 +396,8 @@ func (l *Layout) Normalize(s State) {
 		for c := range l.CPUs {
 			if active[c] {
 				any = true
-				minLB = min(minLB, lb(g, c))
+				lb, _ := l.lowerBoundIn(s, int32(c), i, n)
+				minLB = min(minLB, lb)
 			}
 		}
 		count := 0
@@ -566,19 +546,9 @@ func (l *Layout) activeCPUs(s State, active []bool) {
 // its views constrain nothing and are dropped: states that differ only in
 // them are one.
 func (l *Layout) runsCode(s State, c int32) bool {
-	cs := &l.CPUs[c]
-	if s[cs.Online] == 0 {
-		return false
-	}
-	if s[cs.Handler] != 0 {
-		return true
-	}
-	for t := range l.Threads {
-		if s[l.Threads[t].CPU] == c {
-			return true
-		}
-	}
-	return false
+	var active [32]bool
+	l.activeCPUs(s, active[:len(l.CPUs)])
+	return active[c]
 }
 
 // firstOf returns the index of the oldest write to slot i in the history.

@@ -24,6 +24,15 @@ func (b *bitRows) add(row []uint64) {
 	if b.words == 0 {
 		return
 	}
+	b.of.append(b.intern(row))
+}
+
+// intern returns the index of row among the distinct rows, adding it if
+// it is new.
+func (b *bitRows) intern(row []uint64) uint32 {
+	if b.words == 0 {
+		return 0
+	}
 	if b.last == nil || !equalWords(row, b.last) {
 		key := unsafe.String((*byte)(unsafe.Pointer(&row[0])), len(row)*8)
 		i, ok := b.index[key]
@@ -34,7 +43,7 @@ func (b *bitRows) add(row []uint64) {
 		}
 		b.last, b.lastI = b.rows[int(i)*b.words:int(i+1)*b.words], i
 	}
-	b.of.append(b.lastI)
+	return b.lastI
 }
 
 // done ends the adding: the indices go into one array.

@@ -321,15 +321,16 @@ type chunk struct {
 	deeper   *found
 	deeperAt int // candidate index before which deeper was found
 	terminal *found
-	rec      chunkRecord // the graph its states' expansion found, when recording
+	// When the graph is recorded: where the records of the chunk's
+	// states are, and its rare edges.
+	at   chunkAt
+	rare []rareEdge
 }
 
 // bytes is the memory the chunk's candidate records and graph records
 // hold.
 func (c *chunk) bytes() int64 {
-	r := &c.rec
-	return int64(cap(c.cands))*candidateBytes + int64(cap(r.fp)+cap(r.obl)+cap(r.props))*8 + int64(cap(r.deg)+cap(r.dst))*4 + int64(cap(r.cls))*2 +
-		int64(cap(r.tid)) + int64(cap(r.rare))*12
+	return int64(cap(c.cands))*candidateBytes + int64(cap(c.rare))*12
 }
 
 // chunkRange is a run of a level's chunks that workers take from the
@@ -356,8 +357,10 @@ type worker struct {
 	// to back.
 	batch  []pending
 	states []int32
-	cov    *coverage // what this worker's steps reached
-	rec    *recorder // records the graph for the liveness check, or nil
+	cov    *coverage   // what this worker's steps reached
+	rec    *recorder   // records the graph for the liveness check, or nil
+	crec   chunkRecord // what rec records of the chunk being expanded
+	recMu  *sync.Mutex // held while the workers' rows are interned
 	// overBudget, if not nil, reports whether the memory held, with
 	// pending bytes not yet counted, passes the budget: a chunk of a model
 	// with many CPUs can hold hundreds of megabytes of candidates, so
@@ -392,12 +395,13 @@ func Explore(p *machine.Program, opt Options) *Result {
 	// the machine).
 	var rec *recorder
 	if !opt.SafetyOnly && sym == nil {
-		rec = newRecorder(p)
+		rec = newRecorder(p, nw)
 	}
+	var recMu sync.Mutex
 	for i := range workers {
 		arenas[i].w = i
 		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
-			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec}
+			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu}
 		workers[i].m.Coverage(workers[i].cov.instrs)
 	}
 	m := workers[0].m
@@ -415,9 +419,6 @@ func Explore(p *machine.Program, opt Options) *Result {
 	}
 
 	st := newStore()
-	if rec != nil {
-		st.withIDs()
-	}
 	var best *found
 	st.beginLevel()
 	frontier, next := &stream{}, &stream{}
@@ -429,7 +430,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		}
 		id := st.add(-1, int32(i))
 		if rec != nil {
-			st.setID(fp, id)
+			rec.numbered(fp)
 		}
 		enc = coder.append(enc[:0], s)
 		next.add(enc, pool)
@@ -461,7 +462,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 			c.k = k
 			c.cands, c.bad = c.cands[:0], c.bad[:0]
 			c.transitions, c.deeper, c.terminal, c.revisits, c.overBudget = 0, nil, nil, false, false
-			c.rec.reset()
+			c.at, c.rare = chunkAt{}, c.rare[:0]
 		}
 		for i := range workers {
 			workers[i].seen.reset()
@@ -523,6 +524,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 					}
 					c := level[ci]
 					expand(p, wk, st, frontier, depth, c)
+					if wk.rec != nil {
+						wk.rec.chunkDone(w, &wk.crec, c, wk.recMu)
+					}
 					if c.terminal != nil {
 						// A violation at this depth: chunks after this
 						// one cannot beat it; those before it still run.
@@ -630,28 +634,8 @@ func Explore(p *machine.Program, opt Options) *Result {
 		}
 		best = deeper
 		if rec != nil && best == nil && limit == "" {
-			// Phase 4: the shard owners note the new states' numbers,
-			// and the chunks' edges are numbered and recorded.
-			first := next.first
-			parallel(nw, func(w int) {
-				id := first
-				for _, c := range level {
-					for i := range c.cands {
-						if cd := &c.cands[i]; cd.isNew {
-							if shardOf(cd.fp)%nw == w {
-								st.setID(cd.fp, id)
-							}
-							id++
-						}
-					}
-				}
-			})
-			var nextChunk atomic.Int64
-			parallel(nw, func(int) {
-				for k := nextChunk.Add(1) - 1; k < int64(len(level)); k = nextChunk.Add(1) - 1 {
-					level[k].rec.number(st)
-				}
-			})
+			// Phase 4: the level's new states' fingerprints, in the
+			// order of their numbers, and the chunks' edges are recorded.
 			rec.level(level)
 		}
 		peak += st.bytes() + pool.held() + seenBytes(workers)
@@ -671,13 +655,13 @@ func Explore(p *machine.Program, opt Options) *Result {
 				// explore again, within the whole budget, once the
 				// search is done.
 				held -= rec.bytes()
+				rec.close()
 				rec = nil
-				st.dropIDs()
 				for i := range workers {
 					workers[i].rec = nil
 				}
 				for _, c := range chunks {
-					c.rec = chunkRecord{}
+					c.rare = nil
 				}
 				runtime.GC()
 			}
@@ -750,7 +734,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		}
 	}
 	if res.Verdict == Verified && !opt.SafetyOnly {
-		var recorded func() *lgraph
+		var recorded func() (*lgraph, string, error)
 		if rec != nil {
 			// The search's own blocks and sets are spent: let them go
 			// before the graph is built.
@@ -760,7 +744,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 			for i := range workers {
 				workers[i].seen = nil
 			}
-			recorded = func() *lgraph { return rec.graph(st, inits) }
+			recorded = func() (*lgraph, string, error) { return rec.graph(st, inits, nw, opt.MaxMemory) }
 		}
 		switch {
 		case rec == nil && sym != nil && !revisits && len(p.Liveness) == 0:
@@ -869,7 +853,7 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 			wk.cov.covers(p, m, s, id, wk.coverDone)
 		}
 		if wk.rec != nil {
-			wk.rec.state(&c.rec, m, s)
+			wk.rec.state(&wk.crec, m, s)
 		}
 		// The successors are gathered first and looked up together: the
 		// lookups miss the cache, and independent ones overlap.
@@ -888,7 +872,7 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 			}
 			fp := wk.fpr.of(sc.Next)
 			if wk.rec != nil {
-				wk.rec.edge(&c.rec, fp, t, &sc.T)
+				wk.rec.edge(&wk.crec, c, fp, &sc.T)
 			}
 			wk.batch = append(wk.batch, pending{fp: fp, tid: t})
 			wk.states = append(wk.states, sc.Next...)

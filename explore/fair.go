@@ -1,71 +1,103 @@
 package explore
 
-import "slices"
+import (
+	"iter"
+	"math"
+	"slices"
+)
 
 // components calls emit with each strongly connected component of the
-// subgraph induced by states (which must carry mark stamp) over the
-// edges ok allows, leaving out those without a cycle: a single state
-// without a self-loop. Tarjan's algorithm, iterative.
-func (g *lgraph) components(states []int32, stamp int32, ok func(e int32) bool, emit func([]int32)) {
-	var stack, comp []int32
-	type frame struct{ s, e int32 }
-	var call []frame
-	next := int32(0)
-	for _, root := range states {
-		if g.index[root] >= 0 {
+// subgraph induced by states (nil: every state; they must be the marked
+// set, see mark) over the edges ok allows, leaving out those without a cycle: a
+// single state without a self-loop. Components come in the order of
+// Tarjan's algorithm; this is Pearce's variant of it ("A space-efficient
+// algorithm for finding strongly connected components", IPL 2016), made
+// iterative, which keeps one number per state instead of two: rindex[s]
+// is 0 before s is visited, its visit number (from 1) while it is on the
+// DFS path or the stack, lowered to the least visit number it reaches,
+// and once its component is done, that component's number, counting down
+// from the largest int32, above every visit number.
+func (g *lgraph) components(states []int32, ok func(e int32) bool, emit func([]int32)) {
+	// A frame of the DFS path: a state and its next edge, whose top bit
+	// says that some edge from the state's subtree reaches a state
+	// visited before it (so it roots no component).
+	type frame struct {
+		s int32
+		e uint32
+	}
+	const notRoot = 1 << 31
+	var call blockStack[frame]
+	var stack blockStack[int32]
+	var comp []int32
+	next := int32(1)
+	done := int32(math.MaxInt32)
+	visit := func(s int32) {
+		g.rindex[s] = next
+		next++
+		call.push(frame{s, uint32(g.first[s])})
+	}
+	n := len(states)
+	if states == nil {
+		n = g.n()
+	}
+	for i := range n {
+		root := int32(i)
+		if states != nil {
+			root = states[i]
+		}
+		if g.rindex[root] != 0 {
 			continue
 		}
-		call = append(call, frame{root, g.first[root]})
-		g.index[root], g.low[root] = next, next
-		next++
-		stack = append(stack, root)
-		for len(call) > 0 {
-			f := &call[len(call)-1]
+		visit(root)
+		for call.len() > 0 {
+			f := call.top()
 			s := f.s
-			if f.e < g.first[s+1] {
-				e := f.e
+			if e := int32(f.e &^ notRoot); e < g.first[s+1] {
 				f.e++
 				d := g.dst[e]
-				if g.mark[d] != stamp || !ok(e) {
+				if !g.marked(d) || !ok(e) {
 					continue
 				}
-				if g.index[d] < 0 {
-					g.index[d], g.low[d] = next, next
-					next++
-					stack = append(stack, d)
-					call = append(call, frame{d, g.first[d]})
-				} else if g.low[d] >= 0 { // on the stack
-					g.low[s] = min(g.low[s], g.index[d])
+				if g.rindex[d] == 0 {
+					visit(d)
+				} else if g.rindex[d] < g.rindex[s] {
+					g.rindex[s] = g.rindex[d]
+					f.e |= notRoot
 				}
 				continue
 			}
-			call = call[:len(call)-1]
-			if len(call) > 0 {
-				p := call[len(call)-1].s
-				if g.low[s] >= 0 {
-					g.low[p] = min(g.low[p], g.low[s])
+			isRoot := f.e&notRoot == 0
+			call.pop()
+			if isRoot {
+				comp = append(comp[:0], s)
+				for stack.len() > 0 && g.rindex[s] <= g.rindex[*stack.top()] {
+					top := *stack.top()
+					stack.pop()
+					g.rindex[top] = done
+					comp = append(comp, top)
 				}
-			}
-			if g.low[s] != g.index[s] {
-				continue
-			}
-			comp = comp[:0]
-			for {
-				top := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				g.low[top] = -1 // off the stack
-				comp = append(comp, top)
-				if top == s {
-					break
+				g.rindex[s] = done
+				done--
+				if len(comp) > 1 || g.selfLoop(s, ok) {
+					emit(comp)
 				}
+			} else {
+				stack.push(s)
 			}
-			if len(comp) > 1 || g.selfLoop(s, ok) {
-				emit(comp)
+			if call.len() > 0 {
+				if p := call.top(); g.rindex[s] < g.rindex[p.s] {
+					g.rindex[p.s] = g.rindex[s]
+					p.e |= notRoot
+				}
 			}
 		}
 	}
+	if states == nil {
+		clear(g.rindex)
+		return
+	}
 	for _, s := range states {
-		g.index[s], g.low[s] = -1, 0
+		g.rindex[s] = 0
 	}
 }
 
@@ -78,16 +110,42 @@ func (g *lgraph) selfLoop(s int32, ok func(e int32) bool) bool {
 	return false
 }
 
-// newStamp marks states with a fresh stamp and returns it.
-func (g *lgraph) newStamp(states []int32) int32 {
-	g.stamp++
-	for _, s := range states {
-		g.mark[s] = g.stamp
+// mark makes states (nil: every state) the marked set, in place of the
+// one marked before, which must not have changed since.
+func (g *lgraph) mark(states []int32) {
+	if g.marks == nil {
+		g.marks = make([]uint64, (g.n()+63)/64)
 	}
-	return g.stamp
+	g.unmark()
+	g.markedSet, g.markedAll = states, states == nil
+	if states == nil {
+		for i := range g.marks {
+			g.marks[i] = ^uint64(0)
+		}
+		return
+	}
+	for _, s := range states {
+		g.marks[s/64] |= 1 << (s % 64)
+	}
 }
 
-// fair calls emit with every fair component within states over the
+// unmark empties the marked set.
+func (g *lgraph) unmark() {
+	if g.markedAll {
+		clear(g.marks)
+	} else {
+		for _, s := range g.markedSet {
+			g.marks[s/64] &^= 1 << (s % 64)
+		}
+	}
+	g.markedSet, g.markedAll = nil, false
+}
+
+// marked reports whether s is in the marked set.
+func (g *lgraph) marked(s int32) bool { return g.marks[s/64]&(1<<(s%64)) != 0 }
+
+// fair calls emit with every fair component within states (nil: every
+// state; fair keeps the slice, and does not change it) over the
 // edges ok allows: a maximal set of states in which there is a cycle
 // through all of them that takes every class enabled at any of them. A
 // class counts as enabled by every edge of the full graph, so a class
@@ -108,19 +166,19 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 		}
 		touched = touched[:0]
 	}
-	work := [][]int32{slices.Clone(states)}
+	work := [][]int32{states}
 	for len(work) > 0 {
 		set := work[0]
 		work = work[1:]
-		stamp := g.newStamp(set)
-		var comps [][]int32
-		g.components(set, stamp, ok, func(c []int32) { comps = append(comps, slices.Clone(c)) })
-		for _, c := range comps {
+		g.mark(set)
+		var comps compList
+		g.components(set, ok, comps.add)
+		for c := range comps.all() {
 			slices.Sort(c)
-			in := g.newStamp(c)
+			g.mark(c)
 			for _, s := range c {
 				for e := g.first[s]; e < g.first[s+1]; e++ {
-					if g.mark[g.dst[e]] == in && ok(e) {
+					if g.marked(g.dst[e]) && ok(e) {
 						take(g.class(e))
 						k2, k3 := g.extra(e)
 						take(k2)
@@ -128,15 +186,16 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 					}
 				}
 			}
+			g.unmark()
 			if weakFairness {
 				fair := g.weaklyFair(c, taken)
 				reset()
-				if fair && !emit(c) {
+				if fair && !emit(slices.Clone(c)) {
 					return
 				}
 				continue
 			}
-			var rest []int32
+			rest := c[:0] // c is read ahead of where rest is written; rest stays in c's place
 			for _, s := range c {
 				good := true
 				for e := g.first[s]; e < g.first[s+1] && good; e++ {
@@ -149,7 +208,7 @@ func (g *lgraph) fair(states []int32, ok func(e int32) bool, emit func([]int32) 
 			}
 			reset()
 			if len(rest) == len(c) {
-				if !emit(c) {
+				if !emit(slices.Clone(c)) {
 					return
 				}
 			} else if len(rest) > 0 {
@@ -243,8 +302,8 @@ func (g *lgraph) cycle(c *lasso) []int32 {
 	if c.comp == nil {
 		return nil
 	}
-	in := g.newStamp(c.comp)
-	ok := func(e int32) bool { return g.mark[g.dst[e]] == in && c.ok(e) }
+	g.mark(c.comp)
+	ok := func(e int32) bool { return g.marked(g.dst[e]) && c.ok(e) }
 	// Only classes taken somewhere inside can be owed: under strong
 	// fairness that is every class enabled inside.
 	inside := map[int32]bool{}
@@ -330,4 +389,64 @@ func (g *lgraph) walk(s int32, ok, want func(e int32) bool) []int32 {
 		}
 	}
 	panic("internal error: a fair component does not take an owed class")
+}
+
+// blockStack is a stack kept in blocks of a fixed size: a deep search's
+// stack grows without copying itself, so it leaves no garbage behind.
+type blockStack[T any] struct {
+	blocks [][]T
+	n      int
+}
+
+const stackBlock = 1 << 14
+
+func (bs *blockStack[T]) len() int { return bs.n }
+
+func (bs *blockStack[T]) push(v T) {
+	if bs.n == len(bs.blocks)*stackBlock {
+		bs.blocks = append(bs.blocks, make([]T, stackBlock))
+	}
+	bs.blocks[bs.n/stackBlock][bs.n%stackBlock] = v
+	bs.n++
+}
+
+// top returns the top element, which must exist.
+func (bs *blockStack[T]) top() *T {
+	k := bs.n - 1
+	return &bs.blocks[k/stackBlock][k%stackBlock]
+}
+
+func (bs *blockStack[T]) pop() { bs.n-- }
+
+// compList holds components back to back, each after its length, in
+// blocks that no component spans: most components are small, and a slice
+// each would cost more than their states.
+type compList struct{ blocks [][]int32 }
+
+const compBlock = 1 << 14
+
+// add appends a copy of c.
+func (cl *compList) add(c []int32) {
+	need := len(c) + 1
+	if k := len(cl.blocks) - 1; k < 0 || cap(cl.blocks[k])-len(cl.blocks[k]) < need {
+		cl.blocks = append(cl.blocks, make([]int32, 0, max(compBlock, need)))
+	}
+	b := &cl.blocks[len(cl.blocks)-1]
+	*b = append(*b, int32(len(c)))
+	*b = append(*b, c...)
+}
+
+// all yields the components in order, each in its place in the list.
+func (cl *compList) all() iter.Seq[[]int32] {
+	return func(yield func([]int32) bool) {
+		for _, b := range cl.blocks {
+			for len(b) > 0 {
+				n := int(b[0])
+				if !yield(b[1 : 1+n : 1+n]) {
+					return
+				}
+				b = b[1+n:]
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"math/bits"
 	"slices"
 	"time"
 
@@ -13,17 +14,16 @@ type lgraph struct {
 	inits []machine.State
 	first []int32 // the edges of state s are first[s] .. first[s+1]-1
 	dst   []int32
-	tid   []uint8 // the edge's number in its source's successor order (see trans)
 	// cls and clsHi hold each edge's fairness class as a dense number
 	// (see dense): its low byte, and its high byte if the model has more
 	// than 254 classes (clsHi is nil otherwise).
 	cls   []uint8
 	clsHi []uint8
-	// bigTid holds the numbers of 255 and more; yieldTo the other
-	// classes of an edge that yields and switches to another thread or
-	// loads fresh (see extra).
-	bigTid  map[int32]int32
-	yieldTo map[int32]int32
+	// seconds holds the other classes of an edge that yields and
+	// switches to another thread or loads fresh (see extra). An edge does
+	// not keep its transition number: the lasso's are found again (see
+	// trans).
+	seconds edgeClasses
 	// The BFS tree, for the shortest prefixes: states are numbered level
 	// by level, levels[k] the first of depth k. The parent links are
 	// parent and ptid (a graph the liveness check explored itself), or
@@ -48,10 +48,10 @@ type lgraph struct {
 	wide                      bool     // more than 254 classes: two bytes per edge
 
 	// Scratch for the component searches.
-	mark  []int32
-	stamp int32
-	index []int32
-	low   []int32
+	marks     []uint64 // a bit per state: the marked set (see mark)
+	markedSet []int32
+	markedAll bool
+	rindex    []int32 // see components
 }
 
 // The fairness classes: thread t is class t; device d is T+d; the
@@ -136,22 +136,61 @@ func (g *lgraph) pendingVector(o int) (int32, int32) {
 	return int32(k / g.npending), int32(g.p.Layout.Pending[k%g.npending])
 }
 
-// trans returns edge e's number in its source's successor order.
-func (g *lgraph) trans(e int32) int32 {
-	if t := g.tid[e]; t < 255 {
-		return int32(t)
+// trans returns the transition numbers of a run of edges from state
+// start: each edge's number in its source's successor order. It takes the
+// successors of each state of the run again and picks the one the edge
+// stands for: the successor state and the classes match, and among
+// several edges alike it counts them in order.
+func (g *lgraph) trans(start int32, edges []int32) []int32 {
+	m := machine.New(g.p)
+	s := g.state(start)
+	src := start
+	out := make([]int32, 0, len(edges))
+	for _, e := range edges {
+		d := g.dst[e]
+		want := g.state(d)
+		c1, c2 := g.class(e), g.rawExtra(e)
+		alike := 0 // earlier edges of src that look the same
+		for f := g.first[src]; f < e; f++ {
+			if g.dst[f] == d && g.class(f) == c1 && g.rawExtra(f) == c2 {
+				alike++
+			}
+		}
+		var t, found int32 = -1, -1
+		m.Successors(s, func(sc *machine.Successor) bool {
+			t++
+			if sc.Violation != nil {
+				return true
+			}
+			if k1, k2 := g.classOf(&sc.T); k1 != c1 || k2 != c2 || !slices.Equal(sc.Next, want) {
+				return true
+			}
+			if alike > 0 {
+				alike--
+				return true
+			}
+			found = t
+			return false
+		})
+		if found < 0 {
+			panic("internal error: an edge of the liveness graph is no transition of its state")
+		}
+		out = append(out, found)
+		s, src = want, d
 	}
-	return g.bigTid[e]
+	return out
+}
+
+// rawExtra is the second class of edge e as classOf returns it, or -1.
+func (g *lgraph) rawExtra(e int32) int32 {
+	return g.seconds.get(e)
 }
 
 // extra returns the other classes of edge e, -1 for none: the thread a
 // yield switched to, or the CPU of a fresh load (memory weak), or both.
 func (g *lgraph) extra(e int32) (int32, int32) {
-	if len(g.yieldTo) == 0 {
-		return -1, -1
-	}
-	k, ok := g.yieldTo[e]
-	if !ok {
+	k := g.seconds.get(e)
+	if k < 0 {
 		return -1, -1
 	}
 	return k & 0xffff, k>>16 - 1
@@ -273,7 +312,6 @@ func newLGraph(p *machine.Program, inits []machine.State) *lgraph {
 	g.owords = (g.nobl() + 63) / 64
 	g.pwords = (2*len(p.Liveness) + 63) / 64
 	g.obl, g.props = newBitRows(g.owords), newBitRows(g.pwords)
-	g.bigTid, g.yieldTo = map[int32]int32{}, map[int32]int32{}
 	return g
 }
 
@@ -287,7 +325,7 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 	g := newLGraph(p, inits)
 	g.first = make([]int32, 0, states+1)
 	g.parent, g.ptid = make([]int32, 0, states), make([]int32, 0, states)
-	g.dst, g.tid, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges), make([]uint8, 0, edges)
+	g.dst, g.cls = make([]int32, 0, edges), make([]uint8, 0, edges)
 	m := machine.New(p)
 	cd := newCodec(l)
 	ids := make(map[uint64]int32, states)
@@ -336,13 +374,9 @@ func buildGraph(p *machine.Program, opt Options, start time.Time, inits []machin
 			to := add(sc.Next, id, t, g.depthOf(id)+1)
 			g.dst = append(g.dst, to)
 			e := int32(len(g.dst) - 1)
-			if t >= 255 {
-				g.bigTid[e] = t
-			}
-			g.tid = append(g.tid, uint8(min(t, 255)))
 			g.addClass(c1)
 			if c2 >= 0 {
-				g.yieldTo[e] = c2
+				g.seconds.add(e, c2)
 			}
 			return true
 		})
@@ -370,7 +404,7 @@ func (g *lgraph) limit(opt Options, start time.Time, states int) string {
 
 // bytes is the memory of the graph's arrays.
 func (g *lgraph) bytes() int64 {
-	return int64(cap(g.dst))*4 + int64(cap(g.cls)+cap(g.clsHi)+cap(g.tid)) + int64(len(g.bigTid)+len(g.yieldTo))*16 +
+	return int64(cap(g.dst))*4 + int64(cap(g.cls)+cap(g.clsHi)) + g.seconds.bytes() +
 		int64(cap(g.first)+cap(g.parent)+cap(g.ptid)+cap(g.levels))*4 +
 		g.obl.bytes() + g.props.bytes()
 }
@@ -464,4 +498,38 @@ func (g *lgraph) treePath(s int32) []int32 {
 	}
 	slices.Reverse(out)
 	return out
+}
+
+// edgeClasses holds the second classes of the edges that have one, added
+// in the order of the edges: a bit per edge says whether it has one, and
+// the classes of those that do follow in edge order, so that an edge's
+// is found by counting the bits before it. Under memory weak most fresh
+// loads have one: a map would cost more than the rest of the graph.
+type edgeClasses struct {
+	has  []uint64 // bit per edge, up to the last edge with a class
+	rank []int32  // per word of has: the classes before its first edge
+	cls  []int32
+}
+
+// add gives edge e the second class c; e must follow every edge added.
+func (x *edgeClasses) add(e, c int32) {
+	for int(e/64) >= len(x.has) {
+		x.has = append(x.has, 0)
+		x.rank = append(x.rank, int32(len(x.cls)))
+	}
+	x.has[e/64] |= 1 << (e % 64)
+	x.cls = append(x.cls, c)
+}
+
+// get returns the second class of edge e, or -1.
+func (x *edgeClasses) get(e int32) int32 {
+	w := int(e / 64)
+	if w >= len(x.has) || x.has[w]&(1<<(e%64)) == 0 {
+		return -1
+	}
+	return x.cls[x.rank[w]+int32(bits.OnesCount64(x.has[w]&(1<<(e%64)-1)))]
+}
+
+func (x *edgeClasses) bytes() int64 {
+	return int64(cap(x.has))*8 + int64(cap(x.rank)+cap(x.cls))*4
 }

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -78,15 +79,30 @@ type lasso struct {
 // verified, and turns res into a violation or an incomplete run when it
 // finds a lasso or passes a limit.
 //
-// recorded returns the graph the search recorded; without it (nil) the
+// recorded returns the graph the search recorded, or the limit it would
+// pass; without it (nil), or when the recording cannot be read back, the
 // check explores the state space again, without symmetry reduction.
-func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []machine.State, res *Result, recorded func() *lgraph) {
+func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []machine.State, res *Result, recorded func() (*lgraph, string, error)) {
 	t0 := time.Now()
+	// The graph is large, long-lived and holds no pointers, so a
+	// collection costs little; what the check allocates besides is
+	// short-lived. Collecting when the heap has grown by a quarter, not
+	// doubled, keeps the garbage from adding a second graph's worth to
+	// the process's peak.
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	var g *lgraph
 	lim := ""
 	if recorded != nil {
-		g = recorded()
-	} else {
+		// A recording that cannot be read back (its temporary file
+		// failed) costs time, not the answer: explore again.
+		g, lim, _ = recorded()
+	}
+	switch {
+	case g == nil && lim != "": // the recorded graph would not fit
+		res.Liveness = &LivenessFigures{Elapsed: time.Since(t0)}
+		res.Verdict, res.Limit = Incomplete, lim+livenessLimit
+		return
+	case g == nil:
 		g, lim = buildGraph(p, opt, start, inits, res.States, res.Transitions)
 	}
 	if onGraph != nil {
@@ -104,16 +120,7 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 		res.Limit = lim + livenessLimit
 		return
 	}
-	g.mark = make([]int32, n)
-	g.index = make([]int32, n)
-	g.low = make([]int32, n)
-	for i := range g.index {
-		g.index[i] = -1
-	}
-	all := make([]int32, n)
-	for i := range all {
-		all[i] = int32(i)
-	}
+	g.rindex = make([]int32, n)
 	anyEdge := func(int32) bool { return true }
 	var cands []*lasso
 	addCand := func(c *lasso) {
@@ -124,7 +131,7 @@ func checkLiveness(p *machine.Program, opt Options, start time.Time, inits []mac
 	// Starvation: fair components of the whole graph in which an
 	// obligation stays pending.
 	var fairAll [][]int32
-	g.fair(all, anyEdge, func(c []int32) bool { fairAll = append(fairAll, c); return true })
+	g.fair(nil, anyEdge, func(c []int32) bool { fairAll = append(fairAll, c); return true })
 	inFair := make([]bool, n)
 	for _, c := range fairAll {
 		for _, s := range c {
@@ -377,15 +384,8 @@ func (g *lgraph) lassoPath(c *lasso) (path, int) {
 		}
 	}
 	slices.Reverse(pre)
-	out := path{start: start}
-	for _, e := range pre {
-		out.edges = append(out.edges, g.trans(e))
-	}
-	loop := len(out.edges)
-	for _, e := range g.cycle(c) {
-		out.edges = append(out.edges, g.trans(e))
-	}
-	return out, loop
+	loop := len(pre)
+	return path{start: start, edges: g.trans(start, append(pre, g.cycle(c)...))}, loop
 }
 
 // starvation describes the starvation of obligation o on the lasso tr,

@@ -347,7 +347,7 @@ func TestFairComponentsBruteForce(t *testing.T) {
 	for iter := 0; iter < 3000; iter++ {
 		n := 1 + rng.IntN(7)
 		nclass := 1 + rng.IntN(4)
-		g := &lgraph{nclass: nclass, yieldTo: map[int32]int32{}}
+		g := &lgraph{nclass: nclass}
 		g.first = []int32{0}
 		for s := 0; s < n; s++ {
 			deg := rng.IntN(4)
@@ -356,22 +356,25 @@ func TestFairComponentsBruteForce(t *testing.T) {
 				g.dst = append(g.dst, int32(rng.IntN(n)))
 				g.cls = append(g.cls, uint8(rng.IntN(nclass)))
 				if rng.IntN(8) == 0 {
-					g.yieldTo[e] = int32(rng.IntN(nclass))
+					g.seconds.add(e, int32(rng.IntN(nclass)))
 				}
 			}
 			g.first = append(g.first, int32(len(g.dst)))
 		}
-		g.mark, g.index, g.low = make([]int32, n), make([]int32, n), make([]int32, n)
-		for i := range g.index {
-			g.index[i] = -1
-		}
-		all := make([]int32, n)
-		for i := range all {
-			all[i] = int32(i)
+		g.rindex = make([]int32, n)
+		var all []int32 // every state
+		if rng.IntN(2) == 0 {
+			all = make([]int32, n)
+			for i := range all {
+				all[i] = int32(i)
+			}
 		}
 		got := make([]bool, n)
 		g.fair(all, func(int32) bool { return true }, func(c []int32) bool {
 			for _, s := range c {
+				if got[s] {
+					t.Fatalf("graph %d: state %d in two fair components", iter, s)
+				}
 				got[s] = true
 			}
 			// The cycle built through it is fair and closed.
@@ -392,7 +395,7 @@ func TestFairComponentsBruteForce(t *testing.T) {
 			}
 		}
 		if !slices.Equal(got, want) {
-			t.Fatalf("graph %d (first %v dst %v cls %v yield %v): fair states %v, want %v", iter, g.first, g.dst, g.cls, g.yieldTo, got, want)
+			t.Fatalf("graph %d (first %v dst %v cls %v yield %v): fair states %v, want %v", iter, g.first, g.dst, g.cls, g.seconds, got, want)
 		}
 	}
 }
@@ -600,16 +603,16 @@ func sameGraph(a, b *lgraph) string {
 	for e := int32(0); int(e) < len(a.dst); e++ {
 		a2, a3 := a.extra(e)
 		b2, b3 := b.extra(e)
-		if a.trans(e) != b.trans(e) || a2 != b2 || a3 != b3 {
+		if a2 != b2 || a3 != b3 {
 			return fmt.Sprintf("edge %d", e)
 		}
 	}
 	return ""
 }
 
-// A memory budget the safety search fits in but the recorded graph does
-// not: the recording is let go and the safety search completes; the run
-// then says if the liveness check is what ran out.
+// A memory budget the safety search fits in but the recorded graph may
+// not: a recording kept in memory is let go and the safety search
+// completes; the run then says if the liveness check is what ran out.
 func TestRecordingYieldsToTheBudget(t *testing.T) {
 	src, err := os.ReadFile("../bench/families/cross_calls.irq")
 	if err != nil {
@@ -621,12 +624,19 @@ func TestRecordingYieldsToTheBudget(t *testing.T) {
 	if safety.Verdict != Verified {
 		t.Fatalf("safety alone: %s", safety.Outcome())
 	}
-	// Recording the whole graph takes about 70 MB here, the safety
-	// search about 25.
-	r := Explore(p, Options{Workers: 1, MaxMemory: 30 << 20})
-	liveOut := r.Verdict == Incomplete && r.Limit == "mem (liveness check; the safety search was complete)"
-	if r.States != safety.States || r.Verdict != Verified && !liveOut {
-		t.Errorf("got %s after %d states, want the safety search's %d states and then verified or incomplete in the liveness check", r.Outcome(), r.States, safety.States)
+	// The safety search takes about 25 MB here. The recorded graph
+	// waits in temporary files, or in memory where none can be made;
+	// there it would take about 20 MB more.
+	for _, where := range []string{"files", "memory"} {
+		if where == "memory" {
+			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+		}
+		r := Explore(p, Options{Workers: 1, MaxMemory: 30 << 20})
+		liveOut := r.Verdict == Incomplete && r.Limit == "mem (liveness check; the safety search was complete)"
+		if r.States != safety.States || r.Verdict != Verified && !liveOut {
+			t.Errorf("graph in %s: got %s after %d states, want the safety search's %d states and then verified or incomplete in the liveness check",
+				where, r.Outcome(), r.States, safety.States)
+		}
 	}
 }
 
@@ -658,6 +668,112 @@ func TestDenseClasses(t *testing.T) {
 		g.addClass(-1)
 		if got := g.class(int32(len(g.cls) - 1)); got != -1 {
 			t.Fatalf("no class read back as %d", got)
+		}
+	}
+}
+
+// The recorded graph waits in temporary files during the search. Where
+// none can be made it waits in memory, and when it cannot be read back
+// the check explores again: the answers are the same either way.
+func TestLivenessSpills(t *testing.T) {
+	for _, tt := range livenessTests {
+		p := loadModel(t, tt.src)
+		answer := func() string {
+			r := Explore(p, Options{Workers: 2})
+			got, msg := outcome(r)
+			if r.Trace != nil {
+				got += traceText(r.Trace)
+			}
+			return got + msg
+		}
+		want := answer()
+		t.Run(tt.name+"/in memory", func(t *testing.T) {
+			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+			if sp := newSpill("test"); sp.f != nil {
+				t.Fatal("a spill file was made in a missing directory")
+			}
+			if got := answer(); got != want {
+				t.Errorf("got %s\nwant %s", got, want)
+			}
+		})
+		t.Run(tt.name+"/read fails", func(t *testing.T) {
+			spillReadFails = true
+			defer func() { spillReadFails = false }()
+			if got := answer(); got != want {
+				t.Errorf("got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// trans finds again the transition each edge of the liveness graph stands
+// for: for every edge of every state, the transition number it gives is
+// that of the successor the edge was made from (the k-th edge of a state
+// is its k-th successor that raises no violation).
+func TestTransFindsTheTransition(t *testing.T) {
+	// Two spinners: each state has two self-loops, told apart by class.
+	spinners := struct{ name, src string }{"spinners", `cpus 2; forever thread a on cpu 0 { while (true) { } }
+		forever thread b on cpu 1 { while (true) { } }`}
+	// Two IPIs of one vector in flight to one cpu: either arriving
+	// makes the same state, by edges of the same class.
+	twice := struct{ name, src string }{"twice", `cpus 2; const V = 0x30; handler h { } init { request_irq(1, V, h); }
+		thread t on cpu 0 { send_ipi(1, V); send_ipi(1, V); }`}
+	models := []struct{ name, src string }{spinners, twice}
+	for _, tt := range livenessTests {
+		models = append(models, struct{ name, src string }{tt.name, tt.src})
+	}
+	for _, tt := range models {
+		p := loadModel(t, tt.src)
+		m := machine.New(p)
+		inits, v := m.InitialStates()
+		if v != nil {
+			continue
+		}
+		g, lim := buildGraph(p, Options{}, time.Now(), inits, 0, 0)
+		if lim != "" {
+			t.Fatal(lim)
+		}
+		for s := int32(0); int(s) < g.n(); s++ {
+			var want []int32
+			var n int32 = -1
+			m.Successors(g.state(s), func(sc *machine.Successor) bool {
+				n++
+				if sc.Violation == nil {
+					want = append(want, n)
+				}
+				return true
+			})
+			for k, e := 0, g.first[s]; e < g.first[s+1]; k, e = k+1, e+1 {
+				if got := g.trans(s, []int32{e}); got[0] != want[k] {
+					t.Fatalf("%s: state %d, edge %d: transition %d, want %d", tt.name, s, e, got[0], want[k])
+				}
+			}
+		}
+	}
+}
+
+// The second classes of edges, kept as a bit per edge and the classes in
+// edge order, read back as a map of them would.
+func TestEdgeClasses(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for iter := 0; iter < 200; iter++ {
+		var x edgeClasses
+		want := map[int32]int32{}
+		e := int32(-1)
+		for range rng.IntN(300) {
+			e += 1 + int32(rng.IntN(100))
+			c := int32(rng.IntN(1 << 20))
+			x.add(e, c)
+			want[e] = c
+		}
+		for f := int32(0); f <= e+200; f++ {
+			w, ok := want[f]
+			if !ok {
+				w = -1
+			}
+			if got := x.get(f); got != w {
+				t.Fatalf("iteration %d, edge %d: %d, want %d", iter, f, got, w)
+			}
 		}
 	}
 }

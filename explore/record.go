@@ -1,7 +1,10 @@
 package explore
 
 import (
+	"encoding/binary"
 	"runtime"
+	"runtime/debug"
+	"sync"
 	"unsafe"
 
 	"github.com/irqcheck/irqcheck/machine"
@@ -9,29 +12,48 @@ import (
 
 // A search without symmetry reduction that will be followed by the
 // liveness check records the state graph as it goes, so that the check
-// need not explore again. Each chunk keeps what its states' expansion
-// found (edges as successor fingerprints, obligations, liveness
-// predicates). At the end of a level, once the level's new states have
-// their numbers and the store knows the number of every fingerprint (see
-// store.withIDs), each chunk's fingerprints become state numbers and the
-// chunks are appended in order. States are numbered as the store numbers
-// them, so the graph is the same whatever the number of workers, and an
-// edge costs 4 bytes for its successor, 1 for its transition number and 2
-// for its class. The BFS tree is the store's own parent links.
+// need not explore again. A worker records what a chunk's expansion
+// finds (per state its number of edges and its rows of obligations and
+// predicates, per edge its successor's fingerprint, its transition number
+// and its class) and writes it to its own spill (spill.go) when the chunk
+// is done; at the end of a level the chunks' places in the spills are
+// noted in level order, and so are the fingerprints of the level's new
+// states, in the order of their numbers. The search thus holds none of
+// the graph beside its frontier. When it is done and its frontier is
+// gone, the graph is read back chunk by chunk, and the successors'
+// fingerprints become state numbers through the store, which learns the
+// number of each of its fingerprints from the recorded order. States are
+// numbered as the store numbers them, so the graph is the same whatever
+// the number of workers. An edge costs 4 bytes for its successor, 1 for
+// its transition number and 1 for its class (2 in a model of more than
+// 254 classes). The BFS tree is the store's own parent links.
 
 // recorder holds the graph recorded so far.
 type recorder struct {
-	g     *lgraph         // classes and bit-set sizes; its arrays are filled at the end
-	deg   segments[int32] // the number of edges of each state, by number
-	dst   segments[int32] // the edges' successors, in state order
-	tid   segments[uint8] // the edges' transition numbers, 255 for those in bigTid
-	cls   segments[uint8] // the edges' classes, low bytes (see lgraph.cls)
-	clsHi segments[uint8] // and high bytes, for a model with more than 254
-	// The rare: transition numbers of 255 and more, and the second class
-	// of an edge that yields to another thread, by edge number.
-	bigTid  map[int32]int32
-	yieldTo map[int32]int32
+	g      *lgraph   // classes and bit-set sizes; its arrays are filled at the end
+	spills []*spill  // per worker: the records of the chunks it expanded
+	ids    *spill    // the states' fingerprints, in the order of their numbers
+	chunks []chunkAt // where each chunk's records are, in the order of its states
+	n      int32     // states recorded
+	e      int64     // edges recorded
+	// The second classes of edges that yield to another thread or load
+	// fresh, by edge number.
+	seconds edgeClasses
+	buf     []byte
 }
+
+// chunkAt is where the records of a chunk are: its worker's spill, and
+// the offset there of its state records, which its edge records follow.
+type chunkAt struct {
+	off           int64
+	w             int32
+	states, edges int32
+}
+
+const (
+	stateRecord = 12 // bytes per state: edges, obligations row, predicates row (uint32 each)
+	edgeRecord  = 10 // bytes per edge: successor's fingerprint (uint64), dense class (uint16)
+)
 
 // segments is an append-only array kept in blocks of a fixed size, so
 // that it holds at most one block it does not use and is never copied as
@@ -74,29 +96,31 @@ func (sg *segments[T]) flatten() []T {
 	return out
 }
 
-// chunkRecord is what the expansion of one chunk recorded, in the order
-// of its states.
+// chunkRecord is what a worker's expansion of one chunk recorded, in the
+// order of its states, until the chunk is done.
 type chunkRecord struct {
 	deg   []int32
-	fp    []uint64 // the edges' successors' fingerprints, until they are numbered
-	dst   []int32  // the same, numbered
-	tid   []uint8
+	fp    []uint64 // the edges' successors' fingerprints
 	cls   []uint16
-	rare  []rareEdge
 	obl   []uint64
 	props []uint64
+	buf   []byte
 }
 
-// rareEdge is an edge with a transition number of 255 or more, or a
-// second class: its index in the chunk's edges.
-type rareEdge struct{ e, tid, cls2 int32 }
+// rareEdge is an edge with a second class: its index in the chunk's
+// edges.
+type rareEdge struct{ e, cls2 int32 }
 
 func (cr *chunkRecord) reset() {
-	*cr = chunkRecord{deg: cr.deg[:0], fp: cr.fp[:0], dst: cr.dst[:0], tid: cr.tid[:0], cls: cr.cls[:0], rare: cr.rare[:0], obl: cr.obl[:0], props: cr.props[:0]}
+	*cr = chunkRecord{deg: cr.deg[:0], fp: cr.fp[:0], cls: cr.cls[:0], obl: cr.obl[:0], props: cr.props[:0], buf: cr.buf[:0]}
 }
 
-func newRecorder(p *machine.Program) *recorder {
-	return &recorder{g: newLGraph(p, nil), bigTid: map[int32]int32{}, yieldTo: map[int32]int32{}}
+func newRecorder(p *machine.Program, workers int) *recorder {
+	r := &recorder{g: newLGraph(p, nil), ids: newSpill("ids")}
+	for range workers {
+		r.spills = append(r.spills, newSpill("graph"))
+	}
+	return r
 }
 
 // state records the obligations and predicates of the state s being
@@ -110,91 +134,225 @@ func (r *recorder) state(cr *chunkRecord, m *machine.Machine, s machine.State) {
 	cr.deg = append(cr.deg, 0)
 }
 
-// edge records a transition of the state being expanded.
-func (r *recorder) edge(cr *chunkRecord, fp uint64, tid int32, t *machine.Transition) {
+// edge records a transition of the state being expanded, of chunk c.
+func (r *recorder) edge(cr *chunkRecord, c *chunk, fp uint64, t *machine.Transition) {
 	c1, c2 := r.g.classOf(t)
-	if tid >= 255 || c2 >= 0 {
-		cr.rare = append(cr.rare, rareEdge{int32(len(cr.fp)), tid, c2})
+	if c2 >= 0 {
+		c.rare = append(c.rare, rareEdge{int32(len(cr.fp)), c2})
 	}
 	cr.fp = append(cr.fp, fp)
-	cr.tid = append(cr.tid, uint8(min(tid, 255)))
 	cr.cls = append(cr.cls, r.g.dense(c1))
 	cr.deg[len(cr.deg)-1]++
 }
 
-// number turns a chunk's successor fingerprints into state numbers: every
-// successor is in the store, with its number.
-func (cr *chunkRecord) number(st *store) {
-	for _, fp := range cr.fp {
-		cr.dst = append(cr.dst, st.idOf(fp))
+// chunkDone writes what worker w recorded of chunk c to its spill. The
+// rows of obligations and predicates are kept as indices into the
+// distinct rows, which are few and stay in memory (interned under mu: the
+// workers share them).
+func (r *recorder) chunkDone(w int, cr *chunkRecord, c *chunk, mu *sync.Mutex) {
+	g := r.g
+	le := binary.LittleEndian
+	b := cr.buf[:0]
+	mu.Lock()
+	for i, d := range cr.deg {
+		b = le.AppendUint32(b, uint32(d))
+		b = le.AppendUint32(b, g.obl.intern(cr.obl[i*g.owords:(i+1)*g.owords]))
+		b = le.AppendUint32(b, g.props.intern(cr.props[i*g.pwords:(i+1)*g.pwords]))
 	}
-	cr.fp = cr.fp[:0]
+	mu.Unlock()
+	for i, fp := range cr.fp {
+		b = le.AppendUint64(b, fp)
+		b = le.AppendUint16(b, cr.cls[i])
+	}
+	c.at = chunkAt{off: r.spills[w].write(b), w: int32(w), states: int32(len(cr.deg)), edges: int32(len(cr.fp))}
+	cr.reset()
+	cr.buf = b[:0]
 }
 
-// level appends the records of a level's numbered chunks, in order.
+// numbered records that the state of fingerprint fp has the next number.
+func (r *recorder) numbered(fp uint64) {
+	r.buf = binary.LittleEndian.AppendUint64(r.buf[:0], fp)
+	r.ids.write(r.buf)
+}
+
+// level notes a level's chunks, in order, and the fingerprints of its new
+// states, in the order of their numbers.
 func (r *recorder) level(chunks []*chunk) {
+	le := binary.LittleEndian
 	for _, c := range chunks {
-		cr := &c.rec
-		base := int32(r.dst.n)
-		for _, x := range cr.rare {
-			if x.tid >= 255 {
-				r.bigTid[base+x.e] = x.tid
-			}
-			if x.cls2 >= 0 {
-				r.yieldTo[base+x.e] = x.cls2
+		b := r.buf[:0]
+		for i := range c.cands {
+			if cd := &c.cands[i]; cd.isNew {
+				b = le.AppendUint64(b, cd.fp)
 			}
 		}
-		r.deg.append(cr.deg...)
-		r.dst.append(cr.dst...)
-		r.tid.append(cr.tid...)
-		for _, d := range cr.cls {
-			r.cls.append(uint8(d))
-			if r.g.wide {
-				r.clsHi.append(uint8(d >> 8))
-			}
+		r.ids.write(b)
+		r.buf = b
+	}
+	for _, c := range chunks {
+		base := int32(r.e)
+		for _, x := range c.rare {
+			r.seconds.add(base+x.e, x.cls2)
 		}
-		g := r.g
-		for i := 0; i < len(cr.deg); i++ {
-			g.obl.add(cr.obl[i*g.owords : (i+1)*g.owords])
-			g.props.add(cr.props[i*g.pwords : (i+1)*g.pwords])
-		}
-		cr.reset()
+		r.chunks = append(r.chunks, c.at)
+		r.n += c.at.states
+		r.e += int64(c.at.edges)
 	}
 }
 
 // bytes is the memory the records hold.
 func (r *recorder) bytes() int64 {
-	return r.dst.bytes() + r.g.obl.bytes() + r.g.props.bytes() + r.deg.bytes() + r.cls.bytes() + r.clsHi.bytes() + r.tid.bytes() +
-		int64(len(r.bigTid)+len(r.yieldTo))*16
+	n := r.g.obl.bytes() + r.g.props.bytes() + r.ids.bytes() + int64(cap(r.buf)) + int64(cap(r.chunks))*24 +
+		r.seconds.bytes()
+	for _, sp := range r.spills {
+		n += sp.bytes()
+	}
+	return n
 }
 
-// graph turns the records into the state graph, its BFS tree the store's
-// parent links. The store's fingerprints are no longer needed, and go.
-func (r *recorder) graph(st *store, inits []machine.State) *lgraph {
+// graphBytes is the memory the graph will take once read back, with the
+// store's numbers of its fingerprints while the edges are numbered.
+func (r *recorder) graphBytes(st *store) int64 {
+	n, e := int64(r.n), r.e
+	cls := e
+	if r.g.wide {
+		cls *= 2
+	}
+	return (n+1)*4 + e*4 + cls + n*8 + r.seconds.bytes() + st.idBytes()
+}
+
+// close lets go of the spills.
+func (r *recorder) close() {
+	for _, sp := range r.spills {
+		sp.close()
+	}
+	r.ids.close()
+}
+
+// graphBlock is about the number of records read back at a time.
+const graphBlock = 1 << 16
+
+// graph reads the recorded graph back and numbers its successors, with
+// nw workers; its BFS tree is the store's parent links. The store's
+// fingerprints are no longer needed, and go. It returns the name of the
+// limit the graph would pass, "mem", if budget (bytes; 0: none) is too
+// small for it, and an error if its spills cannot be read back.
+func (r *recorder) graph(st *store, inits []machine.State, nw int, budget int64) (*lgraph, string, error) {
+	defer r.close()
+	if budget > 0 && r.graphBytes(st) > budget {
+		return nil, "mem", nil
+	}
 	g := r.g
 	g.inits = inits
-	st.dropFingerprints()
 	g.st, g.levels = st, st.levels
-	// Each array is copied out of its blocks, and the blocks are
-	// collected before the next is copied: left to the collector's own
-	// pace, they would all be garbage at once, on top of the graph.
-	// (Their memory holds no pointers, so a collection is quick.)
-	n := r.deg.n
-	g.dst = r.dst.flatten()
-	runtime.GC()
+	n, ne := int(r.n), int(r.e)
+	// The search's frontier and candidates are garbage by now: give
+	// their memory back before the graph takes its own, so that the
+	// process's peak is the larger of the two, not their sum.
+	debug.FreeOSMemory()
+	le := binary.LittleEndian
+
+	st.withIDs()
+	var err error
+	for id := 0; err == nil && id < n; id += graphBlock {
+		k := min(n-id, graphBlock)
+		var b []byte
+		if b, err = r.ids.readAt(int64(8*id), 8*k); err != nil {
+			break
+		}
+		parallel(nw, func(w int) {
+			for i := range k {
+				if fp := le.Uint64(b[8*i:]); shardOf(fp)%nw == w {
+					st.setID(fp, int32(id+i))
+				}
+			}
+		})
+	}
+	r.ids.close()
+
+	// First the successors, numbered while the store knows its
+	// fingerprints' numbers; then, the fingerprints gone, the rest. The
+	// spills are read twice so that the fingerprints and the whole graph
+	// are never in memory together. The edges' fingerprints are gathered
+	// a block at a time and numbered by the workers together.
+	g.dst = make([]int32, 0, ne)
+	var fps []uint64
+	number := func() {
+		base := len(g.dst)
+		g.dst = g.dst[:base+len(fps)]
+		parallel(nw, func(w int) {
+			for i := w * len(fps) / nw; i < (w+1)*len(fps)/nw; i++ {
+				g.dst[base+i] = st.idOf(fps[i])
+			}
+		})
+		fps = fps[:0]
+	}
+	for _, at := range r.chunks {
+		var b []byte
+		if err != nil {
+			break
+		}
+		if b, err = r.spills[at.w].readAt(at.off+int64(at.states)*stateRecord, int(at.edges)*edgeRecord); err != nil {
+			break
+		}
+		for range at.edges {
+			fps = append(fps, le.Uint64(b))
+			b = b[edgeRecord:]
+		}
+		if len(fps) >= graphBlock {
+			number()
+		}
+	}
+	number()
+	fps = nil
+	st.dropFingerprints()
+	debug.FreeOSMemory()
+
 	g.first = make([]int32, n+1)
-	for i, d := range r.deg.flatten() {
-		g.first[i+1] = g.first[i] + d
+	if g.owords > 0 {
+		g.obl.flat = make([]uint32, n)
 	}
-	g.tid, g.bigTid, g.yieldTo = r.tid.flatten(), r.bigTid, r.yieldTo
-	runtime.GC()
-	g.cls = r.cls.flatten()
+	if g.pwords > 0 {
+		g.props.flat = make([]uint32, n)
+	}
+	g.cls = make([]uint8, ne)
 	if g.wide {
-		g.clsHi = r.clsHi.flatten()
+		g.clsHi = make([]uint8, ne)
 	}
+	s, e := 0, 0
+	for _, at := range r.chunks {
+		var b []byte
+		if err != nil {
+			break
+		}
+		if b, err = r.spills[at.w].readAt(at.off, int(at.states)*stateRecord+int(at.edges)*edgeRecord); err != nil {
+			break
+		}
+		for range at.states {
+			g.first[s+1] = g.first[s] + int32(le.Uint32(b))
+			if g.owords > 0 {
+				g.obl.flat[s] = le.Uint32(b[4:])
+			}
+			if g.pwords > 0 {
+				g.props.flat[s] = le.Uint32(b[8:])
+			}
+			b = b[stateRecord:]
+			s++
+		}
+		for range at.edges {
+			d := le.Uint16(b[8:])
+			g.cls[e] = uint8(d)
+			if g.wide {
+				g.clsHi[e] = uint8(d >> 8)
+			}
+			b = b[edgeRecord:]
+			e++
+		}
+	}
+	g.seconds = r.seconds
 	runtime.GC()
-	g.obl.done()
-	g.props.done()
-	runtime.GC()
-	return g
+	if err != nil {
+		return nil, "", err
+	}
+	return g, "", nil
 }

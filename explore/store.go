@@ -68,8 +68,7 @@ func newStore() *store {
 func (st *store) contains(fp uint64) bool { return st.shards[shardOf(fp)].contains(fp) }
 
 // withIDs makes the store keep the number of each fingerprint (see setID
-// and idOf), for the recorded graph; it must be called before the first
-// insert.
+// and idOf), for the recorded graph, once the search is done.
 func (st *store) withIDs() {
 	for _, s := range st.shards {
 		s.ids = make([]int32, len(s.table))
@@ -88,11 +87,13 @@ func (st *store) idOf(fp uint64) int32 {
 	return s.ids[s.slot(fp)]
 }
 
-// dropIDs lets go of the numbers of the fingerprints.
-func (st *store) dropIDs() {
+// idBytes is the memory withIDs takes.
+func (st *store) idBytes() int64 {
+	n := int64(0)
 	for _, s := range st.shards {
-		s.ids = nil
+		n += int64(len(s.table)) * 4
 	}
+	return n
 }
 
 // dropFingerprints lets go of the fingerprint tables once the search is
@@ -235,7 +236,7 @@ func (c *chunked[T]) bytes() int64     { return int64(len(c.chunks)) * chunkByte
 // ordered pass. The home slot comes from the bits below the shard bits.
 type fpSet struct {
 	table []uint64 // size home slots, then spare slots; the last is always empty
-	ids   []int32  // if not nil: the state number of each fingerprint, -1 until set
+	ids   []int32  // if not nil: the state number of each fingerprint (see store.withIDs)
 	size  uint64
 	n     int
 	limit int // grow when n reaches it
@@ -297,10 +298,6 @@ func (s *fpSet) insert(fp uint64) bool {
 		}
 		copy(t[i+1:j+1], t[i:j])
 		t[i] = fp
-		if s.ids != nil {
-			copy(s.ids[i+1:j+1], s.ids[i:j])
-			s.ids[i] = -1
-		}
 		s.n++
 		return true
 	}
@@ -311,13 +308,9 @@ func (s *fpSet) resize(size uint64) {
 	spare := max(minSpare, size/256)
 	for {
 		t := make([]uint64, size+spare)
-		var ids []int32
-		if s.ids != nil {
-			ids = make([]int32, len(t))
-		}
 		next := uint64(0) // the first free slot
 		ok := true
-		for k, fp := range s.table {
+		for _, fp := range s.table {
 			if fp == 0 {
 				continue
 			}
@@ -327,13 +320,10 @@ func (s *fpSet) resize(size uint64) {
 				break
 			}
 			t[i] = fp
-			if ids != nil {
-				ids[i] = s.ids[k]
-			}
 			next = i + 1
 		}
 		if ok {
-			s.table, s.ids, s.size = t, ids, size
+			s.table, s.size = t, size
 			s.limit = int(size - size/8)
 			return
 		}

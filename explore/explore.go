@@ -321,16 +321,13 @@ type chunk struct {
 	deeper   *found
 	deeperAt int // candidate index before which deeper was found
 	terminal *found
-	// When the graph is recorded: where the records of the chunk's
-	// states are, and its rare edges.
-	at   chunkAt
-	rare []rareEdge
+	at       chunkAt // when the graph is recorded: where the records of the chunk's states are
 }
 
 // bytes is the memory the chunk's candidate records and graph records
 // hold.
 func (c *chunk) bytes() int64 {
-	return int64(cap(c.cands))*candidateBytes + int64(cap(c.rare))*12
+	return int64(cap(c.cands)) * candidateBytes
 }
 
 // chunkRange is a run of a level's chunks that workers take from the
@@ -462,7 +459,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 			c.k = k
 			c.cands, c.bad = c.cands[:0], c.bad[:0]
 			c.transitions, c.deeper, c.terminal, c.revisits, c.overBudget = 0, nil, nil, false, false
-			c.at, c.rare = chunkAt{}, c.rare[:0]
+			c.at = chunkAt{}
 		}
 		for i := range workers {
 			workers[i].seen.reset()
@@ -659,9 +656,6 @@ func Explore(p *machine.Program, opt Options) *Result {
 				rec = nil
 				for i := range workers {
 					workers[i].rec = nil
-				}
-				for _, c := range chunks {
-					c.rare = nil
 				}
 				runtime.GC()
 			}
@@ -872,7 +866,7 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 			}
 			fp := wk.fpr.of(sc.Next)
 			if wk.rec != nil {
-				wk.rec.edge(&wk.crec, c, fp, &sc.T)
+				wk.rec.edge(&wk.crec, fp, &sc.T)
 			}
 			wk.batch = append(wk.batch, pending{fp: fp, tid: t})
 			wk.states = append(wk.states, sc.Next...)

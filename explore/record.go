@@ -36,10 +36,7 @@ type recorder struct {
 	chunks []chunkAt // where each chunk's records are, in the order of its states
 	n      int32     // states recorded
 	e      int64     // edges recorded
-	// The second classes of edges that yield to another thread or load
-	// fresh, by edge number.
-	seconds edgeClasses
-	buf     []byte
+	buf    []byte
 }
 
 // chunkAt is where the records of a chunk are: its worker's spill, and
@@ -52,7 +49,7 @@ type chunkAt struct {
 
 const (
 	stateRecord = 12 // bytes per state: edges, obligations row, predicates row (uint32 each)
-	edgeRecord  = 10 // bytes per edge: successor's fingerprint (uint64), dense class (uint16)
+	edgeRecord  = 14 // bytes per edge: successor's fingerprint (uint64), dense class (uint16), second class (int32, -1: none)
 )
 
 // segments is an append-only array kept in blocks of a fixed size, so
@@ -102,17 +99,14 @@ type chunkRecord struct {
 	deg   []int32
 	fp    []uint64 // the edges' successors' fingerprints
 	cls   []uint16
+	cls2  []int32 // the second class, -1 for none
 	obl   []uint64
 	props []uint64
 	buf   []byte
 }
 
-// rareEdge is an edge with a second class: its index in the chunk's
-// edges.
-type rareEdge struct{ e, cls2 int32 }
-
 func (cr *chunkRecord) reset() {
-	*cr = chunkRecord{deg: cr.deg[:0], fp: cr.fp[:0], cls: cr.cls[:0], obl: cr.obl[:0], props: cr.props[:0], buf: cr.buf[:0]}
+	*cr = chunkRecord{deg: cr.deg[:0], fp: cr.fp[:0], cls: cr.cls[:0], cls2: cr.cls2[:0], obl: cr.obl[:0], props: cr.props[:0], buf: cr.buf[:0]}
 }
 
 func newRecorder(p *machine.Program, workers int) *recorder {
@@ -135,12 +129,10 @@ func (r *recorder) state(cr *chunkRecord, m *machine.Machine, s machine.State) {
 }
 
 // edge records a transition of the state being expanded, of chunk c.
-func (r *recorder) edge(cr *chunkRecord, c *chunk, fp uint64, t *machine.Transition) {
+func (r *recorder) edge(cr *chunkRecord, fp uint64, t *machine.Transition) {
 	c1, c2 := r.g.classOf(t)
-	if c2 >= 0 {
-		c.rare = append(c.rare, rareEdge{int32(len(cr.fp)), c2})
-	}
 	cr.fp = append(cr.fp, fp)
+	cr.cls2 = append(cr.cls2, c2)
 	cr.cls = append(cr.cls, r.g.dense(c1))
 	cr.deg[len(cr.deg)-1]++
 }
@@ -163,6 +155,7 @@ func (r *recorder) chunkDone(w int, cr *chunkRecord, c *chunk, mu *sync.Mutex) {
 	for i, fp := range cr.fp {
 		b = le.AppendUint64(b, fp)
 		b = le.AppendUint16(b, cr.cls[i])
+		b = le.AppendUint32(b, uint32(cr.cls2[i]))
 	}
 	c.at = chunkAt{off: r.spills[w].write(b), w: int32(w), states: int32(len(cr.deg)), edges: int32(len(cr.fp))}
 	cr.reset()
@@ -190,10 +183,6 @@ func (r *recorder) level(chunks []*chunk) {
 		r.buf = b
 	}
 	for _, c := range chunks {
-		base := int32(r.e)
-		for _, x := range c.rare {
-			r.seconds.add(base+x.e, x.cls2)
-		}
 		r.chunks = append(r.chunks, c.at)
 		r.n += c.at.states
 		r.e += int64(c.at.edges)
@@ -202,8 +191,7 @@ func (r *recorder) level(chunks []*chunk) {
 
 // bytes is the memory the records hold.
 func (r *recorder) bytes() int64 {
-	n := r.g.obl.bytes() + r.g.props.bytes() + r.ids.bytes() + int64(cap(r.buf)) + int64(cap(r.chunks))*24 +
-		r.seconds.bytes()
+	n := r.g.obl.bytes() + r.g.props.bytes() + r.ids.bytes() + int64(cap(r.buf)) + int64(cap(r.chunks))*24
 	for _, sp := range r.spills {
 		n += sp.bytes()
 	}
@@ -218,7 +206,7 @@ func (r *recorder) graphBytes(st *store) int64 {
 	if r.g.wide {
 		cls *= 2
 	}
-	return (n+1)*4 + e*4 + cls + n*8 + r.seconds.bytes() + st.idBytes()
+	return (n+1)*4 + e*4 + cls + e/8 + n*8 + st.idBytes()
 }
 
 // close lets go of the spills.
@@ -345,11 +333,13 @@ func (r *recorder) graph(st *store, inits []machine.State, nw int, budget int64)
 			if g.wide {
 				g.clsHi[e] = uint8(d >> 8)
 			}
+			if c2 := int32(le.Uint32(b[10:])); c2 >= 0 {
+				g.seconds.add(int32(e), c2)
+			}
 			b = b[edgeRecord:]
 			e++
 		}
 	}
-	g.seconds = r.seconds
 	runtime.GC()
 	if err != nil {
 		return nil, "", err

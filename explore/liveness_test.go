@@ -627,6 +627,8 @@ func TestRecordingYieldsToTheBudget(t *testing.T) {
 	// The safety search takes about 25 MB here. The recorded graph
 	// waits in temporary files, or in memory where none can be made;
 	// there it would take about 20 MB more.
+	defer func(n int64) { spillToFile = n }(spillToFile)
+	spillToFile = 0
 	for _, where := range []string{"files", "memory"} {
 		if where == "memory" {
 			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
@@ -672,9 +674,10 @@ func TestDenseClasses(t *testing.T) {
 	}
 }
 
-// The recorded graph waits in temporary files during the search. Where
-// none can be made it waits in memory, and when it cannot be read back
-// the check explores again: the answers are the same either way.
+// The recorded graph waits in memory while it is small and in temporary
+// files past that; where no file can be made it stays in memory, and when
+// it cannot be read back the check explores again: the answers are the
+// same every way.
 func TestLivenessSpills(t *testing.T) {
 	for _, tt := range livenessTests {
 		p := loadModel(t, tt.src)
@@ -687,9 +690,18 @@ func TestLivenessSpills(t *testing.T) {
 			return got + msg
 		}
 		want := answer()
+		t.Run(tt.name+"/in files", func(t *testing.T) {
+			defer func(n int64) { spillToFile = n }(spillToFile)
+			spillToFile = 0
+			if got := answer(); got != want {
+				t.Errorf("got %s\nwant %s", got, want)
+			}
+		})
 		t.Run(tt.name+"/in memory", func(t *testing.T) {
+			defer func(n int64) { spillToFile = n }(spillToFile)
+			spillToFile = 0
 			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-			if sp := newSpill("test"); sp.f != nil {
+			if sp := newSpill("test"); sp.f != nil || !sp.inMemory() {
 				t.Fatal("a spill file was made in a missing directory")
 			}
 			if got := answer(); got != want {

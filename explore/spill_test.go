@@ -7,18 +7,24 @@ import (
 	"testing"
 )
 
-// A spill gives back what was written at each offset, in a file and in
-// memory, where records span the blocks it grows by.
+// A spill gives back what was written at each offset, in a file, in
+// memory, where records span the blocks it grows by, and when it moves
+// from memory to a file on the way.
 func TestSpill(t *testing.T) {
-	for _, where := range []string{"file", "memory"} {
+	defer func(n int64) { spillToFile = n }(spillToFile)
+	for _, where := range []string{"file", "memory", "memory then file"} {
 		t.Run(where, func(t *testing.T) {
-			if where == "memory" {
+			spillToFile = 0
+			switch where {
+			case "memory":
 				t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+			case "memory then file":
+				spillToFile = memBlock + 12345
 			}
 			sp := newSpill("test")
 			defer sp.close()
 			if (sp.f != nil) != (where == "file") {
-				t.Fatalf("spill in a file: %v", sp.f != nil)
+				t.Fatalf("spill in a file at first: %v", sp.f != nil)
 			}
 			rng := rand.New(rand.NewPCG(1, 2))
 			var recs [][]byte
@@ -31,6 +37,9 @@ func TestSpill(t *testing.T) {
 				offs = append(offs, sp.write(b))
 				recs = append(recs, b)
 				total += len(b)
+			}
+			if (sp.f != nil) != (where != "memory") {
+				t.Fatalf("spill in a file at last: %v", sp.f != nil)
 			}
 			for _, i := range rng.Perm(len(recs)) {
 				got, err := sp.readAt(offs[i], len(recs[i]))

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -70,6 +71,45 @@ func TestCases(t *testing.T) {
 			}
 			if f.Verdict != c.Model.Expect {
 				t.Errorf("%s, expected %s (%d states)", f.Verdict, c.Model.Expect, f.States)
+			}
+		})
+	}
+}
+
+// Same model, same answer: every case of at most maxStates states (50,000
+// with -short, 600,000 otherwise) gives the same verdict, state and
+// transition counts, depth and liveness graph with 1, 2 and 4 workers.
+func TestCasesWorkers(t *testing.T) {
+	cases, err := Cases(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxStates := int64(600_000)
+	if testing.Short() {
+		maxStates = 50_000
+	}
+	for _, c := range cases {
+		if c.CPUs > 4 {
+			continue
+		}
+		t.Run(c.Name, func(t *testing.T) {
+			var first Figures
+			for _, w := range []int{1, 2, 4} {
+				f, err := Run(c, explore.Options{MaxStates: maxStates, Workers: w})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.Verdict == "incomplete max-states" {
+					t.Skipf("more than %d states", maxStates)
+				}
+				got := fmt.Sprintf("%s, %d states, %d transitions, depth %d, liveness graph %d states", f.Verdict, f.States, f.Transitions, f.Depth, f.LiveStates)
+				if w == 1 {
+					first = f
+				}
+				want := fmt.Sprintf("%s, %d states, %d transitions, depth %d, liveness graph %d states", first.Verdict, first.States, first.Transitions, first.Depth, first.LiveStates)
+				if got != want {
+					t.Errorf("%d workers: %s; 1 worker: %s", w, got, want)
+				}
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/irqcheck/irqcheck/catalog"
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
 	"github.com/irqcheck/irqcheck/report"
 )
 
@@ -39,28 +40,18 @@ func TestCatalog(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := explore.Explore(p, explore.Options{MaxStates: 5_000_000})
-			if r.Violation != nil {
-				explore.Blame(p, r.Violation, r.Trace)
+			// Same model, same answer: the report is the same with 1, 2 and
+			// 4 workers, counts, verdict and trace alike.
+			var reports [3]string
+			for i, w := range []int{1, 2, 4} {
+				reports[i] = catalogReport(t, p, m, w)
 			}
-			if got := r.Outcome(); got != m.Expect {
-				t.Fatalf("verdict %q, header expects %q", got, m.Expect)
-			}
-			if got, want := r.Unreached.Items(), m.UnreachedKeys(); !slices.Equal(got, want) {
-				t.Errorf("never reached: %q; the header's unreached lines explain %q", got, want)
-			}
-			var b bytes.Buffer
-			report.Text(&b, p, r, report.DefaultWidth)
-			// The trace fits a mail: every line of it within 80 columns.
-			if _, trace, ok := strings.Cut(b.String(), "\n\n"); ok && r.Trace != nil {
-				trace, _, _ = strings.Cut(trace, "never reached")
-				for _, line := range strings.Split(trace, "\n") {
-					if n := utf8.RuneCountInString(line); n > report.DefaultWidth {
-						t.Errorf("trace line of %d columns: %q", n, line)
-					}
+			for i, w := range []int{2, 4} {
+				if reports[i+1] != reports[0] {
+					t.Fatalf("the report with %d workers differs from one worker's:\n--- %d ---\n%s\n--- 1 ---\n%s", w, w, reports[i+1], reports[0])
 				}
 			}
-			got := liveTiming.ReplaceAllString(timing.ReplaceAllString(b.String(), "T s, R states/s"), "$1, T s")
+			got := reports[0]
 			golden := filepath.Join("testdata", m.Name+".golden")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -280,4 +271,32 @@ func TestHeaderValue(t *testing.T) {
 			t.Errorf("HeaderValue(%q) = %q, want %q", key, got, want)
 		}
 	}
+}
+
+// catalogReport checks m with the given number of workers against its
+// header and returns its report, its timing figures masked.
+func catalogReport(t *testing.T, p *machine.Program, m *catalog.Model, workers int) string {
+	t.Helper()
+	r := explore.Explore(p, explore.Options{MaxStates: 5_000_000, Workers: workers})
+	if r.Violation != nil {
+		explore.Blame(p, r.Violation, r.Trace)
+	}
+	if got := r.Outcome(); got != m.Expect {
+		t.Fatalf("verdict %q, header expects %q", got, m.Expect)
+	}
+	if got, want := r.Unreached.Items(), m.UnreachedKeys(); !slices.Equal(got, want) {
+		t.Errorf("never reached: %q; the header's unreached lines explain %q", got, want)
+	}
+	var b bytes.Buffer
+	report.Text(&b, p, r, report.DefaultWidth)
+	// The trace fits a mail: every line of it within 80 columns.
+	if _, trace, ok := strings.Cut(b.String(), "\n\n"); ok && r.Trace != nil {
+		trace, _, _ = strings.Cut(trace, "never reached")
+		for _, line := range strings.Split(trace, "\n") {
+			if n := utf8.RuneCountInString(line); n > report.DefaultWidth {
+				t.Errorf("trace line of %d columns: %q", n, line)
+			}
+		}
+	}
+	return liveTiming.ReplaceAllString(timing.ReplaceAllString(b.String(), "T s, R states/s"), "$1, T s")
 }

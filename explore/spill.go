@@ -28,7 +28,7 @@ type spill struct {
 // spillToFile is the size past which a spill moves to a file: a small
 // model's search never makes one. Tests set it to 0 to put every spill in
 // a file.
-var spillToFile int64 = 4 << 20
+var spillToFile int64 = 256 << 10
 
 // spillReadFails, set only by tests, makes every read back of the
 // recorded graph fail, as an I/O error would.

@@ -351,10 +351,14 @@ func (s *fpSet) slot(fp uint64) uint64 {
 // worker: linear probing at most half full, emptied for each level. It
 // trades memory (it is small and short-lived) for short probes.
 type levelSet struct {
+	// Each worker writes its own set for every successor: the padding
+	// keeps two workers' sets off one cache line.
+	_     [64]byte
 	table []uint64
 	mask  uint64
 	n     int
 	peak  int // the most fingerprints it held since the level began
+	_     [64]byte
 }
 
 func newLevelSet() *levelSet {

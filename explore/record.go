@@ -14,9 +14,8 @@ import (
 // liveness check records the state graph as it goes, so that the check
 // need not explore again. A worker records what a chunk's expansion
 // finds (per state its number of edges and its rows of obligations and
-// predicates, per edge its successor's fingerprint, its transition number
-// and its class) and writes it to its own spill (spill.go) when the chunk
-// is done; at the end of a level the chunks' places in the spills are
+// predicates, per edge its successor's fingerprint and its classes) and
+// writes it to its own spill (spill.go) when the chunk is done; at the end of a level the chunks' places in the spills are
 // noted in level order, and so are the fingerprints of the level's new
 // states, in the order of their numbers. The search thus holds none of
 // the graph beside its frontier. When it is done and its frontier is
@@ -24,9 +23,10 @@ import (
 // fingerprints become state numbers through the store, which learns the
 // number of each of its fingerprints from the recorded order. States are
 // numbered as the store numbers them, so the graph is the same whatever
-// the number of workers. An edge costs 4 bytes for its successor, 1 for
-// its transition number and 1 for its class (2 in a model of more than
-// 254 classes). The BFS tree is the store's own parent links.
+// the number of workers. Read back, an edge costs 4 bytes for its
+// successor and 1 for its class (2 in a model of more than 254 classes);
+// it keeps no transition number (see lgraph.trans). The BFS tree is the
+// store's own parent links.
 
 // recorder holds the graph recorded so far.
 type recorder struct {
@@ -128,7 +128,7 @@ func (r *recorder) state(cr *chunkRecord, m *machine.Machine, s machine.State) {
 	cr.deg = append(cr.deg, 0)
 }
 
-// edge records a transition of the state being expanded, of chunk c.
+// edge records a transition of the state being expanded.
 func (r *recorder) edge(cr *chunkRecord, fp uint64, t *machine.Transition) {
 	c1, c2 := r.g.classOf(t)
 	cr.fp = append(cr.fp, fp)

@@ -730,7 +730,10 @@ func TestTransFindsTheTransition(t *testing.T) {
 	// makes the same state, by edges of the same class.
 	twice := struct{ name, src string }{"twice", `cpus 2; const V = 0x30; handler h { } init { request_irq(1, V, h); }
 		thread t on cpu 0 { send_ipi(1, V); send_ipi(1, V); }`}
-	models := []struct{ name, src string }{spinners, twice}
+	// Two branches that do the same: two edges of one class from one
+	// state to one successor, told apart by their order.
+	alike := struct{ name, src string }{"alike", `cpus 1; int x; thread t on cpu 0 { either { } or { } x = 1; }`}
+	models := []struct{ name, src string }{spinners, twice, alike}
 	for _, tt := range livenessTests {
 		models = append(models, struct{ name, src string }{tt.name, tt.src})
 	}

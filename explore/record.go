@@ -236,8 +236,13 @@ func (r *recorder) graph(st *store, inits []machine.State, nw int, budget int64)
 	n, ne := int(r.n), int(r.e)
 	// The search's frontier and candidates are garbage by now: give
 	// their memory back before the graph takes its own, so that the
-	// process's peak is the larger of the two, not their sum.
-	debug.FreeOSMemory()
+	// process's peak is the larger of the two, not their sum. (A
+	// recording that stayed in memory is small: collecting would only
+	// cost time.)
+	big := r.inFiles()
+	if big {
+		debug.FreeOSMemory()
+	}
 	le := binary.LittleEndian
 
 	st.withIDs()
@@ -294,7 +299,9 @@ func (r *recorder) graph(st *store, inits []machine.State, nw int, budget int64)
 	number()
 	fps = nil
 	st.dropFingerprints()
-	debug.FreeOSMemory()
+	if big {
+		debug.FreeOSMemory()
+	}
 
 	g.first = make([]int32, n+1)
 	if g.owords > 0 {
@@ -340,9 +347,21 @@ func (r *recorder) graph(st *store, inits []machine.State, nw int, budget int64)
 			e++
 		}
 	}
-	runtime.GC()
+	if big {
+		runtime.GC()
+	}
 	if err != nil {
 		return nil, "", err
 	}
 	return g, "", nil
+}
+
+// inFiles reports whether some of the recording went to a temporary file.
+func (r *recorder) inFiles() bool {
+	for _, sp := range append(r.spills, r.ids) {
+		if sp.f != nil {
+			return true
+		}
+	}
+	return false
 }

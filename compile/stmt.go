@@ -24,8 +24,11 @@ type loopFix struct {
 type fnFix struct {
 	fn     *sema.Fn
 	target func(*machine.Ctx, int64) // where a returned value goes; nil to discard
-	sub    bool                      // a sub-program: the value goes to machine.Ctx.Ret
-	exits  []int32
+	// private: storing the returned value writes only the caller's
+	// locals (see compiler.private).
+	private bool
+	sub     bool // a sub-program: the value goes to machine.Ctx.Ret
+	exits   []int32
 }
 
 func (c *compiler) newRegion() int32 {
@@ -161,7 +164,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		d := s.Decl
 		obj := info.Defs[d.Name]
 		if call, fn := e.fnCall(d.Init); fn != nil {
-			e.inline(call, fn, c.storeLocal(obj, d.Init.Pos()))
+			e.inline(call, fn, c.storeLocal(obj, d.Init.Pos()), true)
 			return
 		}
 		if d.Init == nil {
@@ -171,7 +174,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			e.emit(machine.Instr{Op: machine.OpClear, Free: true, ClearAt: c.localOff[obj], ClearN: int32(obj.Type.Slots()), Pos: s.Pos(), Text: text})
 			return
 		}
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.initLocal(obj, d.Init), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.initLocal(obj, d.Init), Private: c.private(d.Init), Pos: s.Pos(), Text: text})
 	case *syntax.ExprStmt:
 		call := syntax.Unparen(s.X).(*syntax.CallExpr)
 		if o := info.Uses[call.Fun]; o != nil && o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BYield {
@@ -182,7 +185,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			return
 		}
 		if _, fn := e.fnCall(call); fn != nil {
-			e.inline(call, fn, nil)
+			e.inline(call, fn, nil, true)
 			return
 		}
 		f := c.expr(call)
@@ -190,15 +193,15 @@ func (e *emitter) stmt(s syntax.Stmt) {
 	case *syntax.AssignStmt:
 		if s.Op == syntax.ASSIGN {
 			if call, fn := e.fnCall(s.RHS); fn != nil {
-				e.inline(call, fn, c.store(s.LHS, s.TokPos))
+				e.inline(call, fn, c.store(s.LHS, s.TokPos), c.private(s.LHS))
 				return
 			}
 		}
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.assign(s), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.assign(s), Private: c.private(s.LHS, s.RHS), Pos: s.Pos(), Text: text})
 	case *syntax.IncDecStmt:
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.incDec(s), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.incDec(s), Private: c.private(s.X), Pos: s.Pos(), Text: text})
 	case *syntax.IfStmt:
-		br := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		br := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
 		e.stmt(s.Then)
 		if s.Else == nil {
 			e.code[br].Alt = e.here()
@@ -209,7 +212,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		e.stmt(s.Else)
 		e.fix([]int32{j}, e.here())
 	case *syntax.WhileStmt:
-		head := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		head := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
 		lf := &loopFix{}
 		e.loops = append(e.loops, lf)
 		e.stmt(s.Body)
@@ -231,7 +234,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			if loopVar != nil {
 				cond = c.cpuLoopCond
 			}
-			br = e.emit(machine.Instr{Op: machine.OpBranch, Cond: cond(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
+			br = e.emit(machine.Instr{Op: machine.OpBranch, Cond: cond(s.Cond), Private: loopVar == nil && c.private(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
 		}
 		lf := &loopFix{}
 		e.loops = append(e.loops, lf)
@@ -248,7 +251,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			// for (;;) { } or for (;;) { continue; }: nothing in the loop
 			// is a step, so that settling would run around it for ever.
 			// Make one step that spins.
-			e.emit(machine.Instr{Op: machine.OpExec, Exec: func(*machine.Ctx) {}, Pos: s.Pos(), Text: text})
+			e.emit(machine.Instr{Op: machine.OpExec, Exec: func(*machine.Ctx) {}, Private: true, Pos: s.Pos(), Text: text})
 		}
 		j := e.jump()
 		e.code[j].Next = head
@@ -259,13 +262,13 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		e.fix(lf.breaks, e.here())
 		e.fix(lf.continues, post)
 	case *syntax.AwaitStmt:
-		e.emit(machine.Instr{Op: machine.OpAwait, Cond: c.expr(s.Cond), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpAwait, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
 	case *syntax.AssertStmt:
 		msg := s.Msg
 		if msg == "" {
 			msg = "assertion " + syntax.ExprString(s.Cond) + " failed"
 		}
-		e.emit(machine.Instr{Op: machine.OpAssert, Cond: c.expr(s.Cond), Msg: msg, Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpAssert, Cond: c.expr(s.Cond), Msg: msg, Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
 	case *syntax.AtomicStmt:
 		saved := e.region
 		if e.region == 0 {
@@ -285,7 +288,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		e.region = saved
 	case *syntax.EitherStmt:
-		ch := e.emit(machine.Instr{Op: machine.OpChoice, Pos: s.Pos(), Text: text})
+		ch := e.emit(machine.Instr{Op: machine.OpChoice, Private: true, Pos: s.Pos(), Text: text})
 		var ends []int32
 		for _, b := range s.Branches {
 			e.code[ch].Targets = append(e.code[ch].Targets, e.here())
@@ -294,12 +297,12 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		e.fix(ends, e.here())
 	case *syntax.ChooseStmt:
-		e.emit(machine.Instr{Op: machine.OpChoose, Lo: c.expr(s.Lo), Hi: c.expr(s.Hi), Store: c.store(s.X, s.Pos()), Pos: s.Pos(), Text: text})
+		e.emit(machine.Instr{Op: machine.OpChoose, Lo: c.expr(s.Lo), Hi: c.expr(s.Hi), Store: c.store(s.X, s.Pos()), Private: c.private(s.Lo, s.Hi, s.X), Pos: s.Pos(), Text: text})
 	case *syntax.ReturnStmt:
 		if len(e.fns) == 0 {
 			if s.Result != nil {
 				f := c.expr(s.Result)
-				e.emit(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Pos: s.Pos(), Text: text})
+				e.emit(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Private: c.private(s.Result), Pos: s.Pos(), Text: text})
 			}
 			e.endFix = append(e.endFix, e.jump())
 			return
@@ -332,7 +335,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			default:
 				exec = func(x *machine.Ctx) { f(x) }
 			}
-			e.emit(machine.Instr{Op: machine.OpExec, Exec: exec, Pos: s.Pos(), Text: text})
+			e.emit(machine.Instr{Op: machine.OpExec, Exec: exec, Private: !fc.sub && fc.private && c.private(s.Result), Pos: s.Pos(), Text: text})
 		}
 		fc.exits = append(fc.exits, e.jump())
 	case *syntax.BranchStmt:
@@ -366,7 +369,7 @@ func (e *emitter) fnCall(x syntax.Expr) (*syntax.CallExpr, *sema.Fn) {
 // binding the arguments is one step (none without parameters), then the
 // body's steps follow; an atomic fn is all one step. The fn's locals are
 // cleared when it returns, so that dead values do not split states.
-func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machine.Ctx, int64)) {
+func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machine.Ctx, int64), private bool) {
 	c := e.c
 	if c.tooBig {
 		return // the model is rejected; do not inline exponentially more
@@ -377,7 +380,7 @@ func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machin
 	}
 	if len(fn.Params) > 0 {
 		bind := c.bindArgs(call, fn)
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: bind, Pos: call.Pos(), Text: syntax.ExprString(call)})
+		e.emit(machine.Instr{Op: machine.OpExec, Exec: bind, Private: c.private(call.Args...), Pos: call.Pos(), Text: syntax.ExprString(call)})
 	} else if fn.Atomic {
 		// The step is labelled with the call, not the first statement.
 		defer func(start int32) {
@@ -387,7 +390,7 @@ func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machin
 			}
 		}(e.here())
 	}
-	fc := &fnFix{fn: fn, target: target}
+	fc := &fnFix{fn: fn, target: target, private: private}
 	e.fns = append(e.fns, fc)
 	e.block(fn.Decl.Body)
 	e.fns = e.fns[:len(e.fns)-1]

@@ -46,6 +46,10 @@ type Options struct {
 	Workers   int   // 0: one per CPU
 	// NoSymmetry explores a symmetric model without symmetry reduction.
 	NoSymmetry bool
+	// NoPOR explores without the partial-order reduction (which applies
+	// only to a safety-only search of a model without covers: see
+	// Result.PartialOrder).
+	NoPOR bool
 	// SafetyOnly skips the liveness check: no livelocks, no liveness
 	// declarations.
 	SafetyOnly bool
@@ -57,6 +61,10 @@ type Options struct {
 	// Progress, when set, is called at the end of every level of the
 	// search, from the goroutine that called Explore.
 	Progress func(Progress)
+
+	// reducedOnly (tests) keeps the reduced search's violation instead of
+	// looking again without the reduction.
+	reducedOnly bool
 }
 
 // Progress is where a search stands at the end of a level, or (Liveness
@@ -121,6 +129,13 @@ type Result struct {
 	// Loop is the index in Trace.Steps where the cycle of a lasso starts;
 	// -1 when the trace is not a lasso.
 	Loop int
+	// PartialOrder says that the search took a private step alone where
+	// it could (machine.PrivateSteps), so that States, Transitions and
+	// Depth are those of the reduced graph. A violation is looked for
+	// again without the reduction, so that its trace is the shortest;
+	// PartialOrder is then false, unless that search hit a limit and the
+	// reduced search's trace is the one shown.
+	PartialOrder bool
 }
 
 // CoverResult is the outcome of one cover declaration.
@@ -314,8 +329,9 @@ type chunk struct {
 	cands       []candidate
 	bad         []*machine.Violation // invariant violations of candidates
 	transitions int64
-	revisits    bool // some edge leads to a state of this depth or less
-	overBudget  bool // expand stopped early: the memory budget ran out
+	reduced     int64 // states of which the partial-order reduction took one process's step alone
+	revisits    bool  // some edge leads to a state of this depth or less
+	overBudget  bool  // expand stopped early: the memory budget ran out
 	// The first violation in enumeration order: a transition violation at
 	// the next depth, or (terminal) one at this depth.
 	deeper   *found
@@ -359,6 +375,10 @@ type worker struct {
 	// to back.
 	batch  []pending
 	states []int32
+	// por: the partial-order reduction is on; movers are the processes
+	// whose next step in the state being expanded is private.
+	por    bool
+	movers []machine.Mover
 	cov    *coverage   // what this worker's steps reached
 	rec    *recorder   // records the graph for the liveness check, or nil
 	crec   chunkRecord // what rec records of the chunk being expanded
@@ -400,11 +420,17 @@ func Explore(p *machine.Program, opt Options) *Result {
 	if !opt.SafetyOnly && sym == nil {
 		rec = newRecorder(p, nw)
 	}
+	// The partial-order reduction keeps every reachable violation, terminal
+	// state and cover, but not every cycle, nor the shortest run to a
+	// cover: the liveness checks and the covers' depths need the whole
+	// graph. (A symmetric model's liveness check needs it too: the search
+	// tells whether the quotient has a cycle at all.)
+	por := !opt.NoPOR && opt.SafetyOnly && len(p.Covers) == 0
 	var recMu sync.Mutex
 	for i := range workers {
 		arenas[i].w = i
 		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
-			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu}
+			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu, por: por}
 		workers[i].m.Coverage(workers[i].cov.instrs)
 	}
 	m := workers[0].m
@@ -447,8 +473,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 	depth := 0
 	prevFrontier := 0
 	var limit string
-	var revisits bool   // some edge of the search leads back to a state of its depth or less
-	var chunks []*chunk // reused from level to level
+	var revisits bool       // some edge of the search leads back to a state of its depth or less
+	var reducedStates int64 // states whose successors the reduction cut down
+	var chunks []*chunk     // reused from level to level
 	for next.n > 0 && best == nil && limit == "" {
 		frontier, next = next, frontier
 		next.release(pool)
@@ -464,7 +491,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		for k, c := range level {
 			c.k = k
 			c.cands, c.bad = c.cands[:0], c.bad[:0]
-			c.transitions, c.deeper, c.terminal, c.revisits, c.overBudget = 0, nil, nil, false, false
+			c.transitions, c.reduced, c.deeper, c.terminal, c.revisits, c.overBudget = 0, 0, nil, nil, false, false
 			c.at = chunkAt{}
 		}
 		for i := range workers {
@@ -556,6 +583,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 				}
 			}
 		})
+		for _, c := range level {
+			reducedStates += c.reduced
+		}
 		// The first terminal violation in frontier order wins outright.
 		for _, c := range level {
 			if c.terminal != nil {
@@ -701,12 +731,42 @@ func Explore(p *machine.Program, opt Options) *Result {
 	for w := 1; w < nw; w++ {
 		cov.merge(workers[w].cov)
 	}
+	var trace *Trace
+	if best != nil {
+		trace = rebuild(p, m, inits, st, best)
+	}
+	// A search that never reduced a state explored the whole graph.
+	res.PartialOrder = reducedStates > 0
+	if best != nil && res.PartialOrder && !opt.reducedOnly {
+		// The reduced graph's run to the violation is a real run, but
+		// maybe not the shortest: look again without the reduction, which
+		// stops at the first violating level, no deeper than this one.
+		// If that search hits a limit, this run's trace is shown. The
+		// search's own storage is let go first.
+		st = nil
+		frontier.release(pool)
+		next.release(pool)
+		pool.trim(0)
+		for i := range workers {
+			workers[i].seen = nil
+		}
+		again := opt
+		again.NoPOR = true
+		if opt.Time > 0 {
+			again.Time = max(opt.Time-time.Since(start), time.Millisecond)
+		}
+		full := Explore(p, again)
+		if full.Verdict == Violated {
+			full.Elapsed = time.Since(start)
+			return full
+		}
+	}
 	switch {
 	case best != nil:
 		res.Verdict = Violated
 		res.Violation = best.v
 		res.Depth = best.depth
-		res.Trace = rebuild(p, m, inits, st, best)
+		res.Trace = trace
 	case limit != "":
 		res.Verdict = Incomplete
 		res.Limit = limit
@@ -861,6 +921,9 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 		var bad *found // the first violating transition of this state
 		wk.batch = wk.batch[:0]
 		wk.states = wk.states[:0]
+		if wk.por {
+			wk.movers = m.PrivateSteps(s, wk.movers[:0])
+		}
 		m.Successors(s, func(sc *machine.Successor) bool {
 			t++
 			wk.cov.transition(&sc.T)
@@ -874,16 +937,36 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 			if wk.rec != nil {
 				wk.rec.edge(&wk.crec, fp, &sc.T)
 			}
-			wk.batch = append(wk.batch, pending{fp: fp, tid: t})
+			owner := int16(-1)
+			for k := range wk.movers {
+				if wk.movers[k].Owns(&sc.T) {
+					owner = int16(k)
+					break
+				}
+			}
+			wk.batch = append(wk.batch, pending{fp: fp, tid: t, owner: owner})
 			wk.states = append(wk.states, sc.Next...)
 			return true
 		})
-		c.transitions += int64(t + 1)
+		taken := int64(t + 1)
+		mover := -1
+		if len(wk.movers) > 0 && bad == nil {
+			mover = wk.ample(st)
+		}
+		if mover >= 0 {
+			c.reduced++
+		}
 		for i := range wk.batch {
+			if mover >= 0 && int(wk.batch[i].owner) != mover {
+				wk.batch[i].old = true // left to the successors
+				taken--
+				continue
+			}
 			// Most successors were found before in this level: the
 			// worker's own set, smaller than the store, drops those first.
 			wk.batch[i].old = !wk.seen.insert(wk.batch[i].fp)
 		}
+		c.transitions += taken
 		for i := range wk.batch {
 			// A state stored before is of this depth or less; the first
 			// edge of the level to it is enough to know that one exists.
@@ -923,6 +1006,36 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 	}
 }
 
+// ample returns the index in wk.movers of the process whose private step
+// alone the search takes from the state whose successors are in wk.batch,
+// or -1 to take them all. A mover qualifies when its step is enabled,
+// some other transition is too, and none of its successors is stored
+// already. That is the cycle proviso (C3) for a breadth-first search:
+// during a level's expansion the store holds exactly the levels up to
+// this one, so a reduced state's successors all lie one level down, and
+// every cycle of the reduced graph has an edge that does not go down,
+// from a state that was expanded in full. It depends only on the state
+// and the levels before, so any number of workers reduce alike.
+func (wk *worker) ample(st *store) int {
+	for k := range wk.movers {
+		n := 0
+		stored := false
+		for i := range wk.batch {
+			if b := &wk.batch[i]; int(b.owner) == k {
+				n++
+				if st.contains(b.fp) {
+					stored = true
+					break
+				}
+			}
+		}
+		if n > 0 && n < len(wk.batch) && !stored {
+			return k
+		}
+	}
+	return -1
+}
+
 // budgetStep is how much a chunk's candidates may grow between two
 // questions about the memory budget.
 const budgetStep = 32 << 20
@@ -937,7 +1050,10 @@ func (wk *worker) held(c *chunk) int64 {
 type pending struct {
 	fp  uint64
 	tid int32
-	old bool // already found by this worker in this level, or stored
+	// owner is the index in worker.movers of the process whose private
+	// step this is, or -1.
+	owner int16
+	old   bool // already found by this worker in this level, or stored; or left out by the reduction
 }
 
 // fingerprinter hashes states, modulo the model's symmetry if it has one:

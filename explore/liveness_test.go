@@ -620,7 +620,7 @@ func TestRecordingYieldsToTheBudget(t *testing.T) {
 	}
 	src = regexp.MustCompile(`(?m)^cpus [0-9]+[^;]*;`).ReplaceAll(src, []byte("cpus 4;"))
 	p := loadModel(t, string(src))
-	safety := Explore(p, Options{Workers: 1, SafetyOnly: true})
+	safety := Explore(p, Options{Workers: 1, SafetyOnly: true, NoPOR: true})
 	if safety.Verdict != Verified {
 		t.Fatalf("safety alone: %s", safety.Outcome())
 	}

@@ -43,6 +43,12 @@ type Instr struct {
 	Pos     syntax.Pos
 	Text    string // the statement as shown in traces
 	Msg     string // OpAssert: the assertion's message
+	// Private: the instruction reads and writes nothing but its
+	// process's own locals and constants (no global, no machine state, no
+	// call), so that no other process can see it or change its outcome.
+	// The compiler sets it; the partial-order reduction reads it (see
+	// Machine.PrivateSteps).
+	Private bool
 }
 
 // Code is the instruction list of one process; it ends with OpEnd.

@@ -1,6 +1,8 @@
 package machine
 
 import (
+	"sync"
+
 	"github.com/irqcheck/irqcheck/sema"
 	"github.com/irqcheck/irqcheck/syntax"
 )
@@ -64,4 +66,7 @@ type Program struct {
 	Initial State
 	// Names lists thread and handler names by index, for display.
 	Names Names
+
+	privOnce sync.Once
+	priv     *privateSteps // see PrivateSteps
 }

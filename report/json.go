@@ -33,7 +33,10 @@ type jsonReport struct {
 	StoreBytes  int64    `json:"store_bytes"`              // fingerprint tables and parent links
 	PeakBytes   int64    `json:"peak_bytes"`               // most held at once by store, frontier and candidates
 	PeakRSS     int64    `json:"peak_rss_bytes,omitempty"` // the process's resident set at its largest (Linux)
-	Columns     []string `json:"columns"`
+	// PartialOrder: the figures are those of the partial-order reduced
+	// graph of a safety-only search (explore.Result.PartialOrder).
+	PartialOrder bool     `json:"partial_order,omitempty"`
+	Columns      []string `json:"columns"`
 	// InitialState is the state the trace starts from; absent without
 	// a trace.
 	InitialState []jsonRow  `json:"initial_state,omitempty"`
@@ -183,7 +186,7 @@ func JSON(w io.Writer, p *machine.Program, r *explore.Result) error {
 		Schema:  JSONSchemaVersion,
 		Verdict: string(r.Verdict), Limit: r.Limit, Model: p.Name,
 		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
-		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, Columns: cols, Trace: []jsonStep{},
+		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, PartialOrder: r.PartialOrder, Columns: cols, Trace: []jsonStep{},
 	}
 	if secs > 0 {
 		jr.StatesPerS = float64(r.States) / secs

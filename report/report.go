@@ -67,10 +67,13 @@ func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 }
 
 // notes writes what the verdict does not cover: a check of safety only,
-// runs cut short by a full store buffer or write history.
+// figures of a reduced graph, runs cut short by a full store buffer or write history.
 func notes(w io.Writer, p *machine.Program, r *explore.Result) {
 	if r.Verdict == explore.Verified && r.Liveness == nil {
 		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
+	}
+	if r.PartialOrder {
+		fmt.Fprintln(w, "partial-order reduction: the states and transitions are the reduced graph's (--no-por counts them all)")
 	}
 	if r.StoreBufferFull {
 		entries := "entries"

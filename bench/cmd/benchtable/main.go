@@ -42,14 +42,14 @@ func main() {
 		if *match != "" && !strings.Contains(c.Name, *match) {
 			continue
 		}
-		f1, err := bench.Run(c, explore.Options{Time: *limit, Workers: 1, SafetyOnly: true})
+		f1, err := bench.Run(c, explore.Options{Time: *limit, Workers: 1, SafetyOnly: true, NoPOR: true})
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
 			continue
 		}
 		fw := f1
 		if *workers > 1 {
-			fw, err = bench.Run(c, explore.Options{Time: *limit, Workers: *workers, SafetyOnly: true})
+			fw, err = bench.Run(c, explore.Options{Time: *limit, Workers: *workers, SafetyOnly: true, NoPOR: true})
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "%s: %v\n", c.Name, err)
 				continue
@@ -83,7 +83,7 @@ func main() {
 // memoryTable prints the cost of memory tso and weak over memory sc on
 // the catalog.
 func memoryTable(limit time.Duration, match string) {
-	rows, err := bench.MemoryCosts(explore.Options{Time: limit, Workers: 1, SafetyOnly: true})
+	rows, err := bench.MemoryCosts(explore.Options{Time: limit, Workers: 1, SafetyOnly: true, NoPOR: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return

@@ -1,0 +1,314 @@
+package explore_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/irqcheck/irqcheck/catalog"
+	"github.com/irqcheck/irqcheck/compile"
+	"github.com/irqcheck/irqcheck/explore"
+	"github.com/irqcheck/irqcheck/machine"
+)
+
+// porOutcome is what the reduction must keep: the verdict and, for a
+// violation, its kind.
+func porOutcome(r *explore.Result) string {
+	if r.Violation != nil {
+		return fmt.Sprintf("%s %s", r.Verdict, r.Violation.Kind)
+	}
+	return string(r.Verdict) + " " + r.Limit
+}
+
+// eitherHang reports whether both runs found a violation and one of them
+// a hang: the reduced graph keeps every terminal state and every
+// violation, but its levels are not the machine's, so the first violation
+// it meets may be another that the machine also has.
+func eitherHang(a, b *explore.Result) bool {
+	return a.Violation != nil && b.Violation != nil && (a.Violation.Kind == machine.Hang || b.Violation.Kind == machine.Hang)
+}
+
+// comparePOR checks p's safety verdict with and without the reduction.
+// The reduced search alone (not the search again without it that gives
+// the shortest trace) must reach a violation when there is one, and
+// store no more states; the default run's violation must be the one
+// found without the reduction, trace and all. It reports whether the
+// reduction removed states from a verified model.
+func comparePOR(t *testing.T, p *machine.Program, workers int) bool {
+	t.Helper()
+	opt := explore.Options{SafetyOnly: true, MaxStates: 2_000_000, Workers: workers}
+	full := opt
+	full.NoPOR = true
+	plain := explore.Explore(p, full)
+	reduced := explore.Explore(p, explore.ReducedOnly(opt))
+	if plain.Verdict == explore.Incomplete {
+		t.Skipf("too large without the reduction: %d states", plain.States)
+	}
+	if reduced.PartialOrder && reduced.States == plain.States && reduced.Transitions == plain.Transitions && plain.Verdict == explore.Verified {
+		t.Error("the reduced search says it reduced the graph, but has its counts")
+	}
+	if got, want := porOutcome(reduced), porOutcome(plain); got != want && !eitherHang(reduced, plain) {
+		t.Fatalf("reduced search: %s; without the reduction: %s (%v)", got, want, plain.Violation)
+	}
+	// (Where there is a violation the reduced search may find it deeper,
+	// after more states.)
+	if plain.Verdict == explore.Verified && reduced.States > plain.States {
+		t.Errorf("the reduction stored %d states, more than the %d without", reduced.States, plain.States)
+	}
+	if plain.Violation != nil {
+		def := explore.Explore(p, opt)
+		if def.Violation.Pos != plain.Violation.Pos || def.Violation.Msg != plain.Violation.Msg ||
+			def.Depth != plain.Depth || len(def.Trace.Steps) != len(plain.Trace.Steps) {
+			t.Errorf("default run: %v at depth %d; without the reduction: %v at depth %d", def.Violation, def.Depth, plain.Violation, plain.Depth)
+		}
+		for i := range def.Trace.Steps {
+			if def.Trace.Steps[i].T != plain.Trace.Steps[i].T {
+				t.Fatalf("step %d of the trace differs: %+v / %+v", i, def.Trace.Steps[i].T, plain.Trace.Steps[i].T)
+			}
+		}
+	}
+	return plain.Verdict == explore.Verified && reduced.States < plain.States
+}
+
+// Every catalog model, scaled model and family gives the same safety
+// verdict with and without the partial-order reduction, with one worker
+// and with two.
+func TestPORSameVerdict(t *testing.T) {
+	type model struct{ name, src string }
+	var models []model
+	for _, m := range catalog.All() {
+		models = append(models, model{"catalog/" + m.Name, string(m.Source)})
+	}
+	if !testing.Short() {
+		files, _ := filepath.Glob("../bench/scaled/*.irq")
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			models = append(models, model{"scaled/" + filepath.Base(f), string(src)})
+		}
+	}
+	for _, name := range symmetricModels {
+		models = append(models, model{"family/" + name, symmetricSource(t, name, 3)})
+	}
+	reducedSome := 0
+	for _, m := range models {
+		for _, workers := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/workers%d", m.name, workers), func(t *testing.T) {
+				if comparePOR(t, load(t, m.src), workers) {
+					reducedSome++
+				}
+			})
+		}
+	}
+	if reducedSome == 0 {
+		t.Error("the reduction removed states from no model: the test shows nothing")
+	}
+}
+
+// The reduced graph is the same whatever the number of workers.
+func TestPORWorkers(t *testing.T) {
+	src, err := os.ReadFile("../bench/scaled/002_ct_packed_4cpu.irq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := load(t, string(src))
+	var first *explore.Result
+	for _, w := range []int{1, 2, 4} {
+		r := explore.Explore(p, explore.Options{SafetyOnly: true, Workers: w, MaxStates: 100_000})
+		if first == nil {
+			first = r
+			continue
+		}
+		if r.States != first.States || r.Transitions != first.Transitions || r.Depth != first.Depth || r.Verdict != first.Verdict {
+			t.Errorf("%d workers: %s, %d states, %d transitions, depth %d; 1 worker: %s, %d, %d, %d",
+				w, r.Verdict, r.States, r.Transitions, r.Depth, first.Verdict, first.States, first.Transitions, first.Depth)
+		}
+	}
+}
+
+// randomModel writes a small random model: two or three threads on two
+// CPUs with locals, private steps among steps on globals, awaits,
+// choices, an IPI and its handler, interrupts off and on, current(), and
+// some models under tso. It comes in three forms, each with one kind of
+// property that may break: assertions, an invariant, or a final
+// condition. The threads are declared forever, so that a blocked thread
+// is no violation: the first violation a search finds is then of the
+// form's kind, or a vector left pending with interrupts off (a hang).
+func randomModel(r *rand.Rand) (forms [3]string) {
+	var b strings.Builder
+	b.WriteString("cpus 2;\nconst V = 0x30;\nint g0, g1;\n")
+	if r.IntN(4) == 0 {
+		b.WriteString("memory tso;\n") // a handler's return drains the buffer
+	}
+	b.WriteString("handler h { g1 = (g1 + 1) % 3; int z = g0; z++; }\n")
+	b.WriteString("init { request_irq(cpu(0), V, h); request_irq(cpu(1), V, h); }\n")
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	glob := func() string { return pick("g0", "g1") }
+	local := func() string { return pick("a", "b") }
+	val := func() string { return pick("0", "1", "2", "a", "b", glob()) }
+	var stmt func(depth int, atomic bool) string
+	stmt = func(depth int, atomic bool) string {
+		switch k := r.IntN(20); {
+		case k < 3:
+			return fmt.Sprintf("%s = (%s + %s) %% 3;", local(), val(), pick("1", "a", "b"))
+		case k < 5:
+			return fmt.Sprintf("%s = %s %% 3;", glob(), val())
+		case k == 5:
+			return fmt.Sprintf("await %s != %s;", pick(local(), glob()), pick("0", "1", "2"))
+		case k == 6:
+			return fmt.Sprintf("choose %s in 0..2;", local())
+		case k == 7 && depth < 2:
+			return fmt.Sprintf("if (%s == %s) { %s } else { %s }", pick(local(), glob()), val(), stmt(depth+1, atomic), stmt(depth+1, atomic))
+		case k == 8 && depth < 2:
+			return fmt.Sprintf("either { %s } or { %s }", stmt(depth+1, atomic), stmt(depth+1, atomic))
+		case k == 9:
+			return fmt.Sprintf("send_ipi(cpu(%d), V);", r.IntN(2))
+		case k == 10:
+			return pick("irq_disable();", "irq_enable();")
+		case k == 11:
+			return fmt.Sprintf("assert %s != %d;", pick(local(), glob()), 1+r.IntN(2))
+		case k == 12 && depth < 2:
+			return fmt.Sprintf("atomic { %s %s }", stmt(depth+1, true), stmt(depth+1, true))
+		case k == 13:
+			return fmt.Sprintf("%s = %s;", local(), local())
+		case k == 14 && !atomic:
+			return "yield();"
+		case k == 15:
+			// what current() sees changes when a thread ends
+			return fmt.Sprintf("%s = current(cpu(%d)) == none ? 0 : 1;", glob(), r.IntN(2))
+		case k == 16:
+			// a thread moved by cpu_down sees another this_cpu
+			return pick("cpu_down(cpu(1));", "cpu_up(cpu(1));", "a = int(this_cpu); g1 = a;", "a = cpu_online(cpu(1)) ? 1 : 0; g1 = a;")
+		case k == 17:
+			return fmt.Sprintf("%s = xchg(%s, %s);", local(), glob(), pick("0", "1", "a"))
+		case k == 18 && !atomic:
+			// a private loop that never ends: the cycle proviso's case
+			return fmt.Sprintf("while (%s != 3) { %s = (%s + 1) %% 3; }", local(), local(), local())
+		}
+		return fmt.Sprintf("%s++; %s = %s %% 3;", local(), local(), local())
+	}
+	nthreads := 2 + r.IntN(2)
+	for i := range nthreads {
+		fmt.Fprintf(&b, "forever thread t%d on cpu %d {\n\tint a, b;\n", i, i%2)
+		for range 2 + r.IntN(4) {
+			b.WriteString("\t" + stmt(0, false) + "\n")
+		}
+		b.WriteString("}\n")
+	}
+	src := b.String()
+	noAsserts := assertStmt.ReplaceAllString(src, ";")
+	forms[0] = src
+	forms[1] = noAsserts + fmt.Sprintf("invariant g0 + g1 != %d;\n", 2+r.IntN(3))
+	forms[2] = noAsserts + fmt.Sprintf("final g%d != %d;\n", r.IntN(2), r.IntN(3))
+	return forms
+}
+
+var assertStmt = regexp.MustCompile(`assert [^;]*;`)
+
+// Random small models give the same safety verdict with and without the
+// reduction, and the reduction removes states from some of them.
+func TestPORRandomModels(t *testing.T) {
+	n := 300
+	if testing.Short() {
+		n = 80
+	}
+	r := rand.New(rand.NewPCG(13, 1))
+	reduced, violations := 0, 0
+	for i := range n {
+		for f, src := range randomModel(r) {
+			p, err := compile.Load("random.irq", []byte(src))
+			if err != nil {
+				t.Fatalf("model %d does not compile: %v\n%s", i, err, src)
+			}
+			ok := t.Run(fmt.Sprintf("%d/%d", i, f), func(t *testing.T) {
+				if comparePOR(t, p, 1) {
+					reduced++
+				}
+				if r := explore.Explore(p, explore.Options{SafetyOnly: true, NoPOR: true}); r.Violation != nil {
+					violations++
+				}
+			})
+			if !ok {
+				t.Logf("model %d, form %d:\n%s", i, f, src)
+			}
+		}
+	}
+	t.Logf("%d models in 3 forms: the reduction removed states from %d; %d have a violation", n, reduced, violations)
+	if reduced < n/10 || violations < n/5 || violations > 3*n*9/10 {
+		t.Errorf("%d of %d forms reduced, %d violated: the test shows too little", reduced, 3*n, violations)
+	}
+}
+
+// Steps that look private but are not: each model breaks its final
+// condition only in a run where another process acts between a thread's
+// two steps, which a reduction that took the first step alone would
+// never explore. The reduced search must find each violation.
+func TestPORNotPrivate(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"this_cpu moves with cpu_down", `cpus 2; int seen;
+			thread t1 on cpu 1 { int a; a = int(this_cpu); seen = a + 1; }
+			thread t0 on cpu 0 { cpu_down(cpu(1)); }
+			final seen == 2;`},
+		{"a built-in reads the machine", `cpus 2; int seen;
+			thread t1 on cpu 1 { int a; a = cpu_online(cpu(0)) ? 1 : 0; seen = a + 1; }
+			thread t0 on cpu 0 { cpu_down(cpu(0)); }
+			final seen == 2;`},
+		{"a fn reads a global", `cpus 2; int g; int seen;
+			atomic fn get() int { return g; }
+			thread t1 on cpu 1 { int a; a = get(); seen = a + 1; }
+			thread t0 on cpu 0 { g = 1; }
+			final seen == 2;`},
+		{"yield lets a thread run that a global woke", `cpus 2; int g; int seen;
+			thread t0 on cpu 0 { yield(); seen = 1; }
+			thread u on cpu 0 { await g == 1; seen = 2; }
+			thread w on cpu 1 { g = 1; }
+			final seen == 2;`},
+		{"a thread's end changes current()", `cpus 2; int seen;
+			thread t0 on cpu 0 { int a; a = 1; }
+			thread w on cpu 1 { seen = current(cpu(0)) == none ? 1 : 2; }
+			final seen == 2;`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := load(t, tc.src)
+			plain := explore.Explore(p, explore.Options{SafetyOnly: true, NoPOR: true})
+			if plain.Violation == nil || plain.Violation.Kind != machine.Final {
+				t.Fatalf("without the reduction: %s %v, want a final violation", plain.Verdict, plain.Violation)
+			}
+			r := explore.Explore(p, explore.ReducedOnly(explore.Options{SafetyOnly: true}))
+			if r.Violation == nil || r.Violation.Kind != machine.Final {
+				t.Errorf("reduced search (%v): %s %v, want the final violation", r.PartialOrder, r.Verdict, r.Violation)
+			}
+		})
+	}
+}
+
+// State counts worked out by hand. Thread t0's two private steps (a = 1,
+// a = 2) are taken alone, so t1's step interleaves only with t0's last:
+// 7 states and 6 transitions instead of the 4 x 2 + 1 = 9 states (the two
+// orders of the stores end in two states) and 10 transitions of the
+// whole graph.
+func TestPORStateCountsByHand(t *testing.T) {
+	p := load(t, `cpus 2; int g;
+		thread t0 on cpu 0 { int a; a = 1; a = 2; g = a; }
+		thread t1 on cpu 1 { g = 5; }`)
+	for _, tc := range []struct {
+		noPOR               bool
+		states, transitions int64
+	}{{false, 7, 6}, {true, 9, 10}} {
+		r := explore.Explore(p, explore.Options{SafetyOnly: true, NoPOR: tc.noPOR})
+		if r.Verdict != explore.Verified || r.States != tc.states || r.Transitions != tc.transitions || r.PartialOrder == tc.noPOR {
+			t.Errorf("no-por %v: %s, %d states, %d transitions, reduced %v; want verified, %d, %d",
+				tc.noPOR, r.Verdict, r.States, r.Transitions, r.PartialOrder, tc.states, tc.transitions)
+		}
+	}
+	// The liveness check needs the whole graph: no reduction.
+	if r := explore.Explore(p, explore.Options{}); r.PartialOrder || r.States != 9 {
+		t.Errorf("with the liveness check: %d states, reduced %v; want 9, not reduced", r.States, r.PartialOrder)
+	}
+}

@@ -1,0 +1,133 @@
+package machine
+
+// Partial-order reduction: private steps.
+//
+// A step is private when every instruction it may execute is private
+// (Instr.Private: it reads and writes only its process's own locals and
+// constants), it is not part of an atomic region, it does not yield,
+// and it cannot end its process (a thread's end changes what current()
+// and the context switches of its CPU see; a handler's end sets IF and,
+// under tso, drains the store buffer). A private step commutes with
+// every transition of every other process and of the machine: none of
+// them reads or writes what it reads or writes, it enables or disables
+// none of them, and its own enabledness (an await on locals) is its
+// own. An interrupt entry or cpu_down on its CPU may put it off, but
+// not change it: it runs later with the same locals, and a handler
+// cannot see them. And it is invisible: invariants, finals and covers
+// read globals only.
+//
+// So at a state where some process's next step is private, the search
+// may take that step's outcomes alone (an ample set of one process, in
+// the sense of Peled's conditions C0 to C2) and leave the other
+// transitions to the successors, provided the step is not taken round a
+// cycle for ever while the others wait (C3): the explorer's proviso.
+// See DESIGN.md and the README's "Partial-order reduction".
+
+// Mover names a process whose next step is private: the thread current
+// on a CPU, the handler a CPU runs, or a device.
+type Mover struct {
+	Kind Kind  // ThreadStep, HandlerStep or DeviceStep
+	CPU  int32 // -1 for a device
+	Proc int32
+}
+
+// Owns reports whether transition t is a step of the mover's process.
+func (mv Mover) Owns(t *Transition) bool {
+	return t.Kind == mv.Kind && t.CPU == mv.CPU && t.Proc == mv.Proc
+}
+
+// privateSteps tells, per process and pc, whether the step at pc is
+// private.
+type privateSteps struct {
+	threads, handlers, devices [][]bool
+}
+
+// PrivateSteps appends to dst the processes whose next step in s is
+// private, in the order Successors emits their steps: per CPU the
+// handler it runs or, when no interrupt is taken first, its current
+// thread; then the devices. A mover's step may still be blocked (an
+// await on its locals that does not hold).
+func (m *Machine) PrivateSteps(s State, dst []Mover) []Mover {
+	ps := m.P.privateSteps()
+	l := m.L
+	for c := int32(0); c < int32(l.NCPUs); c++ {
+		cs := &l.CPUs[c]
+		if s[cs.Online] == 0 {
+			continue
+		}
+		if h := s[cs.Handler]; h != 0 {
+			if ps.handlers[h-1][s[cs.HPC]] {
+				dst = append(dst, Mover{Kind: HandlerStep, CPU: c, Proc: h - 1})
+			}
+			continue
+		}
+		if s[cs.IF] != 0 && l.HighestPending(s, c) >= 0 {
+			continue // the CPU takes an interrupt first
+		}
+		if cur := s[cs.Cur]; cur >= 0 && ps.threads[cur][s[l.Threads[cur].PC]] {
+			dst = append(dst, Mover{Kind: ThreadStep, CPU: c, Proc: cur})
+		}
+	}
+	for d := range l.Devices {
+		if ps.devices[d][s[l.Devices[d].PC]] {
+			dst = append(dst, Mover{Kind: DeviceStep, CPU: -1, Proc: int32(d)})
+		}
+	}
+	return dst
+}
+
+// privateSteps returns the program's private-step tables, made on first
+// use.
+func (p *Program) privateSteps() *privateSteps {
+	p.privOnce.Do(func() {
+		of := func(procs []*Proc) [][]bool {
+			out := make([][]bool, len(procs))
+			for i, pr := range procs {
+				out[i] = privateCode(pr.Code)
+			}
+			return out
+		}
+		p.priv = &privateSteps{threads: of(p.Threads), handlers: of(p.Handlers), devices: of(p.Devices)}
+	})
+	return p.priv
+}
+
+// privateCode tells, for each pc of code, whether the step at pc is
+// private.
+func privateCode(code Code) []bool {
+	out := make([]bool, len(code))
+	for pc := range code {
+		out[pc] = privateStep(code, int32(pc))
+	}
+	return out
+}
+
+func privateStep(code Code, pc int32) bool {
+	in := &code[pc]
+	if in.Free || !in.Private || in.Region != 0 {
+		return false
+	}
+	var next []int32
+	switch in.Op {
+	case OpExec, OpAwait, OpAssert, OpChoose:
+		next = []int32{in.Next}
+	case OpBranch:
+		next = []int32{in.Next, in.Alt}
+	case OpChoice:
+		next = in.Targets
+	default: // yield, end
+		return false
+	}
+	for _, q := range next {
+		// The step settles through jumps and clears of its own frame
+		// (cycles of them are broken by the compiler); it must not end
+		// the process.
+		for code[q].Free {
+			q = code[q].Next
+		}
+		if code[q].Op == OpEnd {
+			return false
+		}
+	}
+	return true
+}

@@ -6,8 +6,9 @@
 // act on the machine (send_ipi, the IRR, the vector table, IF, hotplug:
 // builtins.go), the transition relation (thread, handler and device
 // steps, interrupt entry, arrivals and drops, context switches), the
-// classification of terminal states (hang, final) and invariants, and
-// the renamings of a symmetric model's CPUs (symmetry.go).
+// classification of terminal states (hang, final) and invariants, the
+// renamings of a symmetric model's CPUs (symmetry.go), and which steps
+// are private, for the partial-order reduction (por.go).
 package machine
 
 import (

@@ -21,7 +21,7 @@ package machine
 // the sense of Peled's conditions C0 to C2) and leave the other
 // transitions to the successors, provided the step is not taken round a
 // cycle for ever while the others wait (C3): the explorer's proviso.
-// See DESIGN.md and the README's "Partial-order reduction".
+// See the README's "Partial-order reduction".
 
 // Mover names a process whose next step is private: the thread current
 // on a CPU, the handler a CPU runs, or a device.

@@ -7,6 +7,11 @@
 // into disjoint shards, and new states are numbered in the order a single
 // worker would have found them. The verdict, the state count and the trace
 // are the same for any number of workers.
+//
+// Where a process's next step is private (machine.PrivateSteps), the
+// search takes that step alone: a partial-order reduction, with a cycle
+// proviso checked level by level. The liveness check (liveness.go)
+// explores the graph the search recorded, reduced alike.
 package explore
 
 import (
@@ -47,8 +52,7 @@ type Options struct {
 	// NoSymmetry explores a symmetric model without symmetry reduction.
 	NoSymmetry bool
 	// NoPOR explores without the partial-order reduction (which applies
-	// only to a safety-only search of a model without covers: see
-	// Result.PartialOrder).
+	// to a model without covers: see Result.PartialOrder).
 	NoPOR bool
 	// SafetyOnly skips the liveness check: no livelocks, no liveness
 	// declarations.
@@ -130,8 +134,9 @@ type Result struct {
 	// -1 when the trace is not a lasso.
 	Loop int
 	// PartialOrder says that the search took a private step alone where
-	// it could (machine.PrivateSteps), so that States, Transitions and
-	// Depth are those of the reduced graph. A violation is looked for
+	// it could (machine.PrivateSteps), so that States, Transitions, Depth
+	// and the liveness check's graph are those of the reduced graph. A
+	// violation, a livelock's included, is looked for
 	// again without the reduction, so that its trace is the shortest;
 	// PartialOrder is then false, unless that search hit a limit and the
 	// reduced search's trace is the one shown.
@@ -420,12 +425,11 @@ func Explore(p *machine.Program, opt Options) *Result {
 	if !opt.SafetyOnly && sym == nil {
 		rec = newRecorder(p, nw)
 	}
-	// The partial-order reduction keeps every reachable violation, terminal
-	// state and cover, but not every cycle, nor the shortest run to a
-	// cover: the liveness checks and the covers' depths need the whole
-	// graph. (A symmetric model's liveness check needs it too: the search
-	// tells whether the quotient has a cycle at all.)
-	por := !opt.NoPOR && opt.SafetyOnly && len(p.Covers) == 0
+	// The partial-order reduction keeps every reachable violation and
+	// terminal state, and a fair cycle wherever the machine has one (see
+	// checkLiveness), but not the shortest run to a cover, whose depth the
+	// report gives.
+	por := !opt.NoPOR && len(p.Covers) == 0
 	var recMu sync.Mutex
 	for i := range workers {
 		arenas[i].w = i
@@ -750,14 +754,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		for i := range workers {
 			workers[i].seen = nil
 		}
-		again := opt
-		again.NoPOR = true
-		if opt.Time > 0 {
-			again.Time = max(opt.Time-time.Since(start), time.Millisecond)
-		}
-		full := Explore(p, again)
-		if full.Verdict == Violated {
-			full.Elapsed = time.Since(start)
+		if full := again(p, opt, start); full.Verdict == Violated {
 			return full
 		}
 	}
@@ -817,6 +814,13 @@ func Explore(p *machine.Program, opt Options) *Result {
 			livenessUnreduced(p, opt, start, res)
 		default:
 			checkLiveness(p, opt, start, inits, res, recorded)
+			if res.Verdict == Violated && res.PartialOrder && !opt.reducedOnly {
+				// As for a safety violation: the reduced graph's lasso
+				// is a real one, but its prefix may not be the shortest.
+				if full := again(p, opt, start); full.Verdict == Violated {
+					return full
+				}
+			}
 		}
 	}
 	if res.Verdict == Verified {
@@ -832,6 +836,20 @@ func Explore(p *machine.Program, opt Options) *Result {
 	res.Elapsed = time.Since(start)
 	res.PeakRSS = peakRSS()
 	return res
+}
+
+// again checks p once more without the partial-order reduction, within
+// what is left of opt's time, for the shortest counterexample; its
+// Elapsed counts from start.
+func again(p *machine.Program, opt Options, start time.Time) *Result {
+	o := opt
+	o.NoPOR = true
+	if opt.Time > 0 {
+		o.Time = max(opt.Time-time.Since(start), time.Millisecond)
+	}
+	full := Explore(p, o)
+	full.Elapsed = time.Since(start)
+	return full
 }
 
 // peakRSS reads the process's peak resident set size (VmHWM) from
@@ -955,6 +973,9 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 		}
 		if mover >= 0 {
 			c.reduced++
+			if wk.rec != nil {
+				wk.crec.keepLast(len(wk.batch), func(i int) bool { return int(wk.batch[i].owner) == mover })
+			}
 		}
 		for i := range wk.batch {
 			if mover >= 0 && int(wk.batch[i].owner) != mover {

@@ -543,9 +543,9 @@ func TestRecordedGraph(t *testing.T) {
 		for _, w := range []int{1, 2} {
 			var got *lgraph
 			onGraph = func(g *lgraph) { got = g }
-			r := Explore(p, Options{Workers: w, NoSymmetry: true})
-			onGraph = nil
+			r := Explore(p, Options{Workers: w, NoSymmetry: true, NoPOR: true})
 			if got == nil {
+				onGraph = nil
 				continue // a safety violation: no liveness check
 			}
 			m := machine.New(p)
@@ -557,8 +557,60 @@ func TestRecordedGraph(t *testing.T) {
 			if msg := sameGraph(got, want); msg != "" {
 				t.Errorf("%s, %d workers: recorded graph differs: %s", name, w, msg)
 			}
+			if w == 1 && name != "wide" {
+				r = Explore(p, Options{Workers: w, NoSymmetry: true})
+				if msg := reducedSubgraph(got, want); r.PartialOrder && msg != "" {
+					t.Errorf("%s: the reduced graph: %s", name, msg)
+				}
+			}
+			onGraph = nil
 		}
 	}
+}
+
+// reducedSubgraph checks that a graph recorded with the partial-order
+// reduction is the whole graph with, at some states, the edges of one
+// class only: every state's edges are all of its edges in whole, or
+// those of one class when there are others.
+func reducedSubgraph(reduced, whole *lgraph) string {
+	ids := map[uint64]int32{}
+	for s := int32(0); int(s) < whole.n(); s++ {
+		ids[Fingerprint(whole.state(s))] = s
+	}
+	type edge struct {
+		dst uint64
+		cls int32
+	}
+	edges := func(g *lgraph, s int32) []edge {
+		var out []edge
+		for e := g.first[s]; e < g.first[s+1]; e++ {
+			out = append(out, edge{Fingerprint(g.state(g.dst[e])), g.class(e)})
+		}
+		return out
+	}
+	cut := 0
+	for s := int32(0); int(s) < reduced.n(); s++ {
+		w, ok := ids[Fingerprint(reduced.state(s))]
+		if !ok {
+			return fmt.Sprintf("state %d is not in the whole graph", s)
+		}
+		got, all := edges(reduced, s), edges(whole, w)
+		if slices.Equal(got, all) {
+			continue
+		}
+		cut++
+		if len(got) == 0 {
+			return fmt.Sprintf("state %d has no edges, the whole graph's has %d", s, len(all))
+		}
+		one := slices.DeleteFunc(slices.Clone(all), func(e edge) bool { return e.cls != got[0].cls })
+		if !slices.Equal(got, one) {
+			return fmt.Sprintf("state %d: its %d edges are not the %d of class %d of its %d", s, len(got), len(one), got[0].cls, len(all))
+		}
+	}
+	if cut == 0 {
+		return "no state's edges were cut"
+	}
+	return ""
 }
 
 // sameRows reports whether every state has the same row in x (of a) and
@@ -633,7 +685,7 @@ func TestRecordingYieldsToTheBudget(t *testing.T) {
 		if where == "memory" {
 			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
 		}
-		r := Explore(p, Options{Workers: 1, MaxMemory: 30 << 20})
+		r := Explore(p, Options{Workers: 1, MaxMemory: 30 << 20, NoPOR: true})
 		liveOut := r.Verdict == Incomplete && r.Limit == "mem (liveness check; the safety search was complete)"
 		if r.States != safety.States || r.Verdict != Verified && !liveOut {
 			t.Errorf("graph in %s: got %s after %d states, want the safety search's %d states and then verified or incomplete in the liveness check",

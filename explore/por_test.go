@@ -81,6 +81,46 @@ func comparePOR(t *testing.T, p *machine.Program, workers int) bool {
 	return plain.Verdict == explore.Verified && reduced.States < plain.States
 }
 
+// comparePORLiveness checks p's whole verdict, the liveness check's
+// included, with and without the reduction: the reduced graph must have
+// a fair cycle that breaks a rule wherever the machine has one, and no
+// other. The default run's violation must be the one found without the
+// reduction, lasso and all. It reports whether the reduction removed
+// states from a model whose liveness check ran.
+func comparePORLiveness(t *testing.T, p *machine.Program, workers int) bool {
+	t.Helper()
+	opt := explore.Options{MaxStates: 500_000, Workers: workers}
+	full := opt
+	full.NoPOR = true
+	plain := explore.Explore(p, full)
+	if plain.Verdict == explore.Incomplete {
+		t.Skipf("too large without the reduction: %d states", plain.States)
+	}
+	reduced := explore.Explore(p, explore.ReducedOnly(opt))
+	if got, want := porOutcome(reduced), porOutcome(plain); got != want && !eitherHang(reduced, plain) {
+		t.Fatalf("reduced search: %s; without the reduction: %s (%v)", got, want, plain.Violation)
+	}
+	if plain.Verdict == explore.Verified {
+		if got, want := strings.Join(reduced.Unreached.Items(), ", "), strings.Join(plain.Unreached.Items(), ", "); got != want {
+			t.Errorf("unreached with the reduction: %q; without: %q", got, want)
+		}
+	}
+	if plain.Violation != nil {
+		def := explore.Explore(p, opt)
+		if def.Violation.Pos != plain.Violation.Pos || def.Violation.Msg != plain.Violation.Msg ||
+			def.Depth != plain.Depth || def.Loop != plain.Loop || len(def.Trace.Steps) != len(plain.Trace.Steps) {
+			t.Errorf("default run: %v at depth %d, loop %d; without the reduction: %v at depth %d, loop %d",
+				def.Violation, def.Depth, def.Loop, plain.Violation, plain.Depth, plain.Loop)
+		}
+		for i := range def.Trace.Steps {
+			if def.Trace.Steps[i].T != plain.Trace.Steps[i].T {
+				t.Fatalf("step %d of the trace differs: %+v / %+v", i, def.Trace.Steps[i].T, plain.Trace.Steps[i].T)
+			}
+		}
+	}
+	return plain.Liveness != nil && reduced.PartialOrder && reduced.Liveness != nil && reduced.Liveness.States < plain.Liveness.States
+}
+
 // Every catalog model, scaled model and family gives the same safety
 // verdict with and without the partial-order reduction, with one worker
 // and with two.
@@ -103,7 +143,7 @@ func TestPORSameVerdict(t *testing.T) {
 	for _, name := range symmetricModels {
 		models = append(models, model{"family/" + name, symmetricSource(t, name, 3)})
 	}
-	reducedSome := 0
+	reducedSome, reducedLive := 0, 0
 	for _, m := range models {
 		for _, workers := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/workers%d", m.name, workers), func(t *testing.T) {
@@ -111,10 +151,15 @@ func TestPORSameVerdict(t *testing.T) {
 					reducedSome++
 				}
 			})
+			t.Run(fmt.Sprintf("%s/liveness/workers%d", m.name, workers), func(t *testing.T) {
+				if comparePORLiveness(t, load(t, m.src), workers) {
+					reducedLive++
+				}
+			})
 		}
 	}
-	if reducedSome == 0 {
-		t.Error("the reduction removed states from no model: the test shows nothing")
+	if reducedSome == 0 || reducedLive == 0 {
+		t.Errorf("the reduction removed states from %d models' safety searches and %d liveness checks: the test shows too little", reducedSome, reducedLive)
 	}
 }
 
@@ -147,7 +192,7 @@ func TestPORWorkers(t *testing.T) {
 // condition. The threads are declared forever, so that a blocked thread
 // is no violation: the first violation a search finds is then of the
 // form's kind, or a vector left pending with interrupts off (a hang).
-func randomModel(r *rand.Rand) (forms [3]string) {
+func randomModel(r *rand.Rand) (forms [4]string) {
 	var b strings.Builder
 	b.WriteString("cpus 2;\nconst V = 0x30;\nint g0, g1;\n")
 	if r.IntN(4) == 0 {
@@ -161,7 +206,7 @@ func randomModel(r *rand.Rand) (forms [3]string) {
 	val := func() string { return pick("0", "1", "2", "a", "b", glob()) }
 	var stmt func(depth int, atomic bool) string
 	stmt = func(depth int, atomic bool) string {
-		switch k := r.IntN(20); {
+		switch k := r.IntN(21); {
 		case k < 3:
 			return fmt.Sprintf("%s = (%s + %s) %% 3;", local(), val(), pick("1", "a", "b"))
 		case k < 5:
@@ -197,6 +242,10 @@ func randomModel(r *rand.Rand) (forms [3]string) {
 		case k == 18 && !atomic:
 			// a private loop that never ends: the cycle proviso's case
 			return fmt.Sprintf("while (%s != 3) { %s = (%s + 1) %% 3; }", local(), local(), local())
+		case k == 19 && !atomic:
+			// a spin on a global, with private steps inside: a livelock
+			// if nothing ends it
+			return fmt.Sprintf("while (%s == %s) { %s = (%s + 1) %% 3; }", glob(), pick("0", "1"), local(), local())
 		}
 		return fmt.Sprintf("%s++; %s = %s %% 3;", local(), local(), local())
 	}
@@ -213,6 +262,19 @@ func randomModel(r *rand.Rand) (forms [3]string) {
 	forms[0] = src
 	forms[1] = noAsserts + fmt.Sprintf("invariant g0 + g1 != %d;\n", 2+r.IntN(3))
 	forms[2] = noAsserts + fmt.Sprintf("final g%d != %d;\n", r.IntN(2), r.IntN(3))
+	// The liveness form: some threads must finish, and a liveness
+	// declaration holds or not.
+	live := noAsserts
+	for i := range nthreads {
+		if r.IntN(2) == 0 {
+			live = strings.Replace(live, fmt.Sprintf("forever thread t%d ", i), fmt.Sprintf("thread t%d ", i), 1)
+		}
+	}
+	forms[3] = live + pick(
+		fmt.Sprintf("liveness g0 == %d ~> g1 == %d;\n", r.IntN(3), r.IntN(3)),
+		fmt.Sprintf("liveness always eventually g%d != %d;\n", r.IntN(2), r.IntN(3)),
+		fmt.Sprintf("liveness eventually always g%d != %d;\n", r.IntN(2), r.IntN(3)),
+		"")
 	return forms
 }
 
@@ -227,6 +289,7 @@ func TestPORRandomModels(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(13, 1))
 	reduced, violations := 0, 0
+	reducedLive, liveVerified, lassos := 0, 0, 0
 	for i := range n {
 		for f, src := range randomModel(r) {
 			p, err := compile.Load("random.irq", []byte(src))
@@ -234,6 +297,18 @@ func TestPORRandomModels(t *testing.T) {
 				t.Fatalf("model %d does not compile: %v\n%s", i, err, src)
 			}
 			ok := t.Run(fmt.Sprintf("%d/%d", i, f), func(t *testing.T) {
+				if f == 3 {
+					if comparePORLiveness(t, p, 1) {
+						reducedLive++
+					}
+					switch r := explore.Explore(p, explore.Options{NoPOR: true}); {
+					case r.Violation == nil:
+						liveVerified++
+					case r.Loop >= 0:
+						lassos++
+					}
+					return
+				}
 				if comparePOR(t, p, 1) {
 					reduced++
 				}
@@ -246,9 +321,13 @@ func TestPORRandomModels(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d models in 3 forms: the reduction removed states from %d; %d have a violation", n, reduced, violations)
+	t.Logf("%d models in 3 safety forms: the reduction removed states from %d; %d have a violation", n, reduced, violations)
+	t.Logf("the liveness form: the reduction removed states from %d; %d verified, %d broken on a lasso", reducedLive, liveVerified, lassos)
 	if reduced < n/10 || violations < n/5 || violations > 3*n*9/10 {
 		t.Errorf("%d of %d forms reduced, %d violated: the test shows too little", reduced, 3*n, violations)
+	}
+	if reducedLive < n/10 || liveVerified < n/10 || lassos < n/10 {
+		t.Errorf("liveness form: %d reduced, %d verified, %d lassos: the test shows too little", reducedLive, liveVerified, lassos)
 	}
 }
 
@@ -314,8 +393,10 @@ func TestPORStateCountsByHand(t *testing.T) {
 				tc.noPOR, r.Verdict, r.States, r.Transitions, r.PartialOrder, tc.states, tc.transitions)
 		}
 	}
-	// The liveness check needs the whole graph: no reduction.
-	if r := explore.Explore(p, explore.Options{}); r.PartialOrder || r.States != 9 {
-		t.Errorf("with the liveness check: %d states, reduced %v; want 9, not reduced", r.States, r.PartialOrder)
+	// The liveness check explores the same reduced graph.
+	if r := explore.Explore(p, explore.Options{}); r.Verdict != explore.Verified || !r.PartialOrder || r.States != 7 ||
+		r.Liveness == nil || r.Liveness.States != 7 || r.Liveness.Edges != 6 {
+		t.Errorf("with the liveness check: %s, %d states, reduced %v, liveness %+v; want verified, 7 states, reduced, a graph of 7 states and 6 edges",
+			r.Verdict, r.States, r.PartialOrder, r.Liveness)
 	}
 }

@@ -137,6 +137,23 @@ func (r *recorder) edge(cr *chunkRecord, fp uint64, t *machine.Transition) {
 	cr.deg[len(cr.deg)-1]++
 }
 
+// keepLast keeps, of the last n edges recorded (the state being
+// expanded's), those for which keep(i) holds, i counting from the first of
+// the n: the partial-order reduction leaves out the edges of the
+// processes it does not take.
+func (cr *chunkRecord) keepLast(n int, keep func(i int) bool) {
+	base := len(cr.fp) - n
+	j := base
+	for i := range n {
+		if keep(i) {
+			cr.fp[j], cr.cls[j], cr.cls2[j] = cr.fp[base+i], cr.cls[base+i], cr.cls2[base+i]
+			j++
+		}
+	}
+	cr.deg[len(cr.deg)-1] -= int32(base + n - j)
+	cr.fp, cr.cls, cr.cls2 = cr.fp[:j], cr.cls[:j], cr.cls2[:j]
+}
+
 // chunkDone writes what worker w recorded of chunk c to its spill. The
 // rows of obligations and predicates are kept as indices into the
 // distinct rows, which are few and stay in memory (interned under mu: the

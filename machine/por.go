@@ -13,8 +13,10 @@ package machine
 // none of them, and its own enabledness (an await on locals) is its
 // own. An interrupt entry or cpu_down on its CPU may put it off, but
 // not change it: it runs later with the same locals, and a handler
-// cannot see them. And it is invisible: invariants, finals and covers
-// read globals only.
+// cannot see them. And it is invisible: invariants, finals, covers and
+// liveness declarations read globals only, and the liveness check's
+// obligations (a process unfinished, a handler running, a vector
+// pending) are not changed by a step that cannot end its process.
 //
 // So at a state where some process's next step is private, the search
 // may take that step's outcomes alone (an ample set of one process, in

@@ -73,7 +73,7 @@ func notes(w io.Writer, p *machine.Program, r *explore.Result) {
 		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
 	}
 	if r.PartialOrder {
-		fmt.Fprintln(w, "partial-order reduction: the states and transitions are the reduced graph's (--no-por counts them all)")
+		fmt.Fprintln(w, "partial-order reduction: the figures are the reduced graph's (--no-por counts them all)")
 	}
 	if r.StoreBufferFull {
 		entries := "entries"

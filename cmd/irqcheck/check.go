@@ -338,7 +338,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&opt.Workers, "workers", 0, "parallel workers (default: one per CPU)")
 	fs.BoolVar(&opt.NoSymmetry, "no-symmetry", false, "explore a symmetric model without symmetry reduction")
 	fs.BoolVar(&opt.SafetyOnly, "safety-only", false, "skip the liveness check (livelocks and liveness declarations)")
-	fs.BoolVar(&opt.NoPOR, "no-por", false, "explore without the partial-order reduction of a --safety-only search")
+	fs.BoolVar(&opt.NoPOR, "no-por", false, "explore without the partial-order reduction")
 	fs.BoolVar(&opt.Witnesses, "witness", false, "print the shortest run to each cover that is reached")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
 	width := fs.Int("width", 0, "lay traces out to N characters (default: the terminal's width, or 80)")

@@ -50,7 +50,7 @@ check flags:
   --workers N       parallel workers (default: one per CPU); the answer does not depend on N
   --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
   --safety-only     skip the liveness check: no livelocks, no liveness declarations
-  --no-por          explore a --safety-only check without partial-order reduction
+  --no-por          explore without partial-order reduction
   --witness         print the shortest run to each cover declaration that is reached
   --progress        a progress line on stderr every level, at most once a second (default when stderr is a terminal)
   --width N         lay traces out to N characters (default: the terminal's width, or 80 for a mail)

@@ -3,7 +3,7 @@
 # for each scaled 4-CPU model and the cross-call family with 4 and 5 CPUs
 # (without symmetry reduction, and with it, where the check explores the
 # model again without the reduction), PAIRS alternating pairs of runs,
-# --safety-only --no-por (the same graph) then the whole check, then the other way round. Each cell
+# --safety-only --no-por then the whole check --no-por (the same graph), then the other way round. Each cell
 # is the median over the pairs: the time of each, their ratio, the
 # process's peak RSS (VmHWM) of each, and the difference in bytes per
 # state of the safety search. A benchmark, run by hand (not part of
@@ -46,9 +46,9 @@ for m in "${models[@]}"; do
 	for i in $(seq "$pairs"); do
 		if ((i % 2)); then
 			read -r s1 m1 n v1 <<<"$(run "$model" $flags --safety-only --no-por)"
-			read -r s2 m2 _ v2 <<<"$(run "$model" $flags)"
+			read -r s2 m2 _ v2 <<<"$(run "$model" $flags --no-por)"
 		else
-			read -r s2 m2 _ v2 <<<"$(run "$model" $flags)"
+			read -r s2 m2 _ v2 <<<"$(run "$model" $flags --no-por)"
 			read -r s1 m1 n v1 <<<"$(run "$model" $flags --safety-only --no-por)"
 		fi
 		ss+=("$s1") ls+=("$s2") sm+=("$m1") lm+=("$m2")

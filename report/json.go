@@ -33,8 +33,9 @@ type jsonReport struct {
 	StoreBytes  int64    `json:"store_bytes"`              // fingerprint tables and parent links
 	PeakBytes   int64    `json:"peak_bytes"`               // most held at once by store, frontier and candidates
 	PeakRSS     int64    `json:"peak_rss_bytes,omitempty"` // the process's resident set at its largest (Linux)
-	// PartialOrder: the figures are those of the partial-order reduced
-	// graph of a safety-only search (explore.Result.PartialOrder).
+	// PartialOrder: the figures, the liveness check's included, are
+	// those of the partial-order reduced graph
+	// (explore.Result.PartialOrder).
 	PartialOrder bool     `json:"partial_order,omitempty"`
 	Columns      []string `json:"columns"`
 	// InitialState is the state the trace starts from; absent without

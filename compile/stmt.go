@@ -27,8 +27,11 @@ type fnFix struct {
 	// private: storing the returned value writes only the caller's
 	// locals (see compiler.private).
 	private bool
-	sub     bool // a sub-program: the value goes to machine.Ctx.Ret
-	exits   []int32
+	// dest is what storing the returned value reads and kills of the
+	// caller's locals.
+	dest  access
+	sub   bool // a sub-program: the value goes to machine.Ctx.Ret
+	exits []int32
 }
 
 func (c *compiler) newRegion() int32 {
@@ -83,9 +86,13 @@ func breakFreeCycles(code machine.Code) {
 					base := x.Frame + at
 					clear(x.S[base : base+n])
 				}
+				for i := range n {
+					in.Kills = append(in.Kills, at+i)
+				}
 			} else {
 				in.Exec = func(*machine.Ctx) {}
 			}
+			in.ReadsKnown = true
 			in.Op, in.Free = machine.OpExec, false
 			if in.Text == "" {
 				in.Text = "loop"
@@ -164,7 +171,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		d := s.Decl
 		obj := info.Defs[d.Name]
 		if call, fn := e.fnCall(d.Init); fn != nil {
-			e.inline(call, fn, c.storeLocal(obj, d.Init.Pos()), true)
+			e.inline(call, fn, c.storeLocal(obj, d.Init.Pos()), true, c.declaring(access{}, obj))
 			return
 		}
 		if d.Init == nil {
@@ -174,7 +181,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			e.emit(machine.Instr{Op: machine.OpClear, Free: true, ClearAt: c.localOff[obj], ClearN: int32(obj.Type.Slots()), Pos: s.Pos(), Text: text})
 			return
 		}
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.initLocal(obj, d.Init), Private: c.private(d.Init), Pos: s.Pos(), Text: text})
+		e.emit(c.declaring(c.reading(access{}, d.Init), obj).set(machine.Instr{Op: machine.OpExec, Exec: c.initLocal(obj, d.Init), Private: c.private(d.Init), Pos: s.Pos(), Text: text}))
 	case *syntax.ExprStmt:
 		call := syntax.Unparen(s.X).(*syntax.CallExpr)
 		if o := info.Uses[call.Fun]; o != nil && o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BYield {
@@ -185,23 +192,27 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			return
 		}
 		if _, fn := e.fnCall(call); fn != nil {
-			e.inline(call, fn, nil, true)
+			e.inline(call, fn, nil, true, access{})
 			return
 		}
 		f := c.expr(call)
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Pos: s.Pos(), Text: text})
+		e.emit(c.reading(access{}, call).set(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Pos: s.Pos(), Text: text}))
 	case *syntax.AssignStmt:
 		if s.Op == syntax.ASSIGN {
 			if call, fn := e.fnCall(s.RHS); fn != nil {
-				e.inline(call, fn, c.store(s.LHS, s.TokPos), c.private(s.LHS))
+				e.inline(call, fn, c.store(s.LHS, s.TokPos), c.private(s.LHS), c.storing(access{}, s.LHS))
 				return
 			}
 		}
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.assign(s), Private: c.private(s.LHS, s.RHS), Pos: s.Pos(), Text: text})
+		acc := c.reading(access{}, s.LHS, s.RHS) // x op= y reads x
+		if s.Op == syntax.ASSIGN {
+			acc = c.storing(c.reading(access{}, s.RHS), s.LHS)
+		}
+		e.emit(acc.set(machine.Instr{Op: machine.OpExec, Exec: c.assign(s), Private: c.private(s.LHS, s.RHS), Pos: s.Pos(), Text: text}))
 	case *syntax.IncDecStmt:
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: c.incDec(s), Private: c.private(s.X), Pos: s.Pos(), Text: text})
+		e.emit(c.reading(access{}, s.X).set(machine.Instr{Op: machine.OpExec, Exec: c.incDec(s), Private: c.private(s.X), Pos: s.Pos(), Text: text}))
 	case *syntax.IfStmt:
-		br := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
+		br := e.emit(c.reading(access{}, s.Cond).set(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text}))
 		e.stmt(s.Then)
 		if s.Else == nil {
 			e.code[br].Alt = e.here()
@@ -212,7 +223,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		e.stmt(s.Else)
 		e.fix([]int32{j}, e.here())
 	case *syntax.WhileStmt:
-		head := e.emit(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
+		head := e.emit(c.reading(access{}, s.Cond).set(machine.Instr{Op: machine.OpBranch, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text}))
 		lf := &loopFix{}
 		e.loops = append(e.loops, lf)
 		e.stmt(s.Body)
@@ -234,7 +245,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			if loopVar != nil {
 				cond = c.cpuLoopCond
 			}
-			br = e.emit(machine.Instr{Op: machine.OpBranch, Cond: cond(s.Cond), Private: loopVar == nil && c.private(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)})
+			br = e.emit(c.reading(access{}, s.Cond).set(machine.Instr{Op: machine.OpBranch, Cond: cond(s.Cond), Private: loopVar == nil && c.private(s.Cond), Pos: s.Cond.Pos(), Text: "for " + syntax.ExprString(s.Cond)}))
 		}
 		lf := &loopFix{}
 		e.loops = append(e.loops, lf)
@@ -243,7 +254,8 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		post := e.here()
 		switch {
 		case loopVar != nil:
-			e.emit(machine.Instr{Op: machine.OpExec, Exec: c.cpuLoopNext(s.Post.(*syntax.IncDecStmt).X), Pos: s.Post.Pos(), Text: syntax.StmtHeadline(s.Post)})
+			v := s.Post.(*syntax.IncDecStmt).X
+			e.emit(c.reading(access{}, v).set(machine.Instr{Op: machine.OpExec, Exec: c.cpuLoopNext(v), Pos: s.Post.Pos(), Text: syntax.StmtHeadline(s.Post)}))
 		case s.Post != nil:
 			e.stmt(s.Post)
 		}
@@ -251,7 +263,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			// for (;;) { } or for (;;) { continue; }: nothing in the loop
 			// is a step, so that settling would run around it for ever.
 			// Make one step that spins.
-			e.emit(machine.Instr{Op: machine.OpExec, Exec: func(*machine.Ctx) {}, Private: true, Pos: s.Pos(), Text: text})
+			e.emit(machine.Instr{Op: machine.OpExec, Exec: func(*machine.Ctx) {}, Private: true, ReadsKnown: true, Pos: s.Pos(), Text: text})
 		}
 		j := e.jump()
 		e.code[j].Next = head
@@ -262,13 +274,13 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		e.fix(lf.breaks, e.here())
 		e.fix(lf.continues, post)
 	case *syntax.AwaitStmt:
-		e.emit(machine.Instr{Op: machine.OpAwait, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
+		e.emit(c.reading(access{}, s.Cond).set(machine.Instr{Op: machine.OpAwait, Cond: c.expr(s.Cond), Private: c.private(s.Cond), Pos: s.Pos(), Text: text}))
 	case *syntax.AssertStmt:
 		msg := s.Msg
 		if msg == "" {
 			msg = "assertion " + syntax.ExprString(s.Cond) + " failed"
 		}
-		e.emit(machine.Instr{Op: machine.OpAssert, Cond: c.expr(s.Cond), Msg: msg, Private: c.private(s.Cond), Pos: s.Pos(), Text: text})
+		e.emit(c.reading(access{}, s.Cond).set(machine.Instr{Op: machine.OpAssert, Cond: c.expr(s.Cond), Msg: msg, Private: c.private(s.Cond), Pos: s.Pos(), Text: text}))
 	case *syntax.AtomicStmt:
 		saved := e.region
 		if e.region == 0 {
@@ -297,12 +309,13 @@ func (e *emitter) stmt(s syntax.Stmt) {
 		}
 		e.fix(ends, e.here())
 	case *syntax.ChooseStmt:
-		e.emit(machine.Instr{Op: machine.OpChoose, Lo: c.expr(s.Lo), Hi: c.expr(s.Hi), Store: c.store(s.X, s.Pos()), Private: c.private(s.Lo, s.Hi, s.X), Pos: s.Pos(), Text: text})
+		acc := c.storing(c.reading(access{}, s.Lo, s.Hi), s.X)
+		e.emit(acc.set(machine.Instr{Op: machine.OpChoose, Lo: c.expr(s.Lo), Hi: c.expr(s.Hi), Store: c.store(s.X, s.Pos()), Private: c.private(s.Lo, s.Hi, s.X), Pos: s.Pos(), Text: text}))
 	case *syntax.ReturnStmt:
 		if len(e.fns) == 0 {
 			if s.Result != nil {
 				f := c.expr(s.Result)
-				e.emit(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Private: c.private(s.Result), Pos: s.Pos(), Text: text})
+				e.emit(c.reading(access{}, s.Result).set(machine.Instr{Op: machine.OpExec, Exec: func(x *machine.Ctx) { f(x) }, Private: c.private(s.Result), Pos: s.Pos(), Text: text}))
 			}
 			e.endFix = append(e.endFix, e.jump())
 			return
@@ -321,10 +334,14 @@ func (e *emitter) stmt(s syntax.Stmt) {
 				}
 			}
 			var exec func(*machine.Ctx)
+			acc := c.reading(access{}, s.Result)
 			switch {
 			case fc.sub:
 				exec = func(x *machine.Ctx) { x.Ret = f(x) }
 			case fc.target != nil:
+				acc.reads = append(acc.reads, fc.dest.reads...)
+				acc.kills = append(acc.kills, fc.dest.kills...)
+				acc.unknown = acc.unknown || fc.dest.unknown
 				t := fc.target
 				exec = func(x *machine.Ctx) {
 					v := f(x)
@@ -335,7 +352,7 @@ func (e *emitter) stmt(s syntax.Stmt) {
 			default:
 				exec = func(x *machine.Ctx) { f(x) }
 			}
-			e.emit(machine.Instr{Op: machine.OpExec, Exec: exec, Private: !fc.sub && fc.private && c.private(s.Result), Pos: s.Pos(), Text: text})
+			e.emit(acc.set(machine.Instr{Op: machine.OpExec, Exec: exec, Private: !fc.sub && fc.private && c.private(s.Result), Pos: s.Pos(), Text: text}))
 		}
 		fc.exits = append(fc.exits, e.jump())
 	case *syntax.BranchStmt:
@@ -369,7 +386,10 @@ func (e *emitter) fnCall(x syntax.Expr) (*syntax.CallExpr, *sema.Fn) {
 // binding the arguments is one step (none without parameters), then the
 // body's steps follow; an atomic fn is all one step. The fn's locals are
 // cleared when it returns, so that dead values do not split states.
-func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machine.Ctx, int64), private bool) {
+//
+// dest is what storing the returned value into target reads and kills of
+// the caller's locals.
+func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machine.Ctx, int64), private bool, dest access) {
 	c := e.c
 	if c.tooBig {
 		return // the model is rejected; do not inline exponentially more
@@ -380,7 +400,11 @@ func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machin
 	}
 	if len(fn.Params) > 0 {
 		bind := c.bindArgs(call, fn)
-		e.emit(machine.Instr{Op: machine.OpExec, Exec: bind, Private: c.private(call.Args...), Pos: call.Pos(), Text: syntax.ExprString(call)})
+		acc := c.reading(access{}, call.Args...)
+		for _, p := range fn.Params {
+			acc = c.slotsOf(acc, p, true) // every parameter is written in full
+		}
+		e.emit(acc.set(machine.Instr{Op: machine.OpExec, Exec: bind, Private: c.private(call.Args...), Pos: call.Pos(), Text: syntax.ExprString(call)}))
 	} else if fn.Atomic {
 		// The step is labelled with the call, not the first statement.
 		defer func(start int32) {
@@ -390,7 +414,7 @@ func (e *emitter) inline(call *syntax.CallExpr, fn *sema.Fn, target func(*machin
 			}
 		}(e.here())
 	}
-	fc := &fnFix{fn: fn, target: target, private: private}
+	fc := &fnFix{fn: fn, target: target, private: private, dest: dest}
 	e.fns = append(e.fns, fc)
 	e.block(fn.Decl.Body)
 	e.fns = e.fns[:len(e.fns)-1]

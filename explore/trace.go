@@ -34,6 +34,9 @@ type Step struct {
 	Delivered []machine.Delivery
 	// Stale lists the loads that read behind memory (memory weak).
 	Stale []machine.StaleRead
+	// Dead lists what the step wrote into locals that are dead after it
+	// (State has them reset).
+	Dead []machine.DeadWrite
 	// Violation names the kind of violation this step raised, or "".
 	Violation machine.ViolationKind
 }
@@ -97,7 +100,7 @@ func Replay(p *machine.Program, m *machine.Machine, s0 machine.State, path []int
 // step of a trace.
 func Describe(p *machine.Program, s machine.State, sc *machine.Successor, next machine.State) Step {
 	t := sc.T
-	st := Step{T: t, Column: p.Column(&t), State: next, Failed: sc.Violation != nil, Delivered: slices.Clone(sc.Delivered), Stale: slices.Clone(sc.Stale)}
+	st := Step{T: t, Column: p.Column(&t), State: next, Failed: sc.Violation != nil, Delivered: slices.Clone(sc.Delivered), Stale: slices.Clone(sc.Stale), Dead: slices.Clone(sc.Dead)}
 	st.Actor, st.Text, st.Pos = p.Describe(&t, next)
 	if sc.Violation != nil {
 		st.Violation = sc.Violation.Kind

@@ -49,6 +49,14 @@ type Instr struct {
 	// The compiler sets it; the partial-order reduction reads it (see
 	// Machine.PrivateSteps).
 	Private bool
+	// Reads and Kills, when ReadsKnown, are the frame-relative slots of
+	// the process's locals that the instruction may read, and those it
+	// always writes in full (after its reads): the compiler sets them,
+	// and the machine resets dead locals by them (dead.go). Without
+	// ReadsKnown, an instruction that evaluates expressions may read
+	// every local.
+	Reads, Kills []int32
+	ReadsKnown   bool
 }
 
 // Code is the instruction list of one process; it ends with OpEnd.

@@ -91,6 +91,10 @@ type Successor struct {
 	// Delivered lists the messages a device step delivered at once
 	// (valid only during the callback).
 	Delivered []Delivery
+	// Dead lists the values the step wrote into locals that are dead
+	// after it, which Next has reset to zero (valid until the emit
+	// callback returns).
+	Dead []DeadWrite
 	// Stale lists the loads that read behind memory (memory weak; valid
 	// only during the callback).
 	Stale []StaleRead
@@ -107,6 +111,8 @@ type Machine struct {
 	buf2  State
 	pbuf  State
 	succ  Successor
+	dead  *deadLocals // nil with Program.KeepDeadLocals
+	deadW []DeadWrite // what the step being emitted wrote into dead locals
 
 	// BufferFull is set once a step has stalled on a full store buffer
 	// (memory tso): runs that need deeper buffers were cut short.
@@ -121,6 +127,9 @@ func New(p *Program) *Machine {
 	m := &Machine{P: p, L: p.Layout}
 	m.x.L = p.Layout
 	m.probe.L = p.Layout
+	if !p.KeepDeadLocals {
+		m.dead = p.deadLocals()
+	}
 	m.buf = make(State, p.Layout.Size)
 	m.buf2 = make(State, p.Layout.Size)
 	m.pbuf = make(State, p.Layout.Size)
@@ -343,6 +352,17 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 	}
 	pc := s[pcSlot]
 	t.Instr = &code[pc]
+	var dead [][]int32 // per pc, the locals to reset there
+	if m.dead != nil {
+		switch t.Kind {
+		case ThreadStep:
+			dead = m.dead.threads[t.Proc]
+		case HandlerStep:
+			dead = m.dead.handlers[t.Proc]
+		case DeviceStep:
+			dead = m.dead.devices[t.Proc]
+		}
+	}
 	for {
 		copy(m.buf, s)
 		x.Reset(m.buf, cpu, vec, frame)
@@ -354,6 +374,18 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 		switch x.Status {
 		case StepOK:
 			m.buf[pcSlot] = newpc
+			m.deadW = m.deadW[:0]
+			if dead != nil {
+				for _, at := range dead[newpc] {
+					i := frame + at
+					if v := m.buf[i]; v != 0 {
+						if v != s[i] {
+							m.deadW = append(m.deadW, DeadWrite{Slot: i, Value: v})
+						}
+						m.buf[i] = 0
+					}
+				}
+			}
 			if code[newpc].Op == OpEnd {
 				m.finish(t, frame)
 			}
@@ -366,7 +398,7 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 				break
 			}
 			n++
-			m.succ = Successor{T: t, Next: m.buf, Delivered: x.Delivered, Stale: x.Stale}
+			m.succ = Successor{T: t, Next: m.buf, Delivered: x.Delivered, Stale: x.Stale, Dead: m.deadW}
 			if !emit(&m.succ) {
 				return n, true
 			}
@@ -448,7 +480,7 @@ func (m *Machine) yield(t Transition, emit Emit) (n int, stopped bool) {
 	t.Yield = true
 	t.Proc2 = t.Proc
 	n++
-	m.succ = Successor{T: t, Next: m.buf, Stale: m.x.Stale}
+	m.succ = Successor{T: t, Next: m.buf, Stale: m.x.Stale, Dead: m.deadW}
 	if !emit(&m.succ) {
 		return n, true
 	}
@@ -461,7 +493,7 @@ func (m *Machine) yield(t Transition, emit Emit) (n int, stopped bool) {
 		m.switchTo(m.buf, cpu, u)
 		t.Proc2 = u
 		n++
-		m.succ = Successor{T: t, Next: m.buf, Stale: m.x.Stale}
+		m.succ = Successor{T: t, Next: m.buf, Stale: m.x.Stale, Dead: m.deadW}
 		if !emit(&m.succ) {
 			return n, true
 		}

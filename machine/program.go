@@ -66,7 +66,12 @@ type Program struct {
 	Initial State
 	// Names lists thread and handler names by index, for display.
 	Names Names
+	// KeepDeadLocals turns off the reset of dead locals (dead.go), to
+	// compare: the machine then keeps values that nothing reads again.
+	KeepDeadLocals bool
 
 	privOnce sync.Once
 	priv     *privateSteps // see PrivateSteps
+	deadOnce sync.Once
+	dead     *deadLocals // see DeadAt
 }

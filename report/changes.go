@@ -30,7 +30,15 @@ func Changes(p *machine.Program, tr *explore.Trace, i int) []Change {
 	if i > 0 {
 		before = tr.Steps[i-1].State
 	}
-	return append(stale, stepChanges(p, st.T, before, st.State)...)
+	after := st.State
+	if len(st.Dead) > 0 {
+		// Show what the step wrote, not the reset of what nothing reads.
+		after = slices.Clone(after)
+		for _, d := range st.Dead {
+			after[d.Slot] = d.Value
+		}
+	}
+	return append(stale, stepChanges(p, st.T, before, after)...)
 }
 
 // staleReads shows the loads of a step that read behind memory (memory
@@ -61,26 +69,37 @@ func stepChanges(p *machine.Program, t machine.Transition, s, next machine.State
 }
 
 // dropScopeExits hides the clearing of a fn's locals when it returns:
-// a local of a called fn going back to zero is the fn ending, not news.
+// a local of a called fn going back to zero is the fn ending, not news;
+// nor is a local reset because nothing reads it again (machine/dead.go).
 func dropScopeExits(p *machine.Program, t machine.Transition, ch []Change, s, next machine.State) []Change {
 	var code machine.Code
-	var frame, size int32
+	var frame, size, pc int32
 	done := false
 	l := p.Layout
 	switch t.Kind {
 	case machine.ThreadStep:
 		code, frame, size = p.Threads[t.Proc].Code, l.Threads[t.Proc].Frame, p.Threads[t.Proc].FrameSize
-		done = code[next[l.Threads[t.Proc].PC]].Op == machine.OpEnd
+		pc = next[l.Threads[t.Proc].PC]
+		done = code[pc].Op == machine.OpEnd
 	case machine.DeviceStep:
 		code, frame, size = p.Devices[t.Proc].Code, l.Devices[t.Proc].Frame, p.Devices[t.Proc].FrameSize
-		done = code[next[l.Devices[t.Proc].PC]].Op == machine.OpEnd
+		pc = next[l.Devices[t.Proc].PC]
+		done = code[pc].Op == machine.OpEnd
 	case machine.HandlerStep:
 		code, frame, size = p.Handlers[t.Proc].Code, l.CPUs[t.CPU].HFrame, int32(l.HFrameSize)
+		pc = next[l.CPUs[t.CPU].HPC]
 		done = next[l.CPUs[t.CPU].Handler] == 0
 	default:
 		return ch
 	}
 	hidden := map[string]bool{}
+	if !done && !p.KeepDeadLocals {
+		for _, at := range p.DeadAt(t, pc) {
+			if i := frame + at; next[i] == 0 && s[i] != 0 {
+				hidden[l.Name(int(i))] = true
+			}
+		}
+	}
 	if done {
 		for i := frame; i < frame+size; i++ {
 			if next[i] == 0 && s[i] != 0 {

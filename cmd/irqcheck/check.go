@@ -339,6 +339,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opt.NoSymmetry, "no-symmetry", false, "explore a symmetric model without symmetry reduction")
 	fs.BoolVar(&opt.SafetyOnly, "safety-only", false, "skip the liveness check (livelocks and liveness declarations)")
 	fs.BoolVar(&opt.NoPOR, "no-por", false, "explore without the partial-order reduction")
+	keepDead := fs.Bool("keep-dead", false, "keep the values of dead locals (to compare: more states)")
 	fs.BoolVar(&opt.Witnesses, "witness", false, "print the shortest run to each cover that is reached")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the search to `file`")
 	width := fs.Int("width", 0, "lay traces out to N characters (default: the terminal's width, or 80)")
@@ -376,6 +377,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
+	p.KeepDeadLocals = *keepDead
 	if opt.MaxMemory == 0 {
 		opt.MaxMemory = defaultMemory()
 	}

@@ -51,6 +51,7 @@ check flags:
   --no-symmetry     explore a "cpus N symmetric" model without symmetry reduction
   --safety-only     skip the liveness check: no livelocks, no liveness declarations
   --no-por          explore without partial-order reduction
+  --keep-dead       keep the values of locals that nothing reads again (to compare: more states)
   --witness         print the shortest run to each cover declaration that is reached
   --progress        a progress line on stderr every level, at most once a second (default when stderr is a terminal)
   --width N         lay traces out to N characters (default: the terminal's width, or 80 for a mail)

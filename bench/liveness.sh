@@ -19,7 +19,6 @@ workers=${2:-1}
 # shellcheck source=common.sh
 . "$here/common.sh"
 
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 run() { # run MODEL FLAGS...: "seconds peak-RSS-bytes states" of one run
 	local model=$1

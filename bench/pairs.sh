@@ -40,5 +40,5 @@ for ((i = 1; i <= pairs; i++)); do
 	ratios+=("$r")
 	printf '| %d | %.2f | %.2f | %.2f |\n' "$i" "$one" "$two" "$r"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}')
+median=$(printf '%s\n' "${ratios[@]}" | median)
 printf '\nmedian speedup of %d pairs: %.2f\n' "$pairs" "$median"

@@ -18,7 +18,6 @@ workers=${2:-2}
 # shellcheck source=common.sh
 . "$here/common.sh"
 
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 # lstates FILE: the liveness graph's states in a JSON report, or -.
 lstates() { sed -n '/"liveness": {/,/}/s/^ *"states": \([0-9]*\),\{0,1\}$/\1/p' "$1" | head -1 | grep . || echo -; }

@@ -3,12 +3,9 @@ package explore_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/irqcheck/irqcheck/catalog"
 	"github.com/irqcheck/irqcheck/compile"
 	"github.com/irqcheck/irqcheck/explore"
 	"github.com/irqcheck/irqcheck/machine"
@@ -79,26 +76,8 @@ func compareDead(t *testing.T, src string, opt explore.Options) bool {
 // with dead locals reset and kept, safety alone and with the liveness
 // check.
 func TestDeadLocalsSameVerdict(t *testing.T) {
-	type model struct{ name, src string }
-	var models []model
-	for _, m := range catalog.All() {
-		models = append(models, model{"catalog/" + m.Name, string(m.Source)})
-	}
-	if !testing.Short() {
-		files, _ := filepath.Glob("../bench/scaled/*.irq")
-		for _, f := range files {
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			models = append(models, model{"scaled/" + filepath.Base(f), string(src)})
-		}
-	}
-	for _, name := range symmetricModels {
-		models = append(models, model{"family/" + name, symmetricSource(t, name, 3)})
-	}
 	reduced := 0
-	for _, m := range models {
+	for _, m := range differentialModels(t) {
 		t.Run(m.name, func(t *testing.T) {
 			if compareDead(t, m.src, explore.Options{SafetyOnly: true, NoPOR: true}) {
 				reduced++

@@ -147,14 +147,16 @@ func comparePORLiveness(t *testing.T, src string, workers int) bool {
 	return plain.Liveness != nil && reduced.PartialOrder && reduced.Liveness != nil && reduced.Liveness.States < plain.Liveness.States
 }
 
-// Every catalog model, scaled model and family gives the same safety
-// verdict with and without the partial-order reduction, with one worker
-// and with two.
-func TestPORSameVerdict(t *testing.T) {
-	type model struct{ name, src string }
-	var models []model
+// namedModel is a model's source and the name a test gives it.
+type namedModel struct{ name, src string }
+
+// differentialModels are the models a reduction is checked on against
+// the plain search: the catalog, the scaled models (not with -short) and
+// the symmetric families at 3 CPUs.
+func differentialModels(t *testing.T) []namedModel {
+	var models []namedModel
 	for _, m := range catalog.All() {
-		models = append(models, model{"catalog/" + m.Name, string(m.Source)})
+		models = append(models, namedModel{"catalog/" + m.Name, string(m.Source)})
 	}
 	if !testing.Short() {
 		files, _ := filepath.Glob("../bench/scaled/*.irq")
@@ -163,14 +165,21 @@ func TestPORSameVerdict(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			models = append(models, model{"scaled/" + filepath.Base(f), string(src)})
+			models = append(models, namedModel{"scaled/" + filepath.Base(f), string(src)})
 		}
 	}
 	for _, name := range symmetricModels {
-		models = append(models, model{"family/" + name, symmetricSource(t, name, 3)})
+		models = append(models, namedModel{"family/" + name, symmetricSource(t, name, 3)})
 	}
+	return models
+}
+
+// Every catalog model, scaled model and family gives the same safety
+// verdict with and without the partial-order reduction, with one worker
+// and with two.
+func TestPORSameVerdict(t *testing.T) {
 	reducedSome, reducedLive := 0, 0
-	for _, m := range models {
+	for _, m := range differentialModels(t) {
 		for _, workers := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/workers%d", m.name, workers), func(t *testing.T) {
 				if comparePOR(t, load(t, m.src), workers) {

@@ -198,7 +198,8 @@ func TestPORSameVerdict(t *testing.T) {
 	}
 }
 
-// The reduced graph is the same whatever the number of workers.
+// The reduced graph is the same whatever the number of workers, the
+// liveness check's included.
 func TestPORWorkers(t *testing.T) {
 	src, err := os.ReadFile("../bench/scaled/002_ct_packed_4cpu.irq")
 	if err != nil {
@@ -215,6 +216,24 @@ func TestPORWorkers(t *testing.T) {
 		if r.States != first.States || r.Transitions != first.Transitions || r.Depth != first.Depth || r.Verdict != first.Verdict {
 			t.Errorf("%d workers: %s, %d states, %d transitions, depth %d; 1 worker: %s, %d, %d, %d",
 				w, r.Verdict, r.States, r.Transitions, r.Depth, first.Verdict, first.States, first.Transitions, first.Depth)
+		}
+	}
+	// The liveness check's reduced graph too, on a model whose whole
+	// check is quick.
+	p = load(t, symmetricSource(t, "cross_calls", 4))
+	var live *explore.Result
+	for _, w := range []int{1, 2, 4} {
+		r := explore.Explore(p, explore.Options{Workers: w, NoSymmetry: true})
+		if r.Verdict != explore.Verified || !r.PartialOrder || r.Liveness == nil {
+			t.Fatalf("cross_calls, 4 cpus, %d workers: %s, reduced %v, liveness %v; want verified by a reduced search with a liveness check", w, r.Verdict, r.PartialOrder, r.Liveness)
+		}
+		if live == nil {
+			live = r
+			continue
+		}
+		if r.States != live.States || r.Liveness.States != live.Liveness.States || r.Liveness.Edges != live.Liveness.Edges {
+			t.Errorf("cross_calls, %d workers: %d states, liveness graph %d states, %d edges; 1 worker: %d, %d, %d",
+				w, r.States, r.Liveness.States, r.Liveness.Edges, live.States, live.Liveness.States, live.Liveness.Edges)
 		}
 	}
 }

@@ -204,9 +204,11 @@ func (e *emitter) stmt(s syntax.Stmt) {
 				return
 			}
 		}
-		acc := c.reading(access{}, s.LHS, s.RHS) // x op= y reads x
+		var acc access
 		if s.Op == syntax.ASSIGN {
 			acc = c.storing(c.reading(access{}, s.RHS), s.LHS)
+		} else {
+			acc = c.reading(access{}, s.LHS, s.RHS) // x op= y reads x
 		}
 		e.emit(acc.set(machine.Instr{Op: machine.OpExec, Exec: c.assign(s), Private: c.private(s.LHS, s.RHS), Pos: s.Pos(), Text: text}))
 	case *syntax.IncDecStmt:

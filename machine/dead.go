@@ -46,23 +46,29 @@ func (p *Program) deadLocals() *deadLocals {
 	return p.dead
 }
 
+// of returns, per pc, the dead slots of the process that makes step t,
+// or nil for a transition that is no process's step.
+func (d *deadLocals) of(t Transition) [][]int32 {
+	switch t.Kind {
+	case ThreadStep:
+		return d.threads[t.Proc]
+	case HandlerStep:
+		return d.handlers[t.Proc]
+	case DeviceStep:
+		return d.devices[t.Proc]
+	}
+	return nil
+}
+
 // DeadAt returns the frame-relative slots of the locals that are dead
 // when the process that made step t is at pc: the slots the step reset to
 // zero if they held anything else. It returns nil for a transition that
-// is no process's step.
+// is no process's step, and when the program keeps dead locals.
 func (p *Program) DeadAt(t Transition, pc int32) []int32 {
-	d := p.deadLocals()
-	var tab [][]int32
-	switch t.Kind {
-	case ThreadStep:
-		tab = d.threads[t.Proc]
-	case HandlerStep:
-		tab = d.handlers[t.Proc]
-	case DeviceStep:
-		tab = d.devices[t.Proc]
-	default:
+	if p.KeepDeadLocals {
 		return nil
 	}
+	tab := p.deadLocals().of(t)
 	if pc < 0 || int(pc) >= len(tab) {
 		return nil
 	}

@@ -354,14 +354,7 @@ func (m *Machine) step(s State, t Transition, code Code, pcSlot, frame, vec int3
 	t.Instr = &code[pc]
 	var dead [][]int32 // per pc, the locals to reset there
 	if m.dead != nil {
-		switch t.Kind {
-		case ThreadStep:
-			dead = m.dead.threads[t.Proc]
-		case HandlerStep:
-			dead = m.dead.handlers[t.Proc]
-		case DeviceStep:
-			dead = m.dead.devices[t.Proc]
-		}
+		dead = m.dead.of(t)
 	}
 	for {
 		copy(m.buf, s)

@@ -93,7 +93,7 @@ func dropScopeExits(p *machine.Program, t machine.Transition, ch []Change, s, ne
 		return ch
 	}
 	hidden := map[string]bool{}
-	if !done && !p.KeepDeadLocals {
+	if !done {
 		for _, at := range p.DeadAt(t, pc) {
 			if i := frame + at; next[i] == 0 && s[i] != 0 {
 				hidden[l.Name(int(i))] = true

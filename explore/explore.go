@@ -15,8 +15,10 @@
 package explore
 
 import (
+	"encoding/binary"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"strconv"
@@ -108,7 +110,7 @@ type Result struct {
 	Elapsed     time.Duration
 	Workers     int
 	StoreBytes  int64 // bytes held by the fingerprint set and parent links
-	PeakBytes   int64 // most bytes held at once by store, frontiers and candidates
+	PeakBytes   int64 // most bytes held at once in memory by store, frontiers and candidates (not what their temporary files hold)
 	// PeakRSS is the process's peak resident set size, what top shows
 	// (VmHWM; 0 where it cannot be read). It covers the whole process,
 	// so it is meaningful for one run per process.
@@ -179,159 +181,61 @@ type found struct {
 	depth int
 }
 
-// candidateBytes is the size of a candidate record, for memory accounting.
-const candidateBytes = 32
-
 // chunkSize is the number of frontier states a worker takes at a time.
 const chunkSize = 128
 
-// candidate is a successor that was not in the store when its level began.
-type candidate struct {
-	fp     uint64
-	pos    uint64 // where its encoding is in the arenas
-	parent int32
-	tid    int32
-	bad    int32 // the invariant it breaks: an index in its chunk's bad, or -1
-	isNew  bool  // set by the shard owner: first of its kind
+// frontier holds the states of a level, numbered consecutively, encoded
+// back to back in a spill: in memory while the level is small, in a
+// temporary file once it is wide, read back a chunk at a time.
+type frontier struct {
+	sp    *spill
+	marks []int64 // marks[k]: where state k*chunkSize starts
+	first int32   // the number of its first state
+	n     int
 }
 
-// stream holds the states of a level, numbered consecutively, encoded back
-// to back in blocks from a blockPool; a state never spans two blocks.
-// Blocks go back to the pool when the level is spent, so levels cost no
-// copying as they grow.
-type stream struct {
-	blocks [][]byte
-	marks  []uint64 // marks[k]: where state k*chunkSize starts (see blockPool.pos)
-	first  int32    // the number of its first state
-	n      int
-}
+func newFrontier() *frontier { return &frontier{sp: newSpillAt("frontier", levelToFile)} }
 
 // add appends one encoded state.
-func (sm *stream) add(enc []byte, pool *blockPool) {
-	last := len(sm.blocks) - 1
-	if last < 0 || len(sm.blocks[last])+len(enc) > cap(sm.blocks[last]) {
-		sm.blocks = append(sm.blocks, pool.get())
-		last++
+func (f *frontier) add(enc []byte) {
+	if f.n%chunkSize == 0 {
+		f.marks = append(f.marks, f.sp.n)
 	}
-	if sm.n%chunkSize == 0 {
-		sm.marks = append(sm.marks, pool.pos(0, last, len(sm.blocks[last])))
+	f.sp.write(enc)
+	f.n++
+}
+
+// chunk reads the states of chunk k into buf (grown as needed) and
+// returns them. After the spill is flushed it is safe for concurrent use.
+func (f *frontier) chunk(k int, buf []byte) ([]byte, error) {
+	end := f.sp.n
+	if k+1 < len(f.marks) {
+		end = f.marks[k+1]
 	}
-	sm.blocks[last] = append(sm.blocks[last], enc...)
-	sm.n++
+	n := int(end - f.marks[k])
+	buf = slices.Grow(buf[:0], n)[:n]
+	return buf, f.sp.readInto(f.marks[k], buf)
 }
 
-// release gives the stream's blocks back to pool and empties it.
-func (sm *stream) release(pool *blockPool) {
-	pool.putAll(sm.blocks)
-	*sm = stream{blocks: sm.blocks[:0], marks: sm.marks[:0]}
-}
-
-// state returns the bytes from the start of state k*chunkSize to the end
-// of its block.
-func (sm *stream) state(k int, pool *blockPool) []byte {
-	pos := sm.marks[k]
-	return sm.blocks[pos>>pool.bits][pos&(1<<pool.bits-1):]
-}
-
-// arena holds one worker's candidate states of a level, encoded, in
-// blocks from a blockPool.
-type arena struct {
-	w      int
-	blocks [][]byte
-}
-
-// put encodes s into the arena and returns where it went.
-func (a *arena) put(cd *codec, s machine.State, pool *blockPool) uint64 {
-	last := len(a.blocks) - 1
-	if last < 0 || cap(a.blocks[last])-len(a.blocks[last]) < cd.maxBytes() {
-		a.blocks = append(a.blocks, pool.get())
-		last++
-	}
-	b := a.blocks[last]
-	at := pool.pos(a.w, last, len(b))
-	a.blocks[last] = cd.append(b, s) // fits: no copy
-	return at
-}
-
-// blockPool hands out blocks of 1<<bits bytes and takes them back. It is
-// safe for concurrent use. A position in a worker's arena or a stream
-// packs the worker, the block and the offset into one word.
-type blockPool struct {
-	bits int
-	mu   sync.Mutex
-	free [][]byte
-	out  atomic.Int64 // blocks handed out
-}
-
-// newBlockPool makes a pool of blocks that hold at least 64 states of up
-// to maxState bytes.
-func newBlockPool(maxState int) *blockPool {
-	bits := 18
-	for 1<<bits < 64*maxState {
-		bits++
-	}
-	return &blockPool{bits: bits}
-}
-
-// held is the memory of the blocks the pool made and still holds or has
-// handed out.
-func (bp *blockPool) held() int64 {
-	out, spare := bp.counts()
-	return (out + spare) << bp.bits
-}
-
-// counts returns the number of blocks in use and the number pooled.
-func (bp *blockPool) counts() (out, spare int64) {
-	bp.mu.Lock()
-	spare = int64(len(bp.free))
-	bp.mu.Unlock()
-	return bp.out.Load(), spare
-}
-
-func (bp *blockPool) pos(w, block, off int) uint64 {
-	return uint64(w)<<48 | uint64(block)<<bp.bits | uint64(off)
-}
-
-// at returns the bytes from position pos to the end of its block in the
-// arenas.
-func (bp *blockPool) at(arenas []arena, pos uint64) []byte {
-	w, block, off := pos>>48, pos&(1<<48-1)>>bp.bits, pos&(1<<bp.bits-1)
-	return arenas[w].blocks[block][off:]
-}
-
-func (bp *blockPool) get() []byte {
-	bp.out.Add(1)
-	bp.mu.Lock()
-	defer bp.mu.Unlock()
-	if n := len(bp.free); n > 0 {
-		b := bp.free[n-1]
-		bp.free = bp.free[:n-1]
-		return b[:0]
-	}
-	return make([]byte, 0, 1<<bp.bits)
-}
-
-func (bp *blockPool) putAll(bs [][]byte) {
-	bp.out.Add(-int64(len(bs)))
-	bp.mu.Lock()
-	bp.free = append(bp.free, bs...)
-	bp.mu.Unlock()
-	clear(bs)
-}
-
-// trim lets go of all but n pooled blocks.
-func (bp *blockPool) trim(n int) {
-	if len(bp.free) > n {
-		clear(bp.free[n:])
-		bp.free = bp.free[:n]
-	}
+// reset empties the frontier for the next level but one.
+func (f *frontier) reset() {
+	f.sp.reset()
+	f.marks = f.marks[:0]
+	f.n = 0
 }
 
 // chunk is a unit of work: up to chunkSize states of the frontier to
-// expand, and what expanding them found.
+// expand, and what expanding them found: its candidates, the successors
+// that were not in the store when the level began and that its worker had
+// not found before in the level. A candidate's fingerprint is kept in
+// memory; the rest of it (candidateRecord) waits in its worker's spill.
 type chunk struct {
-	k           int // expands states k*chunkSize... of the frontier
-	cands       []candidate
+	k           int                  // expands states k*chunkSize... of the frontier
+	fps         []uint64             // the candidates' fingerprints
+	isNew       []bool               // set by the shard owner: the candidate is the first of its kind
+	w           int                  // the worker that expanded it
+	off, end    int64                // where its candidates' records are in the worker's spill
+	err         error                // reading the frontier failed
 	bad         []*machine.Violation // invariant violations of candidates
 	transitions int64
 	reduced     int64 // states of which the partial-order reduction took one process's step alone
@@ -345,10 +249,31 @@ type chunk struct {
 	at       chunkAt // when the graph is recorded: where the records of the chunk's states are
 }
 
-// bytes is the memory the chunk's candidate records and graph records
-// hold.
+// bytes is the memory the chunk's candidates hold.
 func (c *chunk) bytes() int64 {
-	return int64(cap(c.cands)) * candidateBytes
+	return int64(cap(c.fps))*8 + int64(cap(c.isNew))
+}
+
+// A candidate's record in its worker's spill: the index in the chunk of
+// the state it was reached from (one byte: chunkSize is 128), the
+// transition number and the invariant it breaks plus one (0: none) as
+// unsigned varints, and its state, encoded.
+func appendCandidate(b []byte, cd *codec, parent int, tid int32, bad int32, s machine.State) []byte {
+	b = append(b, byte(parent))
+	b = binary.AppendUvarint(b, uint64(tid))
+	b = binary.AppendUvarint(b, uint64(bad+1))
+	return cd.append(b, s)
+}
+
+// readCandidate reads the record at the start of b and returns what follows it.
+func readCandidate(b []byte, cd *codec) (parent int, tid, bad int32, enc, rest []byte) {
+	parent = int(b[0])
+	t, n := binary.Uvarint(b[1:])
+	b = b[1+n:]
+	v, n := binary.Uvarint(b)
+	b = b[n:]
+	size := cd.skip(b)
+	return parent, int32(t), int32(v) - 1, b[:size], b[size:]
 }
 
 // chunkRange is a run of a level's chunks that workers take from the
@@ -364,13 +289,17 @@ type worker struct {
 	// every successor: the padding at both ends keeps two workers off
 	// one cache line (5 % faster with two workers on the largest
 	// benchmark run).
-	_     [64]byte
-	m     *machine.Machine
-	cd    *codec
-	fpr   fingerprinter
-	cur   machine.State // the state being expanded, decoded
-	arena *arena        // where its candidates go
-	pool  *blockPool
+	_      [64]byte
+	id     int
+	m      *machine.Machine
+	cd     *codec
+	fpr    fingerprinter
+	cur    machine.State // the state being expanded, decoded
+	cands  *spill        // the records of its candidates of the level
+	data   []byte        // the chunk being expanded, encoded
+	record []byte        // a candidate's record
+	// counted is how much of cands' memory the level's budget has counted.
+	counted int64
 	// seen holds the fingerprints of the successors this worker found in
 	// the level: it takes its chunks in level order, so a state it finds
 	// again is never the first of its kind in the level and is dropped at
@@ -414,8 +343,6 @@ func Explore(p *machine.Program, opt Options) *Result {
 	}
 	workers := make([]worker, nw)
 	coder := newCodec(p.Layout)
-	pool := newBlockPool(coder.maxBytes())
-	arenas := make([]arena, nw)
 	coverDone := make([]bool, len(p.Covers))
 	// Without symmetry reduction the search records the graph for the
 	// liveness check as it goes; with it, the check explores again
@@ -432,12 +359,23 @@ func Explore(p *machine.Program, opt Options) *Result {
 	por := !opt.NoPOR && len(p.Covers) == 0
 	var recMu sync.Mutex
 	for i := range workers {
-		arenas[i].w = i
-		workers[i] = worker{m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
-			arena: &arenas[i], pool: pool, seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu, por: por}
+		workers[i] = worker{id: i, m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
+			cands: newSpillAt("candidates", levelToFile), seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu, por: por}
 		workers[i].m.Coverage(workers[i].cov.instrs)
 	}
 	m := workers[0].m
+	frontier, next := newFrontier(), newFrontier()
+	// letGo lets go of the level's spills and the workers' level sets
+	// once the search is over.
+	letGo := func() {
+		frontier.sp.close()
+		next.sp.close()
+		for i := range workers {
+			workers[i].cands.close()
+			workers[i].seen = nil
+		}
+	}
+	defer letGo()
 
 	inits, v := m.InitialStates()
 	if v == nil && p.Symmetry != nil {
@@ -454,7 +392,6 @@ func Explore(p *machine.Program, opt Options) *Result {
 	st := newStore()
 	var best *found
 	st.beginLevel()
-	frontier, next := &stream{}, &stream{}
 	var enc []byte
 	for i, s := range inits {
 		fp := workers[0].fpr.of(s)
@@ -466,7 +403,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 			rec.numbered(fp)
 		}
 		enc = coder.append(enc[:0], s)
-		next.add(enc, pool)
+		next.add(enc)
 		if best == nil {
 			if v := m.CheckInvariants(s); v != nil {
 				best = &found{v: v, state: id, tid: -1, depth: 0}
@@ -480,9 +417,18 @@ func Explore(p *machine.Program, opt Options) *Result {
 	var revisits bool       // some edge of the search leads back to a state of its depth or less
 	var reducedStates int64 // states whose successors the reduction cut down
 	var chunks []*chunk     // reused from level to level
+	// The garbage collector's target: lowered once the store is large,
+	// and set back when the search is over.
+	gcLowered, gcBefore := false, 0
+	defer func() {
+		if gcLowered {
+			debug.SetGCPercent(gcBefore)
+		}
+	}()
 	for next.n > 0 && best == nil && limit == "" {
+		next.sp.flush()
 		frontier, next = next, frontier
-		next.release(pool)
+		next.reset()
 		if opt.MaxDepth > 0 && depth >= opt.MaxDepth {
 			limit = "max-depth"
 			break
@@ -494,12 +440,14 @@ func Explore(p *machine.Program, opt Options) *Result {
 		level := chunks[:nchunks]
 		for k, c := range level {
 			c.k = k
-			c.cands, c.bad = c.cands[:0], c.bad[:0]
+			c.fps, c.isNew, c.bad, c.err = c.fps[:0], c.isNew[:0], c.bad[:0], nil
 			c.transitions, c.reduced, c.deeper, c.terminal, c.revisits, c.overBudget = 0, 0, nil, nil, false, false
 			c.at = chunkAt{}
 		}
 		for i := range workers {
 			workers[i].seen.reset()
+			workers[i].cands.reset()
+			workers[i].counted = 0
 		}
 
 		// Phase 1: expand the level in parallel. Successors already in
@@ -521,19 +469,16 @@ func Explore(p *machine.Program, opt Options) *Result {
 		var stop, memUp atomic.Bool
 		var firstTerminal atomic.Int64 // chunks after it need not run
 		firstTerminal.Store(int64(len(level)))
-		var levelBytes atomic.Int64
-		storeBytes := st.bytes() + seenBytes(workers)
+		var levelBytes atomic.Int64 // the chunks' candidates and the workers' spills
+		storeBytes := st.bytes() + seenBytes(workers) + frontier.sp.bytes() + next.sp.bytes()
 		if rec != nil {
 			storeBytes += rec.bytes()
 		}
-		frontierBlocks := int64(len(frontier.blocks))
 		// After the level, its new states are copied into the next
-		// frontier: up to as many blocks as the candidates take, of
-		// which the spent frontier's and the spare ones are reused.
+		// frontier, which may take as much memory as the candidates'
+		// spills (until it moves to a file).
 		levelHeld := func(pending int64) int64 {
-			out, spare := pool.counts()
-			extra := max(0, out-2*frontierBlocks-spare) << pool.bits
-			return levelBytes.Load() + pending + storeBytes + (out+spare)<<pool.bits + extra
+			return 2*levelBytes.Load() + pending + storeBytes
 		}
 		overBudget := func(pending int64) bool {
 			return levelHeld(pending) > opt.MaxMemory || heapBytes() > opt.MaxMemory
@@ -576,7 +521,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 						// The candidates of a wide level can outgrow the
 						// budget before the level ends: count them as they
 						// come, and watch the heap itself.
-						levelBytes.Add(c.bytes())
+						spilled := wk.cands.bytes()
+						levelBytes.Add(c.bytes() + spilled - wk.counted)
+						wk.counted = spilled
 						// The heap's statistics take a lock: read them
 						// every 16 chunks, the counters every chunk.
 						if c.overBudget || levelHeld(0) > opt.MaxMemory || ci%16 == 0 && heapBytes() > opt.MaxMemory {
@@ -587,8 +534,17 @@ func Explore(p *machine.Program, opt Options) *Result {
 				}
 			}
 		})
+		for i := range workers {
+			workers[i].cands.flush()
+		}
 		for _, c := range level {
 			reducedStates += c.reduced
+			if c.err != nil && limit == "" {
+				limit = diskLimit(c.err)
+			}
+		}
+		if limit != "" {
+			break
 		}
 		// The first terminal violation in frontier order wins outright.
 		for _, c := range level {
@@ -616,18 +572,15 @@ func Explore(p *machine.Program, opt Options) *Result {
 			res.Transitions += c.transitions
 			revisits = revisits || c.revisits
 		}
-		// The frontier is spent: its blocks take the next level.
-		frontier.release(pool)
 
 		// Phase 2: worker w owns the shards sh with sh % nw == w and
 		// inserts their candidates in level order, marking the first of
 		// each state as new. One pass over the candidates per worker.
 		parallel(nw, func(w int) {
 			for _, c := range level {
-				for i := range c.cands {
-					cd := &c.cands[i]
-					if sh := shardOf(cd.fp); sh%nw == w {
-						cd.isNew = st.shards[sh].insert(cd.fp)
+				for i, fp := range c.fps {
+					if sh := shardOf(fp); sh%nw == w {
+						c.isNew[i] = st.shards[sh].insert(fp)
 					}
 				}
 			}
@@ -642,32 +595,40 @@ func Explore(p *machine.Program, opt Options) *Result {
 		for _, c := range level {
 			peak += c.bytes()
 		}
+		var recs []byte // a chunk's candidates' records
+	numbering:
 		for _, c := range level {
-			for i := range c.cands {
-				cd := &c.cands[i]
+			recs = slices.Grow(recs[:0], int(c.end-c.off))[:c.end-c.off]
+			if err := workers[c.w].cands.readInto(c.off, recs); err != nil {
+				limit = diskLimit(err)
+				break numbering
+			}
+			b := recs
+			for i := range c.fps {
 				if c.deeper != nil && i == c.deeperAt && deeper == nil {
 					deeper = c.deeper
 				}
-				if !cd.isNew {
+				parent, tid, bad, enc, rest := readCandidate(b, coder)
+				b = rest
+				if !c.isNew[i] {
 					continue
 				}
 				if opt.MaxStates > 0 && st.count() >= opt.MaxStates {
 					limit = "max-states"
-					break
+					break numbering
 				}
-				id := st.add(cd.parent, cd.tid)
-				enc := pool.at(arenas, cd.pos)
-				next.add(enc[:coder.skip(enc)], pool)
-				if cd.bad >= 0 && deeper == nil {
-					deeper = &found{v: c.bad[cd.bad], state: id, tid: -1, depth: depth + 1}
+				id := st.add(frontier.first+int32(c.k*chunkSize+parent), tid)
+				next.add(enc)
+				if bad >= 0 && deeper == nil {
+					deeper = &found{v: c.bad[bad], state: id, tid: -1, depth: depth + 1}
 				}
 			}
-			if c.deeper != nil && c.deeperAt >= len(c.cands) && deeper == nil {
+			if c.deeper != nil && c.deeperAt >= len(c.fps) && deeper == nil {
 				deeper = c.deeper
 			}
-			if limit != "" {
-				break
-			}
+		}
+		if strings.HasPrefix(limit, "disk") {
+			break
 		}
 		best = deeper
 		if rec != nil && best == nil && limit == "" {
@@ -675,15 +636,12 @@ func Explore(p *machine.Program, opt Options) *Result {
 			// order of their numbers, and the chunks' edges are recorded.
 			rec.level(level)
 		}
-		peak += st.bytes() + pool.held() + seenBytes(workers)
-		used := 0
-		for i := range arenas {
-			used += len(arenas[i].blocks)
-			pool.putAll(arenas[i].blocks)
-			arenas[i].blocks = arenas[i].blocks[:0]
+		spills := frontier.sp.bytes() + next.sp.bytes()
+		for i := range workers {
+			spills += workers[i].cands.bytes()
 		}
-		pool.trim(used) // enough for a level as wide as this one
-		held := st.bytes() + pool.held()
+		peak += st.bytes() + spills + seenBytes(workers)
+		held := st.bytes() + spills
 		if rec != nil {
 			held += rec.bytes()
 			if opt.MaxMemory > 0 && held > opt.MaxMemory/2 {
@@ -710,6 +668,17 @@ func Explore(p *machine.Program, opt Options) *Result {
 			limit = "interrupted"
 		}
 		res.PeakBytes = max(res.PeakBytes, peak)
+		if !gcLowered && st.bytes() > leanGCStore {
+			// What the search holds is the store, which only grows, so
+			// the heap's garbage is mostly the store's outgrown tables:
+			// collecting it sooner keeps the peak close to the store.
+			// The store's tables have no pointers, so a collection costs
+			// little.
+			gcLowered = true
+			if gcBefore = debug.SetGCPercent(25); gcBefore <= 25 {
+				debug.SetGCPercent(gcBefore) // GOGC was off or lower already
+			}
+		}
 		if opt.Progress != nil {
 			pr := Progress{Depth: depth, States: st.count(), Frontier: next.n, Elapsed: time.Since(start), Bytes: held + seenBytes(workers), Left: -1}
 			if prevFrontier > 0 && next.n < prevFrontier {
@@ -748,12 +717,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		// If that search hits a limit, this run's trace is shown. The
 		// search's own storage is let go first.
 		st = nil
-		frontier.release(pool)
-		next.release(pool)
-		pool.trim(0)
-		for i := range workers {
-			workers[i].seen = nil
-		}
+		letGo()
 		if full := again(p, opt, start); full.Verdict == Violated {
 			return full
 		}
@@ -795,12 +759,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		if rec != nil {
 			// The search's own blocks and sets are spent: let them go
 			// before the graph is built.
-			frontier.release(pool)
-			next.release(pool)
-			pool.trim(0)
-			for i := range workers {
-				workers[i].seen = nil
-			}
+			letGo()
 			recorded = func() (*lgraph, string, error) { return rec.graph(st, inits, nw, opt.MaxMemory) }
 		}
 		switch {
@@ -836,6 +795,15 @@ func Explore(p *machine.Program, opt Options) *Result {
 	res.Elapsed = time.Since(start)
 	res.PeakRSS = peakRSS()
 	return res
+}
+
+// leanGCStore is the size of the store past which the search has the
+// heap collected at a quarter of its live size, not at all of it.
+const leanGCStore = 32 << 20
+
+// diskLimit is the limit of a search whose temporary files failed.
+func diskLimit(err error) string {
+	return "disk (" + err.Error() + ")"
 }
 
 // again checks p once more without the partial-order reduction, within
@@ -899,13 +867,19 @@ func coverResults(p *machine.Program, m *machine.Machine, inits []machine.State,
 }
 
 // expand generates the successors of the states of c.
-func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth int, c *chunk) {
+func expand(p *machine.Program, wk *worker, st *store, frontier *frontier, depth int, c *chunk) {
 	checkInv := len(p.Invariants) > 0
 	m := wk.m
 	s := wk.cur
 	size := len(s)
-	data := frontier.state(c.k, wk.pool)
-	block := int(frontier.marks[c.k] >> wk.pool.bits)
+	c.w, c.off = wk.id, wk.cands.n
+	defer func() { c.end = wk.cands.n }()
+	data, err := frontier.chunk(c.k, wk.data)
+	wk.data = data
+	if err != nil {
+		c.err = err
+		return
+	}
 	lo, hi := c.k*chunkSize, min((c.k+1)*chunkSize, frontier.n)
 	checked := wk.held(c)
 	for k := lo; k < hi; k++ {
@@ -916,14 +890,10 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 		// for every state).
 		if wk.overBudget != nil && wk.held(c)-checked > budgetStep {
 			checked = wk.held(c)
-			if wk.overBudget(c.bytes()) {
+			if wk.overBudget(c.bytes() + wk.cands.bytes() - wk.counted) {
 				c.overBudget = true
 				return
 			}
-		}
-		if len(data) == 0 {
-			block++
-			data = frontier.blocks[block]
 		}
 		data = wk.cd.decode(data, s)
 		id := frontier.first + int32(k)
@@ -998,24 +968,26 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *stream, depth i
 		for i := range wk.batch {
 			b := &wk.batch[i]
 			if bad != nil && b.tid > bad.tid {
-				c.deeper, c.deeperAt, bad = bad, len(c.cands), nil
+				c.deeper, c.deeperAt, bad = bad, len(c.fps), nil
 			}
 			if b.old {
 				continue
 			}
 			next := machine.State(wk.states[i*size : (i+1)*size])
-			cd := candidate{fp: b.fp, parent: id, tid: b.tid, bad: -1}
+			broken := int32(-1)
 			if checkInv && c.deeper == nil {
 				if v := m.CheckInvariants(next); v != nil {
-					cd.bad = int32(len(c.bad))
+					broken = int32(len(c.bad))
 					c.bad = append(c.bad, v)
 				}
 			}
-			cd.pos = wk.arena.put(wk.cd, next, wk.pool)
-			c.cands = append(c.cands, cd)
+			wk.record = appendCandidate(wk.record[:0], wk.cd, k-lo, b.tid, broken, next)
+			wk.cands.write(wk.record)
+			c.fps = append(c.fps, b.fp)
+			c.isNew = append(c.isNew, false)
 		}
 		if bad != nil {
-			c.deeper, c.deeperAt = bad, len(c.cands)
+			c.deeper, c.deeperAt = bad, len(c.fps)
 		}
 		if t < 0 { // terminal
 			if v := m.Terminal(s); v != nil {
@@ -1061,10 +1033,10 @@ func (wk *worker) ample(st *store) int {
 // questions about the memory budget.
 const budgetStep = 32 << 20
 
-// held is the memory the worker's candidates hold: its chunk's records
-// and its arena's blocks.
+// held is the memory the worker's candidates hold: its chunk's
+// fingerprints and its spill.
 func (wk *worker) held(c *chunk) int64 {
-	return c.bytes() + int64(len(wk.arena.blocks))<<wk.pool.bits
+	return c.bytes() + wk.cands.bytes()
 }
 
 // pending is a successor waiting for its lookup.

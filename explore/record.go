@@ -191,9 +191,9 @@ func (r *recorder) level(chunks []*chunk) {
 	le := binary.LittleEndian
 	for _, c := range chunks {
 		b := r.buf[:0]
-		for i := range c.cands {
-			if cd := &c.cands[i]; cd.isNew {
-				b = le.AppendUint64(b, cd.fp)
+		for i, fp := range c.fps {
+			if c.isNew[i] {
+				b = le.AppendUint64(b, fp)
 			}
 		}
 		r.ids.write(b)

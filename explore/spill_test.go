@@ -2,6 +2,7 @@ package explore
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -49,6 +50,72 @@ func TestSpill(t *testing.T) {
 				if !bytes.Equal(got, recs[i]) {
 					t.Fatalf("record %d at %d: read back differs", i, offs[i])
 				}
+			}
+		})
+	}
+}
+
+// A spill that is reset and written again gives back what was written
+// since, through readInto as well, from several goroutines at once once
+// it is flushed: in a file, in memory, and moving from one to the other
+// in the second round.
+func TestSpillReset(t *testing.T) {
+	for _, where := range []string{"file", "memory", "memory then file"} {
+		t.Run(where, func(t *testing.T) {
+			var limit int64
+			switch where {
+			case "memory":
+				t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+			case "memory then file":
+				limit = 2*memBlock + 777
+			}
+			sp := newSpillAt("test", limit)
+			defer sp.close()
+			rng := rand.New(rand.NewPCG(3, 4))
+			for round := range 3 {
+				if round > 0 {
+					sp.reset()
+				}
+				var recs [][]byte
+				var offs []int64
+				for total := 0; total < (round+1)*memBlock; {
+					b := make([]byte, 1+rng.IntN(50000))
+					for i := range b {
+						b[i] = byte(rng.Uint32())
+					}
+					offs = append(offs, sp.write(b))
+					recs = append(recs, b)
+					total += len(b)
+				}
+				if offs[0] != 0 {
+					t.Fatalf("round %d starts at %d", round, offs[0])
+				}
+				sp.flush()
+				errs := make(chan error, 4)
+				for g := range 4 {
+					go func() {
+						for i := g; i < len(recs); i += 4 {
+							got := make([]byte, len(recs[i]))
+							if err := sp.readInto(offs[i], got); err != nil {
+								errs <- err
+								return
+							}
+							if !bytes.Equal(got, recs[i]) {
+								errs <- fmt.Errorf("round %d, record %d at %d: read back differs", round, i, offs[i])
+								return
+							}
+						}
+						errs <- nil
+					}()
+				}
+				for range 4 {
+					if err := <-errs; err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if (sp.f != nil) != (where != "memory") {
+				t.Fatalf("spill in a file at last: %v", sp.f != nil)
 			}
 		})
 	}

@@ -31,7 +31,7 @@ type jsonReport struct {
 	Seconds     float64  `json:"seconds"`
 	StatesPerS  float64  `json:"states_per_second"`
 	StoreBytes  int64    `json:"store_bytes"`              // fingerprint tables and parent links
-	PeakBytes   int64    `json:"peak_bytes"`               // most held at once by store, frontier and candidates
+	PeakBytes   int64    `json:"peak_bytes"`               // most held at once in memory by store, frontier and candidates
 	PeakRSS     int64    `json:"peak_rss_bytes,omitempty"` // the process's resident set at its largest (Linux)
 	// PartialOrder: the figures, the liveness check's included, are
 	// those of the partial-order reduced graph

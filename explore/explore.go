@@ -16,6 +16,7 @@ package explore
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -26,6 +27,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/irqcheck/irqcheck/machine"
 )
@@ -185,43 +187,164 @@ type found struct {
 const chunkSize = 128
 
 // frontier holds the states of a level, numbered consecutively, encoded
-// back to back in a spill: in memory while the level is small, in a
-// temporary file once it is wide, read back a chunk at a time.
+// in the workers' parts: each worker writes the new states of the chunks
+// it numbers to its own spill (in memory while the level is small, in a
+// temporary file once it is wide). The pieces say, in level order, where
+// each run of up to chunkSize states is; a piece is the work of a chunk
+// of the next level.
 type frontier struct {
-	sp    *spill
-	marks []int64 // marks[k]: where state k*chunkSize starts
-	first int32   // the number of its first state
-	n     int
+	parts  []*spill // per worker
+	pieces []piece
+	n      int
 }
 
-func newFrontier() *frontier { return &frontier{sp: newSpillAt("frontier", levelToFile)} }
-
-// add appends one encoded state.
-func (f *frontier) add(enc []byte) {
-	if f.n%chunkSize == 0 {
-		f.marks = append(f.marks, f.sp.n)
-	}
-	f.sp.write(enc)
-	f.n++
+// piece is where up to chunkSize consecutive states of a frontier are.
+type piece struct {
+	w        int   // the part
+	first    int32 // the number of its first state
+	n        int   // how many
+	off, end int64 // its bytes in the part
 }
 
-// chunk reads the states of chunk k into buf (grown as needed) and
-// returns them. After the spill is flushed it is safe for concurrent use.
+// chunk reads the states of piece k into buf (grown as needed) and
+// returns them. After the parts are flushed it is safe for concurrent
+// use.
 func (f *frontier) chunk(k int, buf []byte) ([]byte, error) {
-	end := f.sp.n
-	if k+1 < len(f.marks) {
-		end = f.marks[k+1]
-	}
-	n := int(end - f.marks[k])
+	pc := &f.pieces[k]
+	n := int(pc.end - pc.off)
 	buf = slices.Grow(buf[:0], n)[:n]
-	return buf, f.sp.readInto(f.marks[k], buf)
+	return buf, f.parts[pc.w].readInto(pc.off, buf)
+}
+
+// flush makes the frontier ready to be read.
+func (f *frontier) flush() {
+	for _, sp := range f.parts {
+		sp.flush()
+	}
+}
+
+// bytes is the memory the frontier's parts hold.
+func (f *frontier) bytes() int64 {
+	n := int64(cap(f.pieces)) * int64(unsafe.Sizeof(piece{}))
+	for _, sp := range f.parts {
+		n += sp.bytes()
+	}
+	return n
 }
 
 // reset empties the frontier for the next level but one.
 func (f *frontier) reset() {
-	f.sp.reset()
-	f.marks = f.marks[:0]
+	for _, sp := range f.parts {
+		sp.reset()
+	}
+	f.pieces = f.pieces[:0]
 	f.n = 0
+}
+
+// close lets go of the frontier's parts.
+func (f *frontier) close() {
+	for _, sp := range f.parts {
+		sp.close()
+	}
+}
+
+// firsts marks the candidates of a level that are the first of their
+// kind, by their place in the level (chunk.base + their index in the
+// chunk). Each worker sets the bits of its own shards' candidates in a
+// bitset of its own: with one array of flags for all, the workers would
+// write to the same cache lines all through phase 2.
+type firsts struct {
+	bits [][]uint64 // per worker
+}
+
+// reset clears the marks for a level of n candidates.
+func (f *firsts) reset(n int) {
+	words := (n + 63) / 64
+	for w := range f.bits {
+		f.bits[w] = slices.Grow(f.bits[w][:0], words)[:words]
+		clear(f.bits[w])
+	}
+}
+
+// set marks candidate i, for worker w.
+func (f *firsts) set(w, i int) { f.bits[w][i/64] |= 1 << (i % 64) }
+
+// has reports whether candidate i is marked.
+func (f *firsts) has(i int) bool {
+	for _, b := range f.bits {
+		if b[i/64]&(1<<(i%64)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// count returns the number of marked candidates from lo up to hi.
+func (f *firsts) count(lo, hi int) int {
+	n := 0
+	for k := lo / 64; k*64 < hi; k++ {
+		var word uint64
+		for _, b := range f.bits {
+			word |= b[k]
+		}
+		if k*64 < lo {
+			word &^= 1<<(lo-k*64) - 1
+		}
+		if (k+1)*64 > hi {
+			word &= 1<<(hi-k*64) - 1
+		}
+		n += bits.OnesCount64(word)
+	}
+	return n
+}
+
+// run is the new states of one chunk, as the worker that numbers them
+// writes them to its part of the next frontier.
+type run struct {
+	w          int
+	start, end int64   // where its states are in the part
+	marks      []int64 // where those of its states after the first whose numbers are multiples of chunkSize start
+	n          int
+}
+
+// add appends state id, encoded, to the run in part sp.
+func (r *run) add(sp *spill, id int32, enc []byte) {
+	if r.n == 0 {
+		r.start = sp.n
+	} else if id%chunkSize == 0 {
+		r.marks = append(r.marks, sp.n)
+	}
+	sp.write(enc)
+	r.n++
+	r.end = sp.n
+}
+
+// addRun appends the first n states of r, numbered from first, to f. A
+// piece holds states of one block of chunkSize numbers (k*chunkSize up
+// to (k+1)*chunkSize) that lie back to back in one part: a run that
+// goes on where the last piece ends, in the same part, within the same
+// block, extends it. So a level has about as many pieces as it has
+// blocks, however its states were written.
+func (f *frontier) addRun(r *run, first int32, n int) {
+	id, off, end, mi := first, r.start, first+int32(n), 0
+	for id < end {
+		next, stop := (id/chunkSize+1)*chunkSize, r.end
+		if next < end {
+			stop = r.marks[mi]
+			mi++
+		} else {
+			next = end
+		}
+		last := len(f.pieces) - 1
+		if last >= 0 && id%chunkSize != 0 && f.pieces[last].w == r.w && f.pieces[last].end == off {
+			f.pieces[last].n += int(next - id)
+			f.pieces[last].end = stop
+		} else {
+			f.pieces = append(f.pieces, piece{w: r.w, first: id, n: int(next - id), off: off, end: stop})
+		}
+		id, off = next, stop
+	}
+	f.n += n
 }
 
 // chunk is a unit of work: up to chunkSize states of the frontier to
@@ -230,9 +353,9 @@ func (f *frontier) reset() {
 // not found before in the level. A candidate's fingerprint is kept in
 // memory; the rest of it (candidateRecord) waits in its worker's spill.
 type chunk struct {
-	k           int                  // expands states k*chunkSize... of the frontier
+	k           int                  // expands the frontier's piece k
 	fps         []uint64             // the candidates' fingerprints
-	isNew       []bool               // set by the shard owner: the candidate is the first of its kind
+	base        int                  // the place of its first candidate among the level's (see firsts)
 	w           int                  // the worker that expanded it
 	off, end    int64                // where its candidates' records are in the worker's spill
 	err         error                // reading the frontier failed
@@ -247,11 +370,20 @@ type chunk struct {
 	deeperAt int // candidate index before which deeper was found
 	terminal *found
 	at       chunkAt // when the graph is recorded: where the records of the chunk's states are
+	// Its new states: the number of the first, how many, the candidates
+	// numbered (those after a max-states cut are not), where they are in
+	// the next frontier, and the first that breaks an invariant: its
+	// index among the new states (or -1), its candidate index, and the
+	// invariant.
+	first                  int32
+	newN, cut              int
+	out                    run
+	badNew, badCand, badIn int32
 }
 
 // bytes is the memory the chunk's candidates hold.
 func (c *chunk) bytes() int64 {
-	return int64(cap(c.fps))*8 + int64(cap(c.isNew))
+	return int64(cap(c.fps)) * 8
 }
 
 // A candidate's record in its worker's spill: the index in the chunk of
@@ -358,18 +490,24 @@ func Explore(p *machine.Program, opt Options) *Result {
 	// report gives.
 	por := !opt.NoPOR && len(p.Covers) == 0
 	var recMu sync.Mutex
-	for i := range workers {
+	// Each worker makes what it writes to for every state in a
+	// goroutine of its own: the allocator then takes it from that
+	// goroutine's own spans, and no two workers' small objects share a
+	// cache line.
+	frontier, next := &frontier{parts: make([]*spill, nw)}, &frontier{parts: make([]*spill, nw)}
+	parallel(nw, func(i int) {
+		frontier.parts[i] = newSpillAt("frontier", levelToFile)
+		next.parts[i] = newSpillAt("frontier", levelToFile)
 		workers[i] = worker{id: i, m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
 			cands: newSpillAt("candidates", levelToFile), seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu, por: por}
 		workers[i].m.Coverage(workers[i].cov.instrs)
-	}
+	})
 	m := workers[0].m
-	frontier, next := newFrontier(), newFrontier()
 	// letGo lets go of the level's spills and the workers' level sets
 	// once the search is over.
 	letGo := func() {
-		frontier.sp.close()
-		next.sp.close()
+		frontier.close()
+		next.close()
 		for i := range workers {
 			workers[i].cands.close()
 			workers[i].seen = nil
@@ -393,6 +531,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 	var best *found
 	st.beginLevel()
 	var enc []byte
+	var initial run
 	for i, s := range inits {
 		fp := workers[0].fpr.of(s)
 		if !st.insert(fp) {
@@ -403,13 +542,14 @@ func Explore(p *machine.Program, opt Options) *Result {
 			rec.numbered(fp)
 		}
 		enc = coder.append(enc[:0], s)
-		next.add(enc)
+		initial.add(next.parts[0], id, enc)
 		if best == nil {
 			if v := m.CheckInvariants(s); v != nil {
 				best = &found{v: v, state: id, tid: -1, depth: 0}
 			}
 		}
 	}
+	next.addRun(&initial, 0, initial.n)
 
 	depth := 0
 	prevFrontier := 0
@@ -417,6 +557,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 	var revisits bool       // some edge of the search leads back to a state of its depth or less
 	var reducedStates int64 // states whose successors the reduction cut down
 	var chunks []*chunk     // reused from level to level
+	news := firsts{bits: make([][]uint64, nw)}
 	// The garbage collector's target: lowered once the store is large,
 	// and set back when the search is over.
 	gcLowered, gcBefore := false, 0
@@ -426,21 +567,21 @@ func Explore(p *machine.Program, opt Options) *Result {
 		}
 	}()
 	for next.n > 0 && best == nil && limit == "" {
-		next.sp.flush()
+		next.flush()
 		frontier, next = next, frontier
 		next.reset()
 		if opt.MaxDepth > 0 && depth >= opt.MaxDepth {
 			limit = "max-depth"
 			break
 		}
-		nchunks := (frontier.n + chunkSize - 1) / chunkSize
+		nchunks := len(frontier.pieces)
 		for len(chunks) < nchunks {
 			chunks = append(chunks, &chunk{})
 		}
 		level := chunks[:nchunks]
 		for k, c := range level {
 			c.k = k
-			c.fps, c.isNew, c.bad, c.err = c.fps[:0], c.isNew[:0], c.bad[:0], nil
+			c.fps, c.bad, c.err = c.fps[:0], c.bad[:0], nil
 			c.transitions, c.reduced, c.deeper, c.terminal, c.revisits, c.overBudget = 0, 0, nil, nil, false, false
 			c.at = chunkAt{}
 		}
@@ -470,7 +611,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		var firstTerminal atomic.Int64 // chunks after it need not run
 		firstTerminal.Store(int64(len(level)))
 		var levelBytes atomic.Int64 // the chunks' candidates and the workers' spills
-		storeBytes := st.bytes() + seenBytes(workers) + frontier.sp.bytes() + next.sp.bytes()
+		storeBytes := st.bytes() + seenBytes(workers) + frontier.bytes() + next.bytes()
 		if rec != nil {
 			storeBytes += rec.bytes()
 		}
@@ -576,55 +717,124 @@ func Explore(p *machine.Program, opt Options) *Result {
 		// Phase 2: worker w owns the shards sh with sh % nw == w and
 		// inserts their candidates in level order, marking the first of
 		// each state as new. One pass over the candidates per worker.
+		candidates := 0
+		for _, c := range level {
+			c.base = candidates
+			candidates += len(c.fps)
+		}
+		news.reset(candidates)
 		parallel(nw, func(w int) {
 			for _, c := range level {
 				for i, fp := range c.fps {
-					if sh := shardOf(fp); sh%nw == w {
-						c.isNew[i] = st.shards[sh].insert(fp)
+					if sh := shardOf(fp); sh%nw == w && st.shards[sh].insert(fp) {
+						news.set(w, c.base+i)
 					}
 				}
 			}
 		})
 
-		// Phase 3: number the new states in order, stopping at the first
-		// violation found one level down.
-		var deeper *found
+		// Phase 3: number the new states in level order: each chunk's
+		// come after the earlier chunks'.
 		st.beginLevel()
-		next.first = int32(st.count())
 		peak := int64(0)
 		for _, c := range level {
 			peak += c.bytes()
 		}
-		var recs []byte // a chunk's candidates' records
-	numbering:
-		for _, c := range level {
-			recs = slices.Grow(recs[:0], int(c.end-c.off))[:c.end-c.off]
-			if err := workers[c.w].cands.readInto(c.off, recs); err != nil {
-				limit = diskLimit(err)
-				break numbering
-			}
-			b := recs
-			for i := range c.fps {
-				if c.deeper != nil && i == c.deeperAt && deeper == nil {
-					deeper = c.deeper
+		total := int64(0)
+		numbered := level // the chunks up to a max-states cut
+		for ci, c := range level {
+			c.first, c.newN, c.cut = int32(st.count()+total), news.count(c.base, c.base+len(c.fps)), len(c.fps)
+			if opt.MaxStates > 0 && st.count()+total+int64(c.newN) > opt.MaxStates {
+				// Number the chunk's new states up to the limit, and
+				// none after it.
+				c.newN = int(opt.MaxStates - st.count() - total)
+				for i, n := 0, 0; i < len(c.fps); i++ {
+					if news.has(c.base + i) {
+						if n == c.newN {
+							c.cut = i
+							break
+						}
+						n++
+					}
 				}
-				parent, tid, bad, enc, rest := readCandidate(b, coder)
-				b = rest
-				if !c.isNew[i] {
+				limit = "max-states"
+				numbered = level[:ci+1]
+			}
+			total += int64(c.newN)
+			if limit != "" {
+				break
+			}
+		}
+		st.reserve(int32(total))
+
+		// Phase 4: the workers read the chunks' candidates back, taking
+		// the chunks in any order, store the new states' links and write
+		// each chunk's new states to their own parts of the next
+		// frontier, as one run.
+		// Worker w starts on the w-th of nw contiguous ranges of
+		// chunks and then helps with the others, as in phase 1:
+		// neighbouring states' links share words and cache lines.
+		for i := range ranges {
+			ranges[i].hi = int64((i + 1) * len(numbered) / nw)
+			ranges[i].next.Store(int64(i * len(numbered) / nw))
+		}
+		parallel(nw, func(w int) {
+			wk := &workers[w]
+			for k := 0; k < nw; {
+				r := &ranges[(w+k)%nw]
+				ci := int(r.next.Add(1) - 1)
+				if ci >= int(r.hi) {
+					k++
 					continue
 				}
-				if opt.MaxStates > 0 && st.count() >= opt.MaxStates {
-					limit = "max-states"
-					break numbering
+				c := numbered[ci]
+				c.out = run{w: w, marks: c.out.marks[:0]}
+				c.badNew = -1
+				if c.newN == 0 {
+					continue
 				}
-				id := st.add(frontier.first+int32(c.k*chunkSize+parent), tid)
-				next.add(enc)
-				if bad >= 0 && deeper == nil {
-					deeper = &found{v: c.bad[bad], state: id, tid: -1, depth: depth + 1}
+				recs := slices.Grow(wk.data[:0], int(c.end-c.off))[:c.end-c.off]
+				wk.data = recs
+				if err := workers[c.w].cands.readInto(c.off, recs); err != nil {
+					c.err = err
+					continue
+				}
+				parents := frontier.pieces[c.k].first
+				b := recs
+				last := -1 // the parent of the chunk's last new state
+				for i := range c.cut {
+					parent, tid, bad, enc, rest := readCandidate(b, coder)
+					b = rest
+					if !news.has(c.base + i) {
+						continue
+					}
+					j := int32(c.out.n)
+					if bad >= 0 && c.badNew < 0 {
+						c.badNew, c.badCand, c.badIn = j, int32(i), bad
+					}
+					st.addAt(c.first+j, parents+int32(parent), tid, parent != last)
+					last = parent
+					c.out.add(next.parts[w], c.first+j, enc)
 				}
 			}
-			if c.deeper != nil && c.deeperAt >= len(c.fps) && deeper == nil {
-				deeper = c.deeper
+		})
+
+		// The new states in order, and the first violation found one
+		// level down.
+		var deeper *found
+		for _, c := range numbered {
+			if c.err != nil {
+				limit = diskLimit(c.err)
+				break
+			}
+			next.addRun(&c.out, c.first, c.newN)
+			if deeper == nil {
+				switch {
+				case c.deeper != nil && c.deeperAt <= c.cut && (c.badNew < 0 || c.deeperAt <= int(c.badCand)):
+					deeper = c.deeper
+				case c.badNew >= 0:
+					deeper = &found{v: c.bad[c.badIn], state: c.first + c.badNew, tid: -1, depth: depth + 1}
+				}
 			}
 		}
 		if strings.HasPrefix(limit, "disk") {
@@ -634,9 +844,9 @@ func Explore(p *machine.Program, opt Options) *Result {
 		if rec != nil && best == nil && limit == "" {
 			// Phase 4: the level's new states' fingerprints, in the
 			// order of their numbers, and the chunks' edges are recorded.
-			rec.level(level)
+			rec.level(level, &news)
 		}
-		spills := frontier.sp.bytes() + next.sp.bytes()
+		spills := frontier.bytes() + next.bytes()
 		for i := range workers {
 			spills += workers[i].cands.bytes()
 		}
@@ -880,9 +1090,9 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *frontier, depth
 		c.err = err
 		return
 	}
-	lo, hi := c.k*chunkSize, min((c.k+1)*chunkSize, frontier.n)
+	pc := &frontier.pieces[c.k]
 	checked := wk.held(c)
-	for k := lo; k < hi; k++ {
+	for k := range pc.n {
 		// A chunk of a model with many CPUs can hold hundreds of
 		// megabytes of candidates: ask about the budget whenever the
 		// chunk has grown by budgetStep since it last asked (the question
@@ -896,7 +1106,7 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *frontier, depth
 			}
 		}
 		data = wk.cd.decode(data, s)
-		id := frontier.first + int32(k)
+		id := pc.first + int32(k)
 		if len(p.Covers) > 0 {
 			wk.cov.covers(p, m, s, id, wk.coverDone)
 		}
@@ -981,10 +1191,9 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *frontier, depth
 					c.bad = append(c.bad, v)
 				}
 			}
-			wk.record = appendCandidate(wk.record[:0], wk.cd, k-lo, b.tid, broken, next)
+			wk.record = appendCandidate(wk.record[:0], wk.cd, k, b.tid, broken, next)
 			wk.cands.write(wk.record)
 			c.fps = append(c.fps, b.fp)
-			c.isNew = append(c.isNew, false)
 		}
 		if bad != nil {
 			c.deeper, c.deeperAt = bad, len(c.fps)

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,5 +75,114 @@ func TestLevelSpillReadFails(t *testing.T) {
 	r := Explore(p, Options{Workers: 2})
 	if r.Verdict != Incomplete || !strings.HasPrefix(r.Limit, "disk (reading back the frontier: ") {
 		t.Errorf("got %s, want incomplete: disk (reading back the frontier: ...)", r.Outcome())
+	}
+}
+
+// A max-states cut numbers the states in level order up to the limit,
+// whatever the number of workers and wherever the levels wait, and a
+// violation is reported only if it was among the states numbered or
+// found from the states before the cut.
+func TestMaxStatesCut(t *testing.T) {
+	defer func(n int64) { levelToFile = n }(levelToFile)
+	// An invariant (a violating state) and an assertion (a violating
+	// transition).
+	for _, name := range []string{"002_ct_two_atomics", "000_uintr_pcp_list"} {
+		t.Run(name, func(t *testing.T) { maxStatesCut(t, name) })
+	}
+}
+
+func maxStatesCut(t *testing.T, name string) {
+	var m *catalog.Model
+	for _, c := range catalog.All() {
+		if c.Name == name {
+			m = c
+		}
+	}
+	if m == nil {
+		t.Fatalf("catalog:%s is missing", name)
+	}
+	p := loadModel(t, string(m.Source))
+	full := Explore(p, Options{Workers: 1, NoPOR: true})
+	if full.Verdict != Violated {
+		t.Fatalf("%s: %s, want a violation", m.Name, full.Outcome())
+	}
+	for limit := int64(1); limit <= full.States+5; limit += 1 + full.States/100 {
+		levelToFile = 8 << 20
+		want := Explore(p, Options{Workers: 1, NoPOR: true, MaxStates: limit})
+		if want.Verdict == Incomplete && (want.States != limit || want.Limit != "max-states") {
+			t.Fatalf("max-states %d: %s after %d states", limit, want.Outcome(), want.States)
+		}
+		if want.Verdict == Violated && traceText(want.Trace) != traceText(full.Trace) {
+			t.Fatalf("max-states %d: got the trace %s\nwant the whole search's %s", limit, traceText(want.Trace), traceText(full.Trace))
+		}
+		for _, workers := range []int{2, 3} {
+			for _, toFile := range []int64{8 << 20, 0} {
+				levelToFile = toFile
+				got := Explore(p, Options{Workers: workers, NoPOR: true, MaxStates: limit})
+				if levelAnswer(got) != levelAnswer(want) {
+					t.Errorf("max-states %d, %d workers, spill past %d: got %s\nwant %s", limit, workers, toFile, levelAnswer(got), levelAnswer(want))
+				}
+			}
+		}
+	}
+}
+
+// A frontier's pieces cover its states in order, each within one block
+// of chunkSize numbers and one stretch of one part, and runs that go on
+// where the last one ended, in the same part, share pieces: a level has
+// as many pieces as blocks plus one for each break between parts.
+func TestFrontierPieces(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 200 {
+		f := &frontier{parts: []*spill{newSpillAt("a", 1<<30), newSpillAt("b", 1<<30)}}
+		id, breaks := int32(0), 0
+		lastW := -1
+		var want [][]byte
+		for range 1 + rng.IntN(40) {
+			w := lastW
+			if lastW < 0 || rng.IntN(4) == 0 {
+				w = rng.IntN(2)
+			}
+			if w != lastW && lastW >= 0 {
+				breaks++
+			}
+			r := run{w: w}
+			n := rng.IntN(300)
+			for range n {
+				enc := []byte(fmt.Sprintf("state %d;", id+int32(r.n)))
+				want = append(want, enc)
+				r.add(f.parts[w], id+int32(r.n), enc)
+			}
+			f.addRun(&r, id, n)
+			id += int32(n)
+			if n > 0 {
+				lastW = w
+			}
+		}
+		if f.n != int(id) {
+			t.Fatalf("trial %d: %d states, want %d", trial, f.n, id)
+		}
+		next := int32(0)
+		for k, pc := range f.pieces {
+			if pc.first != next || pc.n <= 0 || pc.first/chunkSize != (pc.first+int32(pc.n)-1)/chunkSize {
+				t.Fatalf("trial %d: piece %d %+v after state %d", trial, k, pc, next)
+			}
+			b, err := f.chunk(k, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var w []byte
+			for _, enc := range want[pc.first : pc.first+int32(pc.n)] {
+				w = append(w, enc...)
+			}
+			if string(b) != string(w) {
+				t.Fatalf("trial %d: piece %d reads %q, want %q", trial, k, b, w)
+			}
+			next += int32(pc.n)
+		}
+		if blocks := (int(id) + chunkSize - 1) / chunkSize; len(f.pieces) > blocks+breaks {
+			t.Errorf("trial %d: %d pieces for %d blocks and %d breaks", trial, len(f.pieces), blocks, breaks)
+		}
+		f.close()
 	}
 }

@@ -187,12 +187,12 @@ func (r *recorder) numbered(fp uint64) {
 
 // level notes a level's chunks, in order, and the fingerprints of its new
 // states, in the order of their numbers.
-func (r *recorder) level(chunks []*chunk) {
+func (r *recorder) level(chunks []*chunk, news *firsts) {
 	le := binary.LittleEndian
 	for _, c := range chunks {
 		b := r.buf[:0]
 		for i, fp := range c.fps {
-			if c.isNew[i] {
+			if news.has(c.base + i) {
 				b = le.AppendUint64(b, fp)
 			}
 		}

@@ -34,12 +34,12 @@ type spill struct {
 // put every spill in a file.
 var spillToFile int64 = 256 << 10
 
-// levelToFile is the size past which a level's frontier, or a worker's
-// candidates of a level, move to a file. It is larger than spillToFile: a
-// level's spills are written and read again at every level, and a model
-// of up to about a million states keeps them in memory at no cost in
-// time. Tests set it to 0.
-var levelToFile int64 = 8 << 20
+// levelToFile is the size past which a worker's part of a level's
+// frontier, or its candidates of a level, move to a file. It is larger
+// than spillToFile, so that a model of a few hundred thousand states
+// makes no file, and small beside a memory budget: a search keeps three
+// such spills per worker. Tests set it to 0.
+var levelToFile int64 = 2 << 20
 
 // spillReadFails, set only by tests, makes every read back of the
 // recorded graph fail, as an I/O error would.

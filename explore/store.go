@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/irqcheck/irqcheck/machine"
@@ -52,6 +54,7 @@ type store struct {
 	levels     []int32 // levels[k]: the first state of depth k
 	tids       chunked[uint8]
 	wideTids   map[int32]int32 // transition numbers of 255 and above
+	wideMu     sync.Mutex      // held while wideTids is written
 	firstChild chunked[uint64] // bit per state: its parent differs from the previous state's
 	hasChild   chunked[uint64] // bit per state: it is the parent of some state
 	lastParent int32
@@ -116,22 +119,42 @@ func (st *store) beginLevel() {
 // a level, parents must come in non-decreasing order.
 func (st *store) add(parent, tid int32) int32 {
 	id := st.n
-	st.n++
-	st.tids.ensure(id)
-	st.firstChild.ensure(id / 64)
-	st.hasChild.ensure(id / 64)
+	st.reserve(1)
+	st.addAt(id, parent, tid, parent != st.lastParent || id == st.levels[len(st.levels)-1])
+	st.lastParent = parent
+	return id
+}
+
+// reserve numbers the next n states of the current level, whose links
+// addAt then sets.
+func (st *store) reserve(n int32) {
+	if n <= 0 {
+		return
+	}
+	st.n += n
+	last := st.n - 1
+	st.tids.ensure(last)
+	st.firstChild.ensure(last / 64)
+	st.hasChild.ensure(last / 64)
+}
+
+// addAt records that state id, reserved, was reached from parent by
+// transition tid (as add); starts says that its parent differs from that
+// of state id-1 or that it is the first state of its level. It is safe
+// for concurrent use on distinct states.
+func (st *store) addAt(id, parent, tid int32, starts bool) {
 	if tid >= 0xff {
 		st.tids.set(id, 0xff)
+		st.wideMu.Lock()
 		st.wideTids[id] = tid
+		st.wideMu.Unlock()
 	} else {
 		st.tids.set(id, uint8(tid))
 	}
-	if parent >= 0 && (parent != st.lastParent || id == st.levels[len(st.levels)-1]) {
-		st.firstChild.or(id/64, 1<<(id%64))
-		st.hasChild.or(parent/64, 1<<(parent%64))
+	if parent >= 0 && starts {
+		orWord(&st.firstChild, id/64, 1<<(id%64))
+		orWord(&st.hasChild, parent/64, 1<<(parent%64))
 	}
-	st.lastParent = parent
-	return id
 }
 
 func (st *store) count() int64 { return int64(st.n) }
@@ -223,7 +246,6 @@ func (c *chunked[T]) ensure(i int32) {
 
 func (c *chunked[T]) get(i int32) T    { return c.chunks[i/c.perChunk()][i%c.perChunk()] }
 func (c *chunked[T]) set(i int32, v T) { c.chunks[i/c.perChunk()][i%c.perChunk()] = v }
-func (c *chunked[T]) or(i int32, v T)  { c.chunks[i/c.perChunk()][i%c.perChunk()] |= v }
 func (c *chunked[T]) bytes() int64     { return int64(len(c.chunks)) * chunkBytes }
 
 // fpSet is a set of nonzero fingerprints kept in an ordered linear-probing
@@ -422,3 +444,9 @@ func (s *levelSet) restart() {
 
 // bytes is the memory the set holds.
 func (s *levelSet) bytes() int { return len(s.table) * 8 }
+
+// orWord sets the bits v in word i of b, atomically: the bits of
+// neighbouring states share a word.
+func orWord(b *chunked[uint64], i int32, v uint64) {
+	atomic.OrUint64(&b.chunks[i/b.perChunk()][i%b.perChunk()], v)
+}

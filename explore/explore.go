@@ -232,7 +232,7 @@ func (f *frontier) bytes() int64 {
 	return n
 }
 
-// reset empties the frontier for the next level but one.
+// reset empties the frontier, to hold the level after next.
 func (f *frontier) reset() {
 	for _, sp := range f.parts {
 		sp.reset()
@@ -351,7 +351,8 @@ func (f *frontier) addRun(r *run, first int32, n int) {
 // expand, and what expanding them found: its candidates, the successors
 // that were not in the store when the level began and that its worker had
 // not found before in the level. A candidate's fingerprint is kept in
-// memory; the rest of it (candidateRecord) waits in its worker's spill.
+// memory; the rest of it (see appendCandidate) waits in its worker's
+// spill.
 type chunk struct {
 	k           int                  // expands the frontier's piece k
 	fps         []uint64             // the candidates' fingerprints
@@ -767,13 +768,13 @@ func Explore(p *machine.Program, opt Options) *Result {
 		}
 		st.reserve(int32(total))
 
-		// Phase 4: the workers read the chunks' candidates back, taking
-		// the chunks in any order, store the new states' links and write
-		// each chunk's new states to their own parts of the next
-		// frontier, as one run.
-		// Worker w starts on the w-th of nw contiguous ranges of
+		// Phase 4: the workers read the chunks' candidates back, store
+		// the new states' links at their numbers and write each chunk's
+		// new states to their own parts of the next frontier, as one
+		// run. Worker w starts on the w-th of nw contiguous ranges of
 		// chunks and then helps with the others, as in phase 1:
-		// neighbouring states' links share words and cache lines.
+		// neighbouring states' links share words and cache lines, and a
+		// worker's runs from neighbouring chunks join into one piece.
 		for i := range ranges {
 			ranges[i].hi = int64((i + 1) * len(numbered) / nw)
 			ranges[i].next.Store(int64(i * len(numbered) / nw))
@@ -842,7 +843,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		}
 		best = deeper
 		if rec != nil && best == nil && limit == "" {
-			// Phase 4: the level's new states' fingerprints, in the
+			// Phase 5: the level's new states' fingerprints, in the
 			// order of their numbers, and the chunks' edges are recorded.
 			rec.level(level, &news)
 		}

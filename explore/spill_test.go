@@ -28,17 +28,7 @@ func TestSpill(t *testing.T) {
 				t.Fatalf("spill in a file at first: %v", sp.f != nil)
 			}
 			rng := rand.New(rand.NewPCG(1, 2))
-			var recs [][]byte
-			var offs []int64
-			for total := 0; total < 3*memBlock; {
-				b := make([]byte, 1+rng.IntN(100000))
-				for i := range b {
-					b[i] = byte(rng.Uint32())
-				}
-				offs = append(offs, sp.write(b))
-				recs = append(recs, b)
-				total += len(b)
-			}
+			recs, offs := writeRandom(sp, rng, 3*memBlock, 100000)
 			if (sp.f != nil) != (where != "memory") {
 				t.Fatalf("spill in a file at last: %v", sp.f != nil)
 			}
@@ -76,17 +66,7 @@ func TestSpillReset(t *testing.T) {
 				if round > 0 {
 					sp.reset()
 				}
-				var recs [][]byte
-				var offs []int64
-				for total := 0; total < (round+1)*memBlock; {
-					b := make([]byte, 1+rng.IntN(50000))
-					for i := range b {
-						b[i] = byte(rng.Uint32())
-					}
-					offs = append(offs, sp.write(b))
-					recs = append(recs, b)
-					total += len(b)
-				}
+				recs, offs := writeRandom(sp, rng, (round+1)*memBlock, 50000)
 				if offs[0] != 0 {
 					t.Fatalf("round %d starts at %d", round, offs[0])
 				}
@@ -119,4 +99,19 @@ func TestSpillReset(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeRandom writes random records of up to most bytes to sp until they
+// pass total bytes, and returns them and their offsets.
+func writeRandom(sp *spill, rng *rand.Rand, total, most int) (recs [][]byte, offs []int64) {
+	for n := 0; n < total; {
+		b := make([]byte, 1+rng.IntN(most))
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		offs = append(offs, sp.write(b))
+		recs = append(recs, b)
+		n += len(b)
+	}
+	return recs, offs
 }

@@ -130,6 +130,22 @@ func privateStep(code Code, pc int32) bool {
 		if code[q].Op == OpEnd {
 			return false
 		}
+		// The step must not bring its thread to a step that can block
+		// on shared state (an await, a store into a full buffer, a
+		// call): taking the private step early would change when the
+		// thread is blocked, and a blocked current thread lets another
+		// thread of its CPU be switched in, and a thread moved by
+		// cpu_down is switched in only if its next step is enabled.
+		// Branches, asserts, yields and choices cannot block.
+		if nq := &code[q]; !nq.Private {
+			switch {
+			case nq.Region != 0:
+				return false
+			case nq.Op == OpBranch || nq.Op == OpAssert || nq.Op == OpYield || nq.Op == OpChoice:
+			default:
+				return false
+			}
+		}
 	}
 	return true
 }

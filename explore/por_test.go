@@ -448,6 +448,29 @@ func TestPORNotPrivate(t *testing.T) {
 	}
 }
 
+// awaitFlip is a thread a that takes g and a device b that gives it
+// back, for ever; the models add a thread q on a's CPU, which runs only
+// when a blocks at its await.
+const awaitFlip = `cpus 1;
+bool g = true;
+bool run = true;
+bool done = false;
+forever thread a on cpu 0 {
+    bool k = true;
+    while (k) {
+        await g;
+        g = false;
+    }
+    g = true;
+}
+forever device b {
+    while (run) {
+        await !g;
+        g = true;
+    }
+}
+`
+
 // A private step that brings its thread to a step that can block (an
 // await) is not taken alone: it changes when the thread is blocked, which
 // decides whether another thread of its CPU may be switched in, and
@@ -482,48 +505,8 @@ thread h on cpu 0 {
     cpu_down(1);
     send_ipi(0, V);
 }`},
-		{"a private step before an await hides a livelock", `cpus 1;
-bool g = true;
-bool run = true;
-bool done = false;
-forever thread a on cpu 0 {
-    bool k = true;
-    while (k) {
-        await g;
-        g = false;
-    }
-    g = true;
-}
-thread q on cpu 0 {
-    done = true;
-}
-forever device b {
-    while (run) {
-        await !g;
-        g = true;
-    }
-}`},
-		{"a private step before an await hides a liveness violation", `cpus 1;
-bool g = true;
-bool run = true;
-bool done = false;
-forever thread a on cpu 0 {
-    bool k = true;
-    while (k) {
-        await g;
-        g = false;
-    }
-    g = true;
-}
-forever thread q on cpu 0 {
-    done = true;
-}
-forever device b {
-    while (run) {
-        await !g;
-        g = true;
-    }
-}
+		{"a private step before an await hides a livelock", awaitFlip + `thread q on cpu 0 { done = true; }`},
+		{"a private step before an await hides a liveness violation", awaitFlip + `forever thread q on cpu 0 { done = true; }
 liveness served: always eventually done;`},
 		{"a symmetric model's self-IPI livelock", `cpus 2 symmetric;
 const V = 0x40;

@@ -15,6 +15,7 @@ import (
 // back as a syntax.ErrorList.
 func Compile(p *sema.Program) (*machine.Program, error) {
 	c := &compiler{sp: p, prog: &machine.Program{Name: p.File.Name, Symmetric: p.Symmetric}}
+	c.prog.MovesThreads, c.written = scanWrites(p)
 	c.build()
 	if len(c.errs) > 0 {
 		c.errs.Sort()
@@ -35,6 +36,8 @@ type compiler struct {
 	handlerFrames, threadFrames, deviceFrames []framed
 	// fnOfLocal names the fn each fn local belongs to, for slot names.
 	fnOfLocal map[*sema.Object]string
+	// written holds the globals some code may write (see scanWrites).
+	written map[*sema.Object]bool
 
 	// Per process being compiled.
 	proc      *sema.Proc

@@ -12,19 +12,9 @@ import (
 // read an older write of it. Every fn counts, whoever calls it.
 func cpuLoaded(p *sema.Program) map[*sema.Object]bool {
 	stored := map[*syntax.Ident]bool{} // idents in a store-only position
-	// target marks the variable a store writes: the base of an index or
-	// selector chain, not the indices, which are loads.
-	var target func(e syntax.Expr)
-	target = func(e syntax.Expr) {
-		switch e := e.(type) {
-		case *syntax.Ident:
-			stored[e] = true
-		case *syntax.ParenExpr:
-			target(e.X)
-		case *syntax.IndexExpr:
-			target(e.X)
-		case *syntax.SelectorExpr:
-			target(e.X)
+	target := func(e syntax.Expr) {
+		if id := storeTarget(e); id != nil {
+			stored[id] = true
 		}
 	}
 	loaded := map[*sema.Object]bool{}
@@ -63,4 +53,23 @@ func cpuLoaded(p *sema.Program) map[*sema.Object]bool {
 		scan(fn.Decl)
 	}
 	return loaded
+}
+
+// storeTarget returns the variable a store into e writes: the base of an
+// index or selector chain (the indices are loads), or nil.
+func storeTarget(e syntax.Expr) *syntax.Ident {
+	for {
+		switch x := e.(type) {
+		case *syntax.Ident:
+			return x
+		case *syntax.ParenExpr:
+			e = x.X
+		case *syntax.IndexExpr:
+			e = x.X
+		case *syntax.SelectorExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
 }

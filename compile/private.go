@@ -6,9 +6,10 @@ import (
 )
 
 // private reports whether evaluating every one of es reads nothing but
-// the running process's own locals and constants: no global, no machine
-// state (this_cpu, the IRR, the vector table, hotplug) and no call of a
-// built-in or a fn. An instruction made of such expressions is private
+// the running process's own locals and constants: no global that some
+// code writes, no machine state (the IRR, the vector table, hotplug;
+// this_cpu only where it cannot change) and no call of a built-in or a
+// fn. An instruction made of such expressions is private
 // (machine.Instr.Private): the partial-order reduction may take its step
 // alone. Whatever this does not know is not private.
 func (c *compiler) private(es ...syntax.Expr) bool {
@@ -34,11 +35,23 @@ func (c *compiler) privateExpr(e syntax.Expr) bool {
 		switch o.Kind {
 		case sema.ObjLocal, sema.ObjConst, sema.ObjThread, sema.ObjHandler, sema.ObjDevice:
 			return true
+		case sema.ObjGlobal:
+			// A global that no code writes keeps the value its
+			// declaration and init gave it. (Under a weak memory model
+			// a load also tells the history which CPUs have seen a
+			// write: not private there.)
+			return !c.written[o] && !c.lay.Weak
 		case sema.ObjBuiltin:
 			// NCPUS is a constant; this_vector is the vector the running
 			// handler was entered for, which only its own entry sets.
-			// this_cpu is not: cpu_down moves a thread to another CPU.
-			return o.Builtin.ID == sema.BNCPUs || o.Builtin.ID == sema.BThisVector
+			// this_cpu is the CPU a handler runs on till it returns, and
+			// a thread's CPU unless cpu_down moves it.
+			switch o.Builtin.ID {
+			case sema.BNCPUs, sema.BThisVector:
+				return true
+			case sema.BThisCPU:
+				return c.proc != nil && (c.proc.Kind == sema.ProcHandler || c.proc.Kind == sema.ProcThread && !c.prog.MovesThreads)
+			}
 		}
 		return false
 	case *syntax.UnaryExpr:
@@ -71,4 +84,57 @@ func (c *compiler) privateExpr(e syntax.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// scanWrites finds what the processes' code may change beyond its
+// locals, as far as the partial-order reduction needs to know: whether
+// some code calls cpu_down, which moves threads between CPUs, and which
+// globals some thread, handler, device or fn may write (the target of an
+// assignment, ++, --, choose, or an atomic or WRITE_ONCE). Every other
+// global keeps the value its declaration and init gave it, so reading it
+// is private. Every fn counts, whoever calls it.
+func scanWrites(p *sema.Program) (movesThreads bool, written map[*sema.Object]bool) {
+	written = map[*sema.Object]bool{}
+	target := func(e syntax.Expr) {
+		if id := storeTarget(e); id != nil {
+			if o := p.Info.Uses[id]; o != nil && o.Kind == sema.ObjGlobal {
+				written[o] = true
+			}
+		}
+	}
+	scan := func(body syntax.Node) {
+		syntax.Inspect(body, func(n syntax.Node) bool {
+			switch n := n.(type) {
+			case *syntax.AssignStmt:
+				target(n.LHS)
+			case *syntax.IncDecStmt:
+				target(n.X)
+			case *syntax.ChooseStmt:
+				target(n.X)
+			case *syntax.CallExpr:
+				o := p.Info.Uses[n.Fun]
+				if o == nil || o.Kind != sema.ObjBuiltin {
+					break
+				}
+				if o.Builtin.ID == sema.BCPUDown {
+					movesThreads = true
+				}
+				for i, lv := range o.Builtin.LValue {
+					if lv && !o.Builtin.Pure && i < len(n.Args) {
+						target(n.Args[i])
+					}
+				}
+			}
+			return true
+		})
+	}
+	for _, procs := range [][]*sema.Proc{p.Threads, p.Handlers, p.Devices} {
+		for _, pr := range procs {
+			scan(pr.Body)
+		}
+	}
+	for _, fn := range p.Fns {
+		scan(fn.Decl)
+	}
+	return movesThreads, written
 }

@@ -1,6 +1,7 @@
 package explore_test
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -241,31 +242,43 @@ func TestPORWorkers(t *testing.T) {
 // randomModel writes a small random model: two or three threads on two
 // CPUs with locals, private steps among steps on globals, awaits,
 // choices, an IPI and its handler, interrupts off and on, current(), and
-// some models under tso. It comes in three forms, each with one kind of
-// property that may break: assertions, an invariant, or a final
-// condition. The threads are declared forever, so that a blocked thread
-// is no violation: the first violation a search finds is then of the
-// form's kind, or a vector left pending with interrupts off (a hang).
-func randomModel(r *rand.Rand) (forms [4]string) {
+// some models under tso, sometimes with a device. It comes in four
+// safety forms, each with one kind of property that may break:
+// assertions, an invariant, a final condition, or an invariant on
+// current() in a model that moves a thread by cpu_down; the threads are
+// declared forever, so that a blocked thread is no violation: the first
+// violation a search finds is then of the form's kind, or a vector left
+// pending with interrupts off (a hang). The fifth form, at index 3, is
+// for the liveness check.
+func randomModel(r *rand.Rand) (forms [5]string) {
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
 	var b strings.Builder
-	b.WriteString("cpus 2;\nconst V = 0x30;\nint g0, g1;\n")
+	// k0 is set by init and never written again: reading it is private.
+	b.WriteString("cpus 2;\nconst V = 0x30;\nint g0, g1;\nint k0 = 1;\n")
 	if r.IntN(4) == 0 {
 		b.WriteString("memory tso;\n") // a handler's return drains the buffer
 	}
-	b.WriteString("handler h { g1 = (g1 + 1) % 3; int z = g0; z++; }\n")
+	// The handler's private step may bring it to an await.
+	b.WriteString(pick("handler h { g1 = (g1 + 1) % 3; int z = g0; z++; }\n",
+		"handler h { int z = g0; z = (z + 1) % 3; await g1 != z; g1 = z; }\n",
+		"handler h { int z = int(this_cpu); z = (z + k0) % 3; await g1 != z; g1 = z; }\n"))
 	// A fn with a parameter and a local of its own, inlined where it is
 	// called as a statement and run inside the step where it is called in
 	// an expression.
 	b.WriteString("fn f(int p) int { int q = p + 1; if (q == 2) { g0 = q % 3; } return q % 3; }\n")
 	b.WriteString("atomic fn fa(int p) int { int q = p + g1; return q % 3; }\n")
-	b.WriteString("init { request_irq(cpu(0), V, h); request_irq(cpu(1), V, h); }\n")
-	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	b.WriteString("init { request_irq(cpu(0), V, h); request_irq(cpu(1), V, h); k0 = 2; }\n")
 	glob := func() string { return pick("g0", "g1") }
 	local := func() string { return pick("a", "b") }
-	val := func() string { return pick("0", "1", "2", "a", "b", glob()) }
+	val := func() string { return pick("0", "1", "2", "a", "b", "k0", glob()) }
+	device := false // a device has no CPU: no interrupts, yield or hotplug
 	var stmt func(depth int, atomic bool) string
 	stmt = func(depth int, atomic bool) string {
-		switch k := r.IntN(22); {
+		k := r.IntN(22)
+		if device && (k == 10 || k == 14 || k == 15 || k == 16) {
+			k = 21
+		}
+		switch {
 		case k < 3:
 			return fmt.Sprintf("%s = (%s + %s) %% 3;", local(), val(), pick("1", "a", "b"))
 		case k < 5:
@@ -295,7 +308,8 @@ func randomModel(r *rand.Rand) (forms [4]string) {
 			return fmt.Sprintf("%s = current(cpu(%d)) == none ? 0 : 1;", glob(), r.IntN(2))
 		case k == 16:
 			// a thread moved by cpu_down sees another this_cpu
-			return pick("cpu_down(cpu(1));", "cpu_up(cpu(1));", "a = int(this_cpu); g1 = a;", "a = cpu_online(cpu(1)) ? 1 : 0; g1 = a;")
+			return pick("cpu_down(cpu(1));", "cpu_up(cpu(1));", "a = int(this_cpu); g1 = a;", "a = cpu_online(cpu(1)) ? 1 : 0; g1 = a;",
+				"a = int(this_cpu); b = a;", "if (this_cpu == cpu(0)) { a = 1; }")
 		case k == 17:
 			return fmt.Sprintf("%s = xchg(%s, %s);", local(), glob(), pick("0", "1", "a"))
 		case k == 18 && !atomic:
@@ -331,6 +345,14 @@ func randomModel(r *rand.Rand) (forms [4]string) {
 		}
 		b.WriteString("}\n")
 	}
+	if r.IntN(3) == 0 {
+		device = true
+		b.WriteString("forever device d {\n\tint a, b;\n\tint arr[2];\n")
+		for range 2 + r.IntN(3) {
+			b.WriteString("\t" + stmt(0, false) + "\n")
+		}
+		b.WriteString("}\n")
+	}
 	src := b.String()
 	noAsserts := assertStmt.ReplaceAllString(src, ";")
 	forms[0] = src
@@ -349,17 +371,22 @@ func randomModel(r *rand.Rand) (forms [4]string) {
 		fmt.Sprintf("liveness always eventually g%d != %d;\n", r.IntN(2), r.IntN(3)),
 		fmt.Sprintf("liveness eventually always g%d != %d;\n", r.IntN(2), r.IntN(3)),
 		"")
+	// The hotplug form: a thread takes cpu 1 down, which moves t1 to
+	// cpu 0, where it runs only when t0 blocks, yields or ends.
+	forms[4] = noAsserts + "thread hp on cpu 0 { cpu_down(cpu(1)); }\ninvariant current(cpu(0)) != t1;\n"
 	return forms
 }
 
 var assertStmt = regexp.MustCompile(`assert [^;]*;`)
 
+var porModels = flag.Int("por-models", 600, "how many random models TestPORRandomModels compares")
+
 // Random small models give the same safety verdict with and without the
 // reduction, and the reduction removes states from some of them.
 func TestPORRandomModels(t *testing.T) {
-	n := 300
+	n := *porModels
 	if testing.Short() {
-		n = 80
+		n = min(n, 80)
 	}
 	r := rand.New(rand.NewPCG(13, 1))
 	reduced, violations := 0, 0
@@ -395,10 +422,10 @@ func TestPORRandomModels(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d models in 3 safety forms: the reduction removed states from %d; %d have a violation", n, reduced, violations)
+	t.Logf("%d models in 4 safety forms: the reduction removed states from %d; %d have a violation", n, reduced, violations)
 	t.Logf("the liveness form: the reduction removed states from %d; %d verified, %d broken on a lasso", reducedLive, liveVerified, lassos)
 	if reduced < n/10 || violations < n/5 || violations > 3*n*9/10 {
-		t.Errorf("%d of %d forms reduced, %d violated: the test shows too little", reduced, 3*n, violations)
+		t.Errorf("%d of %d forms reduced, %d violated: the test shows too little", reduced, 4*n, violations)
 	}
 	if reducedLive < n/10 || liveVerified < n/10 || lassos < n/10 {
 		t.Errorf("liveness form: %d reduced, %d verified, %d lassos: the test shows too little", reducedLive, liveVerified, lassos)
@@ -412,7 +439,7 @@ func TestPORRandomModels(t *testing.T) {
 func TestPORNotPrivate(t *testing.T) {
 	for _, tc := range []struct{ name, src string }{
 		{"this_cpu moves with cpu_down", `cpus 2; int seen;
-			thread t1 on cpu 1 { int a; a = int(this_cpu); seen = a + 1; }
+			thread t1 on cpu 1 { int a; a = int(this_cpu); if (a == 1) { seen = 2; } else { seen = 1; } }
 			thread t0 on cpu 0 { cpu_down(cpu(1)); }
 			final seen == 2;`},
 		{"a built-in reads the machine", `cpus 2; int seen;
@@ -433,6 +460,31 @@ func TestPORNotPrivate(t *testing.T) {
 			thread t0 on cpu 0 { int a; a = 1; }
 			thread w on cpu 1 { seen = current(cpu(0)) == none ? 1 : 2; }
 			final seen == 2;`},
+		// A global that no code writes is a constant, and reading it is
+		// private; each of these writes it in another way.
+		{"an atomic writes a global", `cpus 2; int k; int seen;
+			thread t1 on cpu 1 { int a; a = k; seen = a + 1; }
+			thread t0 on cpu 0 { int o; o = xchg(k, 1); }
+			final seen == 1;`},
+		{"a failed try_cmpxchg writes its second argument", `cpus 2; int x = 3; int k; int seen;
+			thread t1 on cpu 1 { int a; a = k; seen = a + 1; }
+			thread t0 on cpu 0 { bool ok; ok = try_cmpxchg(x, k, 1); }
+			final seen == 1;`},
+		{"a fn writes a global", `cpus 2; int k; int seen;
+			fn set() { k = 1; }
+			thread t1 on cpu 1 { int a; a = k; seen = a + 1; }
+			thread t0 on cpu 0 { set(); }
+			final seen == 1;`},
+		{"a handler increments a global", `cpus 2; const V = 0x30; int k; int seen;
+			handler h { k++; }
+			init { request_irq(cpu(0), V, h); }
+			thread t1 on cpu 1 { int a; a = k; seen = a + 1; }
+			thread t0 on cpu 0 { send_ipi(cpu(0), V); }
+			final seen == 1;`},
+		{"a device chooses a global", `cpus 2; int k; int seen;
+			thread t1 on cpu 1 { int a; a = k; seen = a + 1; }
+			device d { choose k in 1..1; }
+			final seen == 1;`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := load(t, tc.src)
@@ -483,6 +535,25 @@ bool g = false;
 forever thread a on cpu 1 {
     int x = 1;
     await g;
+}
+thread h on cpu 0 {
+    cpu_down(1);
+}
+invariant a_stays_off_cpu0: current(0) != a;`},
+		{"a private step before an await on a local hides the switch", `cpus 2;
+forever thread a on cpu 1 {
+    int x = 1;
+    await x == 2;
+}
+thread h on cpu 0 {
+    cpu_down(1);
+}
+invariant a_stays_off_cpu0: current(0) != a;`},
+		{"a private step before an atomic block hides the switch", `cpus 2;
+bool g = false;
+forever thread a on cpu 1 {
+    int x = 1;
+    atomic { x = 2; await g; }
 }
 thread h on cpu 0 {
     cpu_down(1);
@@ -542,30 +613,43 @@ thread q on each cpu {
 	}
 }
 
-// State counts worked out by hand. Thread t0's first private step (a =
-// 1) is taken alone; its second (a = 2) is not, because it brings t0 to a
-// store, a step that could block. So from the initial state only a = 1
-// is taken, and the rest is the whole graph: 8 states and 8 transitions
-// instead of the 4 x 2 + 1 = 9 states (the two orders of the stores end
-// in two states) and 10 transitions of the whole graph.
+// State counts worked out by hand. Thread t0's private steps a = 1 and
+// a = 2 are taken alone; from the state after them, t0's store and t1's
+// are taken in both orders: 7 states and 6 transitions, against the 4 x 2
+// + 1 = 9 states (the two orders of the stores end in two states) and 10
+// transitions of the whole graph. When another thread starts on t0's CPU
+// (t2, which has nothing to do and is never switched in), it matters when
+// t0 blocks, so a = 2, which brings t0 to a store, a step that could
+// block, is not taken alone: 8 states and 8 transitions.
 func TestPORStateCountsByHand(t *testing.T) {
-	p := load(t, `cpus 2; int g;
+	const src = `cpus 2; int g;
 		thread t0 on cpu 0 { int a; a = 1; a = 2; g = a; }
-		thread t1 on cpu 1 { g = 5; }`)
+		thread t1 on cpu 1 { g = 5; }`
 	for _, tc := range []struct {
+		name                string
+		src                 string
 		noPOR               bool
 		states, transitions int64
-	}{{false, 8, 8}, {true, 9, 10}} {
+	}{
+		{"alone", src, false, 7, 6},
+		{"alone, no reduction", src, true, 9, 10},
+		{"sharing its cpu", src + `thread t2 on cpu 0 { }`, false, 8, 8},
+		{"sharing its cpu, no reduction", src + `thread t2 on cpu 0 { }`, true, 9, 10},
+	} {
+		p := load(t, tc.src)
 		r := explore.Explore(p, explore.Options{SafetyOnly: true, NoPOR: tc.noPOR})
 		if r.Verdict != explore.Verified || r.States != tc.states || r.Transitions != tc.transitions || r.PartialOrder == tc.noPOR {
-			t.Errorf("no-por %v: %s, %d states, %d transitions, reduced %v; want verified, %d, %d",
-				tc.noPOR, r.Verdict, r.States, r.Transitions, r.PartialOrder, tc.states, tc.transitions)
+			t.Errorf("%s: %s, %d states, %d transitions, reduced %v; want verified, %d, %d",
+				tc.name, r.Verdict, r.States, r.Transitions, r.PartialOrder, tc.states, tc.transitions)
 		}
-	}
-	// The liveness check explores the same reduced graph.
-	if r := explore.Explore(p, explore.Options{}); r.Verdict != explore.Verified || !r.PartialOrder || r.States != 8 ||
-		r.Liveness == nil || r.Liveness.States != 8 || r.Liveness.Edges != 8 {
-		t.Errorf("with the liveness check: %s, %d states, reduced %v, liveness %+v; want verified, 8 states, reduced, a graph of 8 states and 8 edges",
-			r.Verdict, r.States, r.PartialOrder, r.Liveness)
+		if tc.noPOR {
+			continue
+		}
+		// The liveness check explores the same reduced graph.
+		if r := explore.Explore(p, explore.Options{}); r.Verdict != explore.Verified || !r.PartialOrder || r.States != tc.states ||
+			r.Liveness == nil || r.Liveness.States != tc.states || r.Liveness.Edges != tc.transitions {
+			t.Errorf("%s, with the liveness check: %s, %d states, reduced %v, liveness %+v; want verified, %d states, reduced, a graph of %d states and edges",
+				tc.name, r.Verdict, r.States, r.PartialOrder, r.Liveness, tc.states, tc.transitions)
+		}
 	}
 }

@@ -82,29 +82,55 @@ func (m *Machine) PrivateSteps(s State, dst []Mover) []Mover {
 // use.
 func (p *Program) privateSteps() *privateSteps {
 	p.privOnce.Do(func() {
-		of := func(procs []*Proc) [][]bool {
+		of := func(procs []*Proc, shared func(i int) bool) [][]bool {
 			out := make([][]bool, len(procs))
 			for i, pr := range procs {
-				out[i] = privateCode(pr.Code)
+				out[i] = privateCode(pr.Code, shared(i))
 			}
 			return out
 		}
-		p.priv = &privateSteps{threads: of(p.Threads), handlers: of(p.Handlers), devices: of(p.Devices)}
+		alone := func(int) bool { return false }
+		p.priv = &privateSteps{
+			threads:  of(p.Threads, p.mayShareCPU),
+			handlers: of(p.Handlers, alone),
+			devices:  of(p.Devices, alone),
+		}
 	})
 	return p.priv
 }
 
+// mayShareCPU reports whether thread t may ever have another thread on
+// its CPU: another thread starts there, or the model calls cpu_down,
+// which moves threads. Only then does it matter when t is blocked: a
+// blocked current thread lets another thread of its CPU be switched in,
+// and a thread moved by cpu_down is switched in only if its next step
+// is enabled. A handler's or a device's blocking enables nothing (no
+// one else runs on a CPU while it runs a handler, and cpu_down waits for
+// the handler to return, not for it to be able to move).
+func (p *Program) mayShareCPU(t int) bool {
+	if p.MovesThreads {
+		return true
+	}
+	for u, th := range p.Threads {
+		if u != t && th.CPU == p.Threads[t].CPU {
+			return true
+		}
+	}
+	return false
+}
+
 // privateCode tells, for each pc of code, whether the step at pc is
-// private.
-func privateCode(code Code) []bool {
+// private; blocking says whether the process's being blocked can matter
+// to others (see mayShareCPU).
+func privateCode(code Code, blocking bool) []bool {
 	out := make([]bool, len(code))
 	for pc := range code {
-		out[pc] = privateStep(code, int32(pc))
+		out[pc] = privateStep(code, int32(pc), blocking)
 	}
 	return out
 }
 
-func privateStep(code Code, pc int32) bool {
+func privateStep(code Code, pc int32, blocking bool) bool {
 	in := &code[pc]
 	if in.Free || !in.Private || in.Region != 0 {
 		return false
@@ -130,22 +156,31 @@ func privateStep(code Code, pc int32) bool {
 		if code[q].Op == OpEnd {
 			return false
 		}
-		// The step must not bring its thread to a step that can block
-		// on shared state (an await, a store into a full buffer, a
-		// call): taking the private step early would change when the
-		// thread is blocked, and a blocked current thread lets another
-		// thread of its CPU be switched in, and a thread moved by
-		// cpu_down is switched in only if its next step is enabled.
-		// Branches, asserts, yields and choices cannot block.
-		if nq := &code[q]; !nq.Private {
-			switch {
-			case nq.Region != 0:
-				return false
-			case nq.Op == OpBranch || nq.Op == OpAssert || nq.Op == OpYield || nq.Op == OpChoice:
-			default:
-				return false
-			}
+		// Where it matters when the process is blocked, the step must
+		// not bring it to a step that can block: taking the private step
+		// early would change when the thread is blocked. Branches,
+		// asserts, yields, choices and the other private instructions
+		// cannot block; an await can, even on locals (it then blocks for
+		// ever), and so can a store into a full buffer, a call, and an
+		// atomic block.
+		if blocking && !cannotBlock(&code[q]) {
+			return false
 		}
 	}
 	return true
+}
+
+// cannotBlock reports whether a step that starts at in is always
+// enabled.
+func cannotBlock(in *Instr) bool {
+	if in.Region != 0 {
+		return false
+	}
+	switch in.Op {
+	case OpBranch, OpAssert, OpYield, OpChoice:
+		return true
+	case OpAwait:
+		return false
+	}
+	return in.Private
 }

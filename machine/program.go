@@ -69,6 +69,9 @@ type Program struct {
 	// KeepDeadLocals turns off the reset of dead locals (dead.go), to
 	// compare: the machine then keeps values that nothing reads again.
 	KeepDeadLocals bool
+	// MovesThreads is set when some code calls cpu_down, which moves
+	// threads from one CPU to another.
+	MovesThreads bool
 
 	privOnce sync.Once
 	priv     *privateSteps // see PrivateSteps

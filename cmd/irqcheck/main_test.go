@@ -333,7 +333,7 @@ func TestProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"check", "--progress", "--no-symmetry", "--safety-only", "--time", "3s", model}, &stdout, &stderr)
+	code := run([]string{"check", "--progress", "--no-symmetry", "--no-por", "--safety-only", "--time", "3s", model}, &stdout, &stderr)
 	if code != exitIncomplete {
 		t.Fatalf("exit %d, want incomplete:\n%s%s", code, stdout.String(), stderr.String())
 	}

@@ -3,11 +3,15 @@ package machine
 // Partial-order reduction: private steps.
 //
 // A step is private when every instruction it may execute is private
-// (Instr.Private: it reads and writes only its process's own locals and
-// constants), it is not part of an atomic region, it does not yield,
-// and it cannot end its process (a thread's end changes what current()
-// and the context switches of its CPU see; a handler's end sets IF and,
-// under tso, drains the store buffer). A private step commutes with
+// (Instr.Private: it reads and writes only its process's own locals,
+// constants and what cannot change: a global no code writes, this_cpu
+// where nothing moves the process), it is not part of an atomic region,
+// it does not yield, it cannot end its process (a thread's end changes
+// what current() and the context switches of its CPU see; a handler's
+// end sets IF and, under tso, drains the store buffer), and, for a
+// thread that may share its CPU, it cannot bring its thread to a step
+// that can block (a blocked current thread lets another thread of its
+// CPU be switched in; see mayShareCPU). A private step commutes with
 // every transition of every other process and of the machine: none of
 // them reads or writes what it reads or writes, it enables or disables
 // none of them, and its own enabledness (an await on locals) is its
@@ -82,18 +86,18 @@ func (m *Machine) PrivateSteps(s State, dst []Mover) []Mover {
 // use.
 func (p *Program) privateSteps() *privateSteps {
 	p.privOnce.Do(func() {
-		of := func(procs []*Proc, shared func(i int) bool) [][]bool {
+		of := func(procs []*Proc, blocking func(i int) bool) [][]bool {
 			out := make([][]bool, len(procs))
 			for i, pr := range procs {
-				out[i] = privateCode(pr.Code, shared(i))
+				out[i] = privateCode(pr.Code, blocking(i))
 			}
 			return out
 		}
-		alone := func(int) bool { return false }
+		never := func(int) bool { return false }
 		p.priv = &privateSteps{
 			threads:  of(p.Threads, p.mayShareCPU),
-			handlers: of(p.Handlers, alone),
-			devices:  of(p.Devices, alone),
+			handlers: of(p.Handlers, never),
+			devices:  of(p.Devices, never),
 		}
 	})
 	return p.priv

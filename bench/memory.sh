@@ -43,7 +43,7 @@ echo "|---|---:|---:|---:|---:|---:|---:|"
 row "cross_calls 5 CPUs, safety" "$work/cross_calls_5.irq" --no-symmetry --safety-only
 row "cross_calls 5 CPUs, safety, --no-por" "$work/cross_calls_5.irq" --no-symmetry --safety-only --no-por
 row "cross_calls 5 CPUs, whole check" "$work/cross_calls_5.irq" --no-symmetry
-row "cross_calls 4 CPUs, safety" "$work/cross_calls_4.irq" --no-symmetry --safety-only --no-por
+row "cross_calls 4 CPUs, safety, --no-por" "$work/cross_calls_4.irq" --no-symmetry --safety-only --no-por
 row "csd_protocol 4 CPUs, symmetric, safety" "$work/csd_protocol_4.irq" --safety-only
-row "scaled 002_ct_packed_4cpu, safety" "$here/scaled/002_ct_packed_4cpu.irq" --safety-only --no-por
-row "scaled 004_csd_sync_release_weak_4cpu, safety" "$here/scaled/004_csd_sync_release_weak_4cpu.irq" --safety-only --no-por
+row "scaled 002_ct_packed_4cpu, safety, --no-por" "$here/scaled/002_ct_packed_4cpu.irq" --safety-only --no-por
+row "scaled 004_csd_sync_release_weak_4cpu, safety, --no-por" "$here/scaled/004_csd_sync_release_weak_4cpu.irq" --safety-only --no-por

@@ -70,6 +70,9 @@ type Options struct {
 	// search, from the goroutine that called Explore.
 	Progress func(Progress)
 
+	// visit (tests), if not nil, is called with every state the search
+	// expands, from the workers' goroutines at once.
+	visit func(machine.State)
 	// reducedOnly (tests) keeps the reduced search's violation instead of
 	// looking again without the reduction.
 	reducedOnly bool
@@ -458,6 +461,7 @@ type worker struct {
 	// coverDone marks the covers reached in an earlier level (shared,
 	// written between levels).
 	coverDone []bool
+	visit     func(machine.State) // see Options.visit
 	_         [64]byte
 }
 
@@ -500,7 +504,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		frontier.parts[i] = newSpillAt("frontier", levelToFile)
 		next.parts[i] = newSpillAt("frontier", levelToFile)
 		workers[i] = worker{id: i, m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
-			cands: newSpillAt("candidates", levelToFile), seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu, por: por}
+			cands: newSpillAt("candidates", levelToFile), seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu, por: por, visit: opt.visit}
 		workers[i].m.Coverage(workers[i].cov.instrs)
 	})
 	m := workers[0].m
@@ -1108,6 +1112,9 @@ func expand(p *machine.Program, wk *worker, st *store, frontier *frontier, depth
 		}
 		data = wk.cd.decode(data, s)
 		id := pc.first + int32(k)
+		if wk.visit != nil {
+			wk.visit(s)
+		}
 		if len(p.Covers) > 0 {
 			wk.cov.covers(p, m, s, id, wk.coverDone)
 		}

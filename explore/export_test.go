@@ -1,8 +1,17 @@
 package explore
 
+import "github.com/irqcheck/irqcheck/machine"
+
 // ReducedOnly returns opt set to keep a partial-order reduced search's
 // own violation, so that tests see what the reduced graph reaches.
 func ReducedOnly(opt Options) Options {
 	opt.reducedOnly = true
+	return opt
+}
+
+// Visiting returns opt set to call f with every state the search
+// expands, from the workers' goroutines at once.
+func Visiting(opt Options, f func(machine.State)) Options {
+	opt.visit = f
 	return opt
 }

@@ -533,6 +533,57 @@ func TestPORReachesEveryProjection(t *testing.T) {
 	}
 }
 
+var propertyDecl = regexp.MustCompile(`(?m)^(invariant|final|cover|liveness)\b[^;]*;`)
+
+// The same on the catalog's models and the examples, stripped of their
+// properties (asserts, invariants, finals, covers, liveness), wherever
+// the whole search then finds no violation: models with hotplug, fns
+// with locals, context switches, tso and weak memory.
+func TestPORReachesEveryProjectionCatalog(t *testing.T) {
+	files, _ := filepath.Glob("../catalog/models/*.irq")
+	extra, _ := filepath.Glob("../examples/*.irq")
+	compared, reduced := 0, 0
+	for _, name := range append(files, extra...) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stripped := propertyDecl.ReplaceAllString(assertStmt.ReplaceAllString(string(src), ";"), "")
+		p, err := compile.Load(name, []byte(stripped))
+		if err != nil {
+			t.Fatalf("%s without its properties does not compile: %v", name, err)
+		}
+		whole, wr := reachedProjections(p, explore.Options{SafetyOnly: true, NoPOR: true, NoSymmetry: true, Workers: 1})
+		if wr.Verdict != explore.Verified {
+			continue
+		}
+		compared++
+		got, rr := reachedProjections(p, explore.ReducedOnly(explore.Options{SafetyOnly: true, NoSymmetry: true, Workers: 2}))
+		if rr.PartialOrder {
+			reduced++
+		}
+		missing, extraN := 0, 0
+		for k := range whole {
+			if !got[k] {
+				missing++
+			}
+		}
+		for k := range got {
+			if !whole[k] {
+				extraN++
+			}
+		}
+		if missing > 0 || extraN > 0 || rr.Verdict != explore.Verified {
+			t.Errorf("%s: %s; the reduced search misses %d of the %d projections of the whole search and has %d more",
+				filepath.Base(name), rr.Outcome(), missing, len(whole), extraN)
+		}
+	}
+	t.Logf("%d models compared, %d of them reduced", compared, reduced)
+	if compared < 20 || reduced < 5 {
+		t.Errorf("%d models compared, %d reduced: the test shows too little", compared, reduced)
+	}
+}
+
 // Steps that look private but are not: each model breaks its final
 // condition only in a run where another process acts between a thread's
 // two steps, which a reduction that took the first step alone would

@@ -16,6 +16,7 @@ import (
 func Compile(p *sema.Program) (*machine.Program, error) {
 	c := &compiler{sp: p, prog: &machine.Program{Name: p.File.Name, Symmetric: p.Symmetric}}
 	c.prog.MovesThreads, c.written = scanWrites(p)
+	c.downFns = downFns(p)
 	c.build()
 	if len(c.errs) > 0 {
 		c.errs.Sort()
@@ -38,6 +39,8 @@ type compiler struct {
 	fnOfLocal map[*sema.Object]string
 	// written holds the globals some code may write (see scanWrites).
 	written map[*sema.Object]bool
+	// downFns holds the fns that may call cpu_down (see downFns).
+	downFns map[*sema.Fn]bool
 
 	// Per process being compiled.
 	proc      *sema.Proc

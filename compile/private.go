@@ -86,6 +86,54 @@ func (c *compiler) privateExpr(e syntax.Expr) bool {
 	return false
 }
 
+// downFns returns the fns that may call cpu_down, themselves or through
+// the fns they call.
+func downFns(p *sema.Program) map[*sema.Fn]bool {
+	direct := map[*sema.Fn]bool{}
+	calls := map[*sema.Fn][]*sema.Fn{}
+	for _, fn := range p.Fns {
+		syntax.Inspect(fn.Decl, func(n syntax.Node) bool {
+			if call, ok := n.(*syntax.CallExpr); ok {
+				switch o := p.Info.Uses[call.Fun]; {
+				case o == nil:
+				case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BCPUDown:
+					direct[fn] = true
+				case o.Kind == sema.ObjFn:
+					calls[fn] = append(calls[fn], o.Fn)
+				}
+			}
+			return true
+		})
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, fn := range p.Fns {
+			for _, g := range calls[fn] {
+				if direct[g] && !direct[fn] {
+					direct[fn], changed = true, true
+				}
+			}
+		}
+	}
+	return direct
+}
+
+// mayDown reports whether running s may call cpu_down.
+func (c *compiler) mayDown(s syntax.Node) bool {
+	found := false
+	syntax.Inspect(s, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.CallExpr); ok {
+			switch o := c.sp.Info.Uses[call.Fun]; {
+			case o == nil:
+			case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BCPUDown, o.Kind == sema.ObjFn && c.downFns[o.Fn]:
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
 // scanWrites finds what the processes' code may change beyond its
 // locals, as far as the partial-order reduction needs to know: whether
 // some code calls cpu_down, which moves threads between CPUs, and which

@@ -162,6 +162,14 @@ func (e *emitter) block(b *syntax.BlockStmt) {
 func (e *emitter) stmt(s syntax.Stmt) {
 	c := e.c
 	info := c.sp.Info
+	if c.prog.MovesThreads && c.mayDown(s) {
+		from := len(e.code)
+		defer func() {
+			for i := from; i < len(e.code); i++ {
+				e.code[i].MayDown = true
+			}
+		}()
+	}
 	text := syntax.StmtHeadline(s)
 	switch s := s.(type) {
 	case *syntax.BlockStmt:

@@ -692,6 +692,58 @@ thread h on cpu 0 {
     cpu_down(1);
 }
 invariant a_stays_off_cpu0: current(0) != a;`},
+		// The rule holds as long as some process may still call
+		// cpu_down, however it gets there.
+		{"cpu_down after a loop", `cpus 2;
+bool g = false;
+forever thread a on cpu 1 {
+    int x = 1;
+    await g;
+}
+int r;
+thread h on cpu 0 {
+    while (r < 2) { r++; }
+    cpu_down(1);
+}
+invariant a_stays_off_cpu0: current(0) != a;`},
+		{"cpu_down in a fn", `cpus 2;
+bool g = false;
+fn off(cpu c) { cpu_down(c); }
+fn offTwice(cpu c) { off(c); off(c); }
+forever thread a on cpu 1 {
+    int x = 1;
+    await g;
+}
+thread h on cpu 0 {
+    offTwice(1);
+}
+invariant a_stays_off_cpu0: current(0) != a;`},
+		{"cpu_down in a fn called in an expression", `cpus 2;
+bool g = false;
+int r;
+atomic fn down() int { cpu_down(1); return 1; }
+atomic fn off() int { return down() + 1; }
+forever thread a on cpu 1 {
+    int x = 1;
+    await g;
+}
+thread h on cpu 0 {
+    r = off() + 1;
+}
+invariant a_stays_off_cpu0: current(0) != a;`},
+		{"cpu_down in a handler", `cpus 2;
+const V = 0x40;
+bool g = false;
+handler off { cpu_down(1); }
+init { request_irq(0, V, off); }
+forever thread a on cpu 1 {
+    int x = 1;
+    await g;
+}
+thread h on cpu 0 {
+    send_ipi(0, V);
+}
+invariant a_stays_off_cpu0: current(0) != a;`},
 		{"a private step before an await on a local hides the switch", `cpus 2;
 forever thread a on cpu 1 {
     int x = 1;
@@ -769,10 +821,12 @@ thread q on each cpu {
 // a = 2 are taken alone; from the state after them, t0's store and t1's
 // are taken in both orders: 7 states and 6 transitions, against the 4 x 2
 // + 1 = 9 states (the two orders of the stores end in two states) and 10
-// transitions of the whole graph. When another thread starts on t0's CPU
-// (t2, which has nothing to do and is never switched in), it matters when
-// t0 blocks, so a = 2, which brings t0 to a store, a step that could
-// block, is not taken alone: 8 states and 8 transitions.
+// transitions of the whole graph. When another unfinished thread is on
+// t0's CPU (t2, which waits for ever for a value g never takes, so it is
+// never switched in), it matters when t0 blocks, so a = 2, which brings
+// t0 to a store, a step that could block, is not taken alone: 8 states
+// and 8 transitions. (A thread there that has finished, or nothing to
+// do, does not count.)
 func TestPORStateCountsByHand(t *testing.T) {
 	const src = `cpus 2; int g;
 		thread t0 on cpu 0 { int a; a = 1; a = 2; g = a; }
@@ -785,8 +839,9 @@ func TestPORStateCountsByHand(t *testing.T) {
 	}{
 		{"alone", src, false, 7, 6},
 		{"alone, no reduction", src, true, 9, 10},
-		{"sharing its cpu", src + `thread t2 on cpu 0 { }`, false, 8, 8},
-		{"sharing its cpu, no reduction", src + `thread t2 on cpu 0 { }`, true, 9, 10},
+		{"sharing its cpu", src + `forever thread t2 on cpu 0 { await g == 7; }`, false, 8, 8},
+		{"sharing its cpu, no reduction", src + `forever thread t2 on cpu 0 { await g == 7; }`, true, 9, 10},
+		{"sharing its cpu with a finished thread", src + `thread t2 on cpu 0 { }`, false, 7, 6},
 	} {
 		p := load(t, tc.src)
 		r := explore.Explore(p, explore.Options{SafetyOnly: true, NoPOR: tc.noPOR})

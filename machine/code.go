@@ -49,6 +49,11 @@ type Instr struct {
 	// The compiler sets it; the partial-order reduction reads it (see
 	// Machine.PrivateSteps).
 	Private bool
+	// MayDown: the instruction may call cpu_down, itself or in a fn it
+	// calls (the compiler marks every instruction of a statement that
+	// may). The partial-order reduction reads it to know when no thread
+	// can move any more (see Machine.PrivateSteps).
+	MayDown bool
 	// Reads and Kills, when ReadsKnown, are the frame-relative slots of
 	// the process's locals that the instruction may read, and those it
 	// always writes in full (after its reads): the compiler sets them,

@@ -11,7 +11,8 @@ package machine
 // end sets IF and, under tso, drains the store buffer), and, for a
 // thread that may share its CPU, it cannot bring its thread to a step
 // that can block (a blocked current thread lets another thread of its
-// CPU be switched in; see mayShareCPU). A private step commutes with
+// CPU be switched in; see mayShareCPU, and Machine.alone for the states
+// where it no longer matters). A private step commutes with
 // every transition of every other process and of the machine: none of
 // them reads or writes what it reads or writes, it enables or disables
 // none of them, and its own enabledness (an await on locals) is its
@@ -46,6 +47,16 @@ func (mv Mover) Owns(t *Transition) bool {
 // private.
 type privateSteps struct {
 	threads, handlers, devices [][]bool
+	// alone tells, per thread and pc, whether the step is private in a
+	// state where it matters to no one whether the thread is blocked
+	// (see Machine.alone); nil for a thread whose blocking never matters,
+	// whose threads table says so already.
+	alone [][]bool
+	// downFrom tells, per thread or device and pc, whether the process
+	// may still call cpu_down from pc on; handlerDowns, whether some
+	// handler may.
+	threadDownFrom, deviceDownFrom [][]bool
+	handlerDowns                   bool
 }
 
 // PrivateSteps appends to dst the processes whose next step in s is
@@ -70,8 +81,11 @@ func (m *Machine) PrivateSteps(s State, dst []Mover) []Mover {
 		if s[cs.IF] != 0 && l.HighestPending(s, c) >= 0 {
 			continue // the CPU takes an interrupt first
 		}
-		if cur := s[cs.Cur]; cur >= 0 && ps.threads[cur][s[l.Threads[cur].PC]] {
-			dst = append(dst, Mover{Kind: ThreadStep, CPU: c, Proc: cur})
+		if cur := s[cs.Cur]; cur >= 0 {
+			pc := s[l.Threads[cur].PC]
+			if ps.threads[cur][pc] || ps.alone[cur] != nil && ps.alone[cur][pc] && m.alone(s, cur) {
+				dst = append(dst, Mover{Kind: ThreadStep, CPU: c, Proc: cur})
+			}
 		}
 	}
 	for d := range l.Devices {
@@ -94,13 +108,93 @@ func (p *Program) privateSteps() *privateSteps {
 			return out
 		}
 		never := func(int) bool { return false }
-		p.priv = &privateSteps{
+		ps := &privateSteps{
 			threads:  of(p.Threads, p.mayShareCPU),
 			handlers: of(p.Handlers, never),
 			devices:  of(p.Devices, never),
+			alone:    make([][]bool, len(p.Threads)),
 		}
+		for i, th := range p.Threads {
+			if p.mayShareCPU(i) {
+				ps.alone[i] = privateCode(th.Code, false)
+			}
+		}
+		for _, th := range p.Threads {
+			ps.threadDownFrom = append(ps.threadDownFrom, downFrom(th.Code))
+		}
+		for _, d := range p.Devices {
+			ps.deviceDownFrom = append(ps.deviceDownFrom, downFrom(d.Code))
+		}
+		for _, h := range p.Handlers {
+			for _, in := range h.Code {
+				ps.handlerDowns = ps.handlerDowns || in.MayDown
+			}
+		}
+		p.priv = ps
 	})
 	return p.priv
+}
+
+// alone reports whether, from s on, it matters to no one whether thread
+// t is blocked: no process can call cpu_down any more (so no thread
+// moves), and every other thread on t's CPU has finished. Then no switch
+// on t's CPU can ever be enabled, and t is never moved, so a private
+// step may bring t to a step that can block.
+func (m *Machine) alone(s State, t int32) bool {
+	ps := m.P.priv
+	if ps.handlerDowns {
+		return false
+	}
+	l := m.L
+	for u := range l.Threads {
+		if m.threadDone(s, int32(u)) {
+			continue
+		}
+		if ps.threadDownFrom[u][s[l.Threads[u].PC]] || int32(u) != t && s[l.Threads[u].CPU] == s[l.Threads[t].CPU] {
+			return false
+		}
+	}
+	for d := range l.Devices {
+		if ps.deviceDownFrom[d][s[l.Devices[d].PC]] {
+			return false
+		}
+	}
+	return true
+}
+
+// downFrom tells, for each pc of code, whether a run from pc may execute
+// an instruction that may call cpu_down.
+func downFrom(code Code) []bool {
+	out := make([]bool, len(code))
+	for pc := range code {
+		out[pc] = code[pc].MayDown
+	}
+	for changed := true; changed; {
+		changed = false
+		for pc := len(code) - 1; pc >= 0; pc-- {
+			if out[pc] {
+				continue
+			}
+			in := &code[pc]
+			next := in.Targets
+			switch in.Op {
+			case OpEnd:
+				next = nil
+			case OpChoice:
+			case OpBranch:
+				next = []int32{in.Next, in.Alt}
+			default:
+				next = []int32{in.Next}
+			}
+			for _, q := range next {
+				if out[q] {
+					out[pc], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 // mayShareCPU reports whether thread t may ever have another thread on

@@ -159,10 +159,7 @@ func (sp *spill) readAt(off int64, n int) ([]byte, error) {
 	}
 	b := sp.buf[:n]
 	if sp.f == nil && sp.err == nil {
-		for k := 0; k < n; { // across blocks
-			i, j := (off+int64(k))/memBlock, (off+int64(k))%memBlock
-			k += copy(b[k:], sp.mem[i][j:])
-		}
+		sp.copyMem(off, b)
 		return b, nil
 	}
 	if sp.err == nil && sp.w.Buffered() > 0 {
@@ -195,16 +192,22 @@ func (sp *spill) readInto(off int64, b []byte) error {
 		return fmt.Errorf("writing the %s: %w", sp.name, sp.err)
 	}
 	if sp.f == nil {
-		for k := 0; k < len(b); { // across blocks
-			i, j := (off+int64(k))/memBlock, (off+int64(k))%memBlock
-			k += copy(b[k:], sp.mem[i][j:])
-		}
+		sp.copyMem(off, b)
 		return nil
 	}
 	if _, err := sp.f.ReadAt(b, off); err != nil {
 		return fmt.Errorf("reading back the %s: %w", sp.name, err)
 	}
 	return nil
+}
+
+// copyMem fills b with the bytes written at off into the memory blocks,
+// across blocks.
+func (sp *spill) copyMem(off int64, b []byte) {
+	for k := 0; k < len(b); {
+		i, j := (off+int64(k))/memBlock, (off+int64(k))%memBlock
+		k += copy(b[k:], sp.mem[i][j:])
+	}
 }
 
 // reset empties the spill to be written again from the start. It keeps

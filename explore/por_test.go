@@ -384,7 +384,10 @@ func randomModel(r *rand.Rand) (forms [5]string) {
 
 var assertStmt = regexp.MustCompile(`assert [^;]*;`)
 
-var porModels = flag.Int("por-models", 600, "how many random models TestPORRandomModels compares")
+var (
+	porModels = flag.Int("por-models", 600, "how many random models TestPORRandomModels compares")
+	porSeed   = flag.Uint64("por-seed", 0, "added to the seeds of the random models, to draw others")
+)
 
 // Random small models give the same safety verdict with and without the
 // reduction, and the reduction removes states from some of them.
@@ -393,7 +396,7 @@ func TestPORRandomModels(t *testing.T) {
 	if testing.Short() {
 		n = min(n, 80)
 	}
-	r := rand.New(rand.NewPCG(13, 1))
+	r := rand.New(rand.NewPCG(13+*porSeed, 1))
 	reduced, violations := 0, 0
 	reducedLive, liveVerified, lassos := 0, 0, 0
 	for i := range n {
@@ -487,7 +490,7 @@ func TestPORReachesEveryProjection(t *testing.T) {
 	if testing.Short() {
 		n = min(n, 40)
 	}
-	r := rand.New(rand.NewPCG(17, 1))
+	r := rand.New(rand.NewPCG(17+*porSeed, 1))
 	compared, reduced := 0, 0
 	for i := range n {
 		forms := randomModel(r)

@@ -476,6 +476,17 @@ func reachedProjections(p *machine.Program, opt explore.Options) (map[string]boo
 	return seen, r
 }
 
+// setDiff counts the keys of a that b lacks.
+func setDiff(a, b map[string]bool) int {
+	n := 0
+	for k := range a {
+		if !b[k] {
+			n++
+		}
+	}
+	return n
+}
+
 // The reduction keeps every value of what private steps cannot change:
 // a reduced search reaches a state with the same globals, CPUs, vectors,
 // messages, buffers and thread placement as each state the whole search
@@ -512,17 +523,7 @@ func TestPORReachesEveryProjection(t *testing.T) {
 				if rr.PartialOrder && w == 1 {
 					reduced++
 				}
-				missing, extra := 0, 0
-				for k := range whole {
-					if !got[k] {
-						missing++
-					}
-				}
-				for k := range got {
-					if !whole[k] {
-						extra++
-					}
-				}
+				missing, extra := setDiff(whole, got), setDiff(got, whole)
 				if missing > 0 || extra > 0 || rr.Verdict != explore.Verified {
 					t.Errorf("model %d, form %d, %d workers: %s; the reduced search misses %d of the %d projections of the whole search and has %d more\n%s",
 						i, f, w, rr.Outcome(), missing, len(whole), extra, src)
@@ -565,17 +566,7 @@ func TestPORReachesEveryProjectionCatalog(t *testing.T) {
 		if rr.PartialOrder {
 			reduced++
 		}
-		missing, extraN := 0, 0
-		for k := range whole {
-			if !got[k] {
-				missing++
-			}
-		}
-		for k := range got {
-			if !whole[k] {
-				extraN++
-			}
-		}
+		missing, extraN := setDiff(whole, got), setDiff(got, whole)
 		if missing > 0 || extraN > 0 || rr.Verdict != explore.Verified {
 			t.Errorf("%s: %s; the reduced search misses %d of the %d projections of the whole search and has %d more",
 				filepath.Base(name), rr.Outcome(), missing, len(whole), extraN)
@@ -655,6 +646,19 @@ func TestPORNotPrivate(t *testing.T) {
 	}
 }
 
+// movedA is a thread a on cpu 1 that waits for ever after a private step,
+// and staysOff an invariant that a never runs on cpu 0: the models of
+// TestPORBlockingNext that take cpu 1 down break it when a is switched
+// in there before its private step.
+const (
+	movedA = `forever thread a on cpu 1 {
+    int x = 1;
+    await g;
+}
+`
+	staysOff = `invariant a_stays_off_cpu0: current(0) != a;`
+)
+
 // awaitFlip is a thread a that takes g and a device b that gives it
 // back, for ever; the models add a thread q on a's CPU, which runs only
 // when a blocks at its await.
@@ -687,66 +691,46 @@ func TestPORBlockingNext(t *testing.T) {
 	for _, tc := range []struct{ name, src string }{
 		{"a private step before an await hides the switch cpu_down allows", `cpus 2;
 bool g = false;
-forever thread a on cpu 1 {
-    int x = 1;
-    await g;
-}
-thread h on cpu 0 {
+` + movedA + `thread h on cpu 0 {
     cpu_down(1);
 }
-invariant a_stays_off_cpu0: current(0) != a;`},
+` + staysOff},
 		// The rule holds as long as some process may still call
 		// cpu_down, however it gets there.
 		{"cpu_down after a loop", `cpus 2;
 bool g = false;
-forever thread a on cpu 1 {
-    int x = 1;
-    await g;
-}
-int r;
+` + movedA + `int r;
 thread h on cpu 0 {
     while (r < 2) { r++; }
     cpu_down(1);
 }
-invariant a_stays_off_cpu0: current(0) != a;`},
+` + staysOff},
 		{"cpu_down in a fn", `cpus 2;
 bool g = false;
 fn off(cpu c) { cpu_down(c); }
 fn offTwice(cpu c) { off(c); off(c); }
-forever thread a on cpu 1 {
-    int x = 1;
-    await g;
-}
-thread h on cpu 0 {
+` + movedA + `thread h on cpu 0 {
     offTwice(1);
 }
-invariant a_stays_off_cpu0: current(0) != a;`},
+` + staysOff},
 		{"cpu_down in a fn called in an expression", `cpus 2;
 bool g = false;
 int r;
 atomic fn down() int { cpu_down(1); return 1; }
 atomic fn off() int { return down() + 1; }
-forever thread a on cpu 1 {
-    int x = 1;
-    await g;
-}
-thread h on cpu 0 {
+` + movedA + `thread h on cpu 0 {
     r = off() + 1;
 }
-invariant a_stays_off_cpu0: current(0) != a;`},
+` + staysOff},
 		{"cpu_down in a handler", `cpus 2;
 const V = 0x40;
 bool g = false;
 handler off { cpu_down(1); }
 init { request_irq(0, V, off); }
-forever thread a on cpu 1 {
-    int x = 1;
-    await g;
-}
-thread h on cpu 0 {
+` + movedA + `thread h on cpu 0 {
     send_ipi(0, V);
 }
-invariant a_stays_off_cpu0: current(0) != a;`},
+` + staysOff},
 		{"a private step before an await on a local hides the switch", `cpus 2;
 forever thread a on cpu 1 {
     int x = 1;
@@ -755,7 +739,7 @@ forever thread a on cpu 1 {
 thread h on cpu 0 {
     cpu_down(1);
 }
-invariant a_stays_off_cpu0: current(0) != a;`},
+` + staysOff},
 		{"a private step before an atomic block hides the switch", `cpus 2;
 bool g = false;
 forever thread a on cpu 1 {
@@ -765,7 +749,7 @@ forever thread a on cpu 1 {
 thread h on cpu 0 {
     cpu_down(1);
 }
-invariant a_stays_off_cpu0: current(0) != a;`},
+` + staysOff},
 		{"a private step before an await hides a hang", `cpus 2;
 const V = 0x40;
 bool g = false;

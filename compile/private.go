@@ -186,3 +186,23 @@ func scanWrites(p *sema.Program) (movesThreads bool, written map[*sema.Object]bo
 	}
 	return movesThreads, written
 }
+
+// initMovesThreads reports whether init calls cpu_down, itself or in a
+// fn: then threads start the search on other CPUs than they name.
+func initMovesThreads(p *sema.Program, downs map[*sema.Fn]bool) bool {
+	if p.Init == nil {
+		return false
+	}
+	found := false
+	syntax.Inspect(p.Init.Body, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.CallExpr); ok {
+			switch o := p.Info.Uses[call.Fun]; {
+			case o == nil:
+			case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BCPUDown, o.Kind == sema.ObjFn && downs[o.Fn]:
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}

@@ -768,6 +768,10 @@ thread h on cpu 0 {
     send_ipi(0, V);
 }`},
 		{"a private step before an await hides a livelock", awaitFlip + `thread q on cpu 0 { done = true; }`},
+		// init's cpu_down moves q onto a's CPU before the search begins
+		// (found by a review).
+		{"init's cpu_down puts a second thread on the CPU", strings.Replace(awaitFlip, "cpus 1;", "cpus 2;", 1) + `thread q on cpu 1 { done = true; }
+init { cpu_down(1); }`},
 		{"a private step before an await hides a liveness violation", awaitFlip + `forever thread q on cpu 0 { done = true; }
 liveness served: always eventually done;`},
 		{"a symmetric model's self-IPI livelock", `cpus 2 symmetric;

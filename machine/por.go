@@ -198,15 +198,16 @@ func downFrom(code Code) []bool {
 }
 
 // mayShareCPU reports whether thread t may ever have another thread on
-// its CPU: another thread starts there, or the model calls cpu_down,
-// which moves threads. Only then does it matter when t is blocked: a
+// its CPU: another thread is declared there, or some code calls cpu_down,
+// which moves threads (init too: a thread may start the search on
+// another CPU than it names). Only then does it matter when t is blocked: a
 // blocked current thread lets another thread of its CPU be switched in,
 // and a thread moved by cpu_down is switched in only if its next step
 // is enabled. A handler's or a device's blocking enables nothing (no
 // one else runs on a CPU while it runs a handler, and cpu_down waits for
 // the handler to return, not for it to be able to move).
 func (p *Program) mayShareCPU(t int) bool {
-	if p.MovesThreads {
+	if p.MovesThreads || p.InitMovesThreads {
 		return true
 	}
 	for u, th := range p.Threads {

@@ -72,6 +72,9 @@ type Program struct {
 	// MovesThreads is set when some code calls cpu_down, which moves
 	// threads from one CPU to another.
 	MovesThreads bool
+	// InitMovesThreads is set when init calls cpu_down: threads then
+	// start the search on other CPUs than they name.
+	InitMovesThreads bool
 
 	privOnce sync.Once
 	priv     *privateSteps // see PrivateSteps

@@ -15,9 +15,9 @@ import (
 // back as a syntax.ErrorList.
 func Compile(p *sema.Program) (*machine.Program, error) {
 	c := &compiler{sp: p, prog: &machine.Program{Name: p.File.Name, Symmetric: p.Symmetric}}
-	c.prog.MovesThreads, c.written = scanWrites(p)
+	c.written = scanWrites(p)
 	c.downFns = downFns(p)
-	c.prog.InitMovesThreads = initMovesThreads(p, c.downFns)
+	c.prog.MovesThreads, c.prog.InitMovesThreads = movesThreads(p, c.downFns)
 	c.build()
 	if len(c.errs) > 0 {
 		c.errs.Sort()

@@ -119,13 +119,17 @@ func downFns(p *sema.Program) map[*sema.Fn]bool {
 }
 
 // mayDown reports whether running s may call cpu_down.
-func (c *compiler) mayDown(s syntax.Node) bool {
+func (c *compiler) mayDown(s syntax.Node) bool { return callsDown(c.sp, c.downFns, s) }
+
+// callsDown reports whether n calls cpu_down, itself or through one of
+// downs, the fns that may (see downFns).
+func callsDown(p *sema.Program, downs map[*sema.Fn]bool, n syntax.Node) bool {
 	found := false
-	syntax.Inspect(s, func(n syntax.Node) bool {
+	syntax.Inspect(n, func(n syntax.Node) bool {
 		if call, ok := n.(*syntax.CallExpr); ok {
-			switch o := c.sp.Info.Uses[call.Fun]; {
+			switch o := p.Info.Uses[call.Fun]; {
 			case o == nil:
-			case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BCPUDown, o.Kind == sema.ObjFn && c.downFns[o.Fn]:
+			case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BCPUDown, o.Kind == sema.ObjFn && downs[o.Fn]:
 				found = true
 			}
 		}
@@ -134,15 +138,13 @@ func (c *compiler) mayDown(s syntax.Node) bool {
 	return found
 }
 
-// scanWrites finds what the processes' code may change beyond its
-// locals, as far as the partial-order reduction needs to know: whether
-// some code calls cpu_down, which moves threads between CPUs, and which
-// globals some thread, handler, device or fn may write (the target of an
-// assignment, ++, --, choose, or an atomic or WRITE_ONCE). Every other
-// global keeps the value its declaration and init gave it, so reading it
-// is private. Every fn counts, whoever calls it.
-func scanWrites(p *sema.Program) (movesThreads bool, written map[*sema.Object]bool) {
-	written = map[*sema.Object]bool{}
+// scanWrites finds the globals some thread, handler, device or fn may
+// write (the target of an assignment, ++, --, choose, or an atomic or
+// WRITE_ONCE). Every other global keeps the value its declaration and
+// init gave it, so reading it is private. Every fn counts, whoever calls
+// it.
+func scanWrites(p *sema.Program) map[*sema.Object]bool {
+	written := map[*sema.Object]bool{}
 	target := func(e syntax.Expr) {
 		if id := storeTarget(e); id != nil {
 			if o := p.Info.Uses[id]; o != nil && o.Kind == sema.ObjGlobal {
@@ -164,9 +166,6 @@ func scanWrites(p *sema.Program) (movesThreads bool, written map[*sema.Object]bo
 				if o == nil || o.Kind != sema.ObjBuiltin {
 					break
 				}
-				if o.Builtin.ID == sema.BCPUDown {
-					movesThreads = true
-				}
 				for i, lv := range o.Builtin.LValue {
 					if lv && !o.Builtin.Pure && i < len(n.Args) {
 						target(n.Args[i])
@@ -184,25 +183,19 @@ func scanWrites(p *sema.Program) (movesThreads bool, written map[*sema.Object]bo
 	for _, fn := range p.Fns {
 		scan(fn.Decl)
 	}
-	return movesThreads, written
+	return written
 }
 
-// initMovesThreads reports whether init calls cpu_down, itself or in a
-// fn: then threads start the search on other CPUs than they name.
-func initMovesThreads(p *sema.Program, downs map[*sema.Fn]bool) bool {
-	if p.Init == nil {
-		return false
-	}
-	found := false
-	syntax.Inspect(p.Init.Body, func(n syntax.Node) bool {
-		if call, ok := n.(*syntax.CallExpr); ok {
-			switch o := p.Info.Uses[call.Fun]; {
-			case o == nil:
-			case o.Kind == sema.ObjBuiltin && o.Builtin.ID == sema.BCPUDown, o.Kind == sema.ObjFn && downs[o.Fn]:
-				found = true
-			}
+// movesThreads reports whether some thread, handler, device or fn calls
+// cpu_down, which moves threads between CPUs, and whether init does (then
+// threads start the search on other CPUs than they name). downs are the
+// fns that may (see downFns).
+func movesThreads(p *sema.Program, downs map[*sema.Fn]bool) (search, init bool) {
+	search = len(downs) > 0
+	for _, procs := range [][]*sema.Proc{p.Threads, p.Handlers, p.Devices} {
+		for _, pr := range procs {
+			search = search || callsDown(p, downs, pr.Body)
 		}
-		return !found
-	})
-	return found
+	}
+	return search, p.Init != nil && callsDown(p, downs, p.Init.Body)
 }

@@ -25,6 +25,19 @@ const (
 	OpEnd              // the end of the process: done, or handler return
 )
 
+// successors returns the pcs a step at in may go on to.
+func (in *Instr) successors() []int32 {
+	switch in.Op {
+	case OpBranch:
+		return []int32{in.Next, in.Alt}
+	case OpChoice:
+		return in.Targets
+	case OpEnd:
+		return nil
+	}
+	return []int32{in.Next}
+}
+
 // Instr is one instruction.
 type Instr struct {
 	Op      Op

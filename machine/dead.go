@@ -102,24 +102,13 @@ func deadSlots(code Code, size int32) [][]int32 {
 	for i := range size {
 		all[i/64] |= 1 << (i % 64)
 	}
-	next := func(in *Instr) []int32 {
-		switch in.Op {
-		case OpBranch:
-			return []int32{in.Next, in.Alt}
-		case OpChoice:
-			return in.Targets
-		case OpEnd:
-			return nil
-		}
-		return []int32{in.Next}
-	}
 	tmp := make([]uint64, words)
 	for changed := true; changed; {
 		changed = false
 		for pc := int32(len(code)) - 1; pc >= 0; pc-- {
 			in := &code[pc]
 			clear(tmp)
-			for _, q := range next(in) {
+			for _, q := range in.successors() {
 				for w, v := range row(q) {
 					tmp[w] |= v
 				}

@@ -175,18 +175,7 @@ func downFrom(code Code) []bool {
 			if out[pc] {
 				continue
 			}
-			in := &code[pc]
-			next := in.Targets
-			switch in.Op {
-			case OpEnd:
-				next = nil
-			case OpChoice:
-			case OpBranch:
-				next = []int32{in.Next, in.Alt}
-			default:
-				next = []int32{in.Next}
-			}
-			for _, q := range next {
+			for _, q := range code[pc].successors() {
 				if out[q] {
 					out[pc], changed = true, true
 					break
@@ -234,18 +223,10 @@ func privateStep(code Code, pc int32, blocking bool) bool {
 	if in.Free || !in.Private || in.Region != 0 {
 		return false
 	}
-	var next []int32
-	switch in.Op {
-	case OpExec, OpAwait, OpAssert, OpChoose:
-		next = []int32{in.Next}
-	case OpBranch:
-		next = []int32{in.Next, in.Alt}
-	case OpChoice:
-		next = in.Targets
-	default: // yield, end
+	if in.Op == OpYield || in.Op == OpEnd {
 		return false
 	}
-	for _, q := range next {
+	for _, q := range in.successors() {
 		// The step settles through jumps and clears of its own frame
 		// (cycles of them are broken by the compiler); it must not end
 		// the process.

@@ -484,9 +484,10 @@ func Explore(p *machine.Program, opt Options) *Result {
 	// Without symmetry reduction the search records the graph for the
 	// liveness check as it goes; with it, the check explores again
 	// without the reduction (a cycle of the quotient need not be one of
-	// the machine).
+	// the machine), unless the model declares no liveness and the
+	// recorded quotient has no cycle (see acyclic).
 	var rec *recorder
-	if !opt.SafetyOnly && sym == nil {
+	if !opt.SafetyOnly && (sym == nil || len(p.Liveness) == 0) {
 		rec = newRecorder(p, nw)
 	}
 	// The partial-order reduction keeps every reachable violation and
@@ -971,20 +972,23 @@ func Explore(p *machine.Program, opt Options) *Result {
 	}
 	if res.Verdict == Verified && !opt.SafetyOnly {
 		var recorded func() (*lgraph, string, error)
-		if rec != nil {
+		quotient := rec != nil && sym != nil
+		if quotient {
+			letGo()
+			res.Liveness = acyclicQuotient(rec, st, inits, nw, opt.MaxMemory, revisits)
+			rec = nil
+		} else if rec != nil {
 			// The search's own blocks and sets are spent: let them go
 			// before the graph is built.
 			letGo()
 			recorded = func() (*lgraph, string, error) { return rec.graph(st, inits, nw, opt.MaxMemory) }
 		}
 		switch {
-		case rec == nil && sym != nil && !revisits && len(p.Liveness) == 0:
-			// Every edge of the reduced graph goes one level deeper, so it
-			// has no cycle, and neither has the real graph, whose cycles
-			// it would map to closed walks: no run loops, so none is a
-			// livelock, and there is nothing to explore again.
-			res.Liveness = &LivenessFigures{Acyclic: true}
-		case rec == nil && sym != nil:
+		case quotient && res.Liveness != nil:
+			// The quotient has no cycle, and neither has the real graph,
+			// whose cycles it would map to closed walks: no run loops, so
+			// none is a livelock, and there is nothing to explore again.
+		case sym != nil:
 			livenessUnreduced(p, opt, start, res)
 		default:
 			checkLiveness(p, opt, start, inits, res, recorded)

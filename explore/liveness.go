@@ -36,9 +36,9 @@ type LivenessFigures struct {
 	Edges   int64
 	Bytes   int64 // memory of the graph
 	Elapsed time.Duration
-	// Acyclic says that the check had nothing to do: the search of a
-	// symmetric model without liveness declarations found no edge back
-	// to a state of its own depth or less, so no run can loop.
+	// Acyclic says that the check had nothing to do: the graph that the
+	// search of a symmetric model without liveness declarations recorded,
+	// its quotient, has no cycle, so no run can loop (see acyclicQuotient).
 	Acyclic bool
 	// untriggered lists the P ~> Q declarations whose P never holds.
 	untriggered []string
@@ -465,4 +465,51 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 		v.Msg = fmt.Sprintf("vector %#x stays pending on cpu %d for ever: the cpu never takes it: %s", vec, c, why)
 	}
 	return v
+}
+
+// acyclicQuotient reads back the graph that the search of a symmetric
+// model recorded, the quotient of the machine's graph, and returns figures
+// that say Acyclic if it has no cycle: then neither has the machine's
+// graph, whose cycles the quotient would map to closed walks. Without an
+// edge back to a state of the same depth or less (revisits false) there is
+// nothing to read back. It returns nil if the quotient has a cycle or it
+// cannot tell (the graph would pass budget, or its spill cannot be read
+// back): the liveness check then explores again without symmetry.
+func acyclicQuotient(rec *recorder, st *store, inits []machine.State, nw int, budget int64, revisits bool) *LivenessFigures {
+	if !revisits {
+		rec.close()
+		return &LivenessFigures{Acyclic: true}
+	}
+	start := time.Now()
+	g, limit, err := rec.graph(st, inits, nw, budget)
+	if g == nil || limit != "" || err != nil || !g.acyclic() {
+		return nil
+	}
+	return &LivenessFigures{Acyclic: true, States: int64(len(g.first) - 1), Edges: int64(len(g.dst)), Elapsed: time.Since(start)}
+}
+
+// acyclic reports whether the graph has no cycle. It peels off, as Kahn's
+// topological sort does, the states that no edge from a state still there
+// enters; a cycle is what remains.
+func (g *lgraph) acyclic() bool {
+	n := len(g.first) - 1
+	in := make([]int32, n)
+	for _, d := range g.dst {
+		in[d]++
+	}
+	peeled := make([]int32, 0, n)
+	for s := range n {
+		if in[s] == 0 {
+			peeled = append(peeled, int32(s))
+		}
+	}
+	for i := 0; i < len(peeled); i++ {
+		s := peeled[i]
+		for _, d := range g.dst[g.first[s]:g.first[s+1]] {
+			if in[d]--; in[d] == 0 {
+				peeled = append(peeled, d)
+			}
+		}
+	}
+	return len(peeled) == n
 }

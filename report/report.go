@@ -40,8 +40,10 @@ func Figures(r *explore.Result) string {
 	if r.PeakRSS > 0 {
 		line += fmt.Sprintf(", peak RSS %.1f MB", float64(r.PeakRSS)/(1<<20))
 	}
-	if lv := r.Liveness; lv != nil && lv.Acyclic {
+	if lv := r.Liveness; lv != nil && lv.Acyclic && lv.States == 0 {
 		line += "\nliveness: nothing to check: no step of the reduced search goes back to a state of its depth or less, so no run loops"
+	} else if lv != nil && lv.Acyclic {
+		line += fmt.Sprintf("\nliveness: nothing to check: the reduced graph (%d states, %d edges, %.2fs) has no cycle, so no run loops", lv.States, lv.Edges, lv.Elapsed.Seconds())
 	} else if lv != nil {
 		line += fmt.Sprintf("\nliveness: states %d, edges %d, %.2fs, %.1f MB", lv.States, lv.Edges, lv.Elapsed.Seconds(), float64(lv.Bytes)/(1<<20))
 	}

@@ -51,10 +51,11 @@ type checker struct {
 	scopes   []map[string]*Object
 
 	// Per body being checked.
-	fn         *Fn   // enclosing fn, or nil in a process body
-	proc       *Proc // enclosing process, or nil in a fn
-	atomic     int   // depth of atomic context
-	loops      int   // depth of loops
+	fn         *Fn         // enclosing fn, or nil in a process body
+	proc       *Proc       // enclosing process, or nil in a fn
+	atomic     int         // depth of atomic context
+	loops      int         // depth of loops
+	loopStart  syntax.Expr // the 0 of a loop over every cpu whose init is being checked (see cpuLoopStart)
 	locals     *[]*Object
 	inProperty bool       // checking an invariant or final: pure expressions only
 	curFeats   *[]feature // context-sensitive features used by the body
@@ -931,9 +932,12 @@ func (c *checker) stmt(s syntax.Stmt) {
 	case *syntax.ForStmt:
 		c.scopes = append(c.scopes, map[string]*Object{})
 		if s.Init != nil {
+			c.loopStart = cpuLoopStart(s)
 			c.stmt(s.Init)
+			c.loopStart = nil
 		}
-		if obj := c.cpuLoop(s); obj != nil {
+		obj := c.cpuLoop(s)
+		if obj != nil {
 			c.prog.Info.CPULoops[s] = obj
 		} else {
 			if s.Cond != nil {
@@ -946,6 +950,9 @@ func (c *checker) stmt(s syntax.Stmt) {
 		c.loops++
 		c.scoped(s.Body)
 		c.loops--
+		if obj != nil && c.prog.Symmetric && !c.inInit() {
+			c.orderFree(s, obj)
+		}
 		c.scopes = c.scopes[:len(c.scopes)-1]
 	case *syntax.AwaitStmt:
 		c.cond(s.Cond, "await condition")
@@ -1718,13 +1725,12 @@ func (c *checker) conversion(e *syntax.CallExpr) *Type {
 	return c.record(e, c.cpuType)
 }
 
-// inInit reports whether the body being checked is the init block.
 // cpuLoop reports the variable of a loop over cpus, the C loop
 // for (...; c < NCPUS; c++) with c a cpu variable, or nil for any other
 // loop. Its condition and increment are checked here: the variable runs
 // one past the last cpu to end the loop, which no other cpu value may.
-// In a symmetric model the loop names cpus by number, so only init may
-// have one.
+// In a symmetric model the loop names cpus by number: outside init it
+// must be one whose order cannot matter (see orderFree).
 func (c *checker) cpuLoop(s *syntax.ForStmt) *Object {
 	cond, ok := syntax.Unparen(s.Cond).(*syntax.BinaryExpr)
 	if !ok || cond.Op != syntax.LSS {
@@ -1748,12 +1754,10 @@ func (c *checker) cpuLoop(s *syntax.ForStmt) *Object {
 		return nil
 	}
 	c.prog.Info.Uses[x], c.prog.Info.Uses[px] = obj, obj
-	if c.prog.Symmetric && !c.inInit() {
-		c.errorf(cond.OpPos, "a loop over cpus by number breaks the symmetry (allowed only in init, which is checked to be symmetric)")
-	}
 	return obj
 }
 
+// inInit reports whether the body being checked is the init block.
 func (c *checker) inInit() bool { return c.proc != nil && c.proc.Kind == ProcInit }
 
 // cpuLiteral checks a CPU named by its number: in a symmetric model only a
@@ -1763,6 +1767,9 @@ func (c *checker) cpuLiteral(v int64, pos syntax.Pos) bool {
 	p := c.prog
 	if !p.Symmetric || c.inInit() || v < 0 || v >= int64(len(p.Distinguished)) || p.Distinguished[v] {
 		return true
+	}
+	if v == 0 && c.loopStart != nil && c.loopStart.Pos() == pos {
+		return true // the start of a loop over every cpu, checked by orderFree
 	}
 	c.errorf(pos, "cpu %d named by its number breaks the symmetry of cpus %d symmetric (make it distinguished: cpus %d symmetric except %d;)", v, p.NCPUs, p.NCPUs, v)
 	return false

@@ -398,8 +398,31 @@ var errorTests = []struct {
 	{"array size not constant", "cpus 1;\nint n;\nint a[n];",
 		"test.irq:3:7: expected an integer constant"},
 
-	{"a loop over cpus in a symmetric thread", "cpus 3 symmetric;\nint n;\nthread t on each cpu { for (cpu c = this_cpu; c < NCPUS; c++) n++; }",
-		"test.irq:3:49: a loop over cpus by number breaks the symmetry (allowed only in init, which is checked to be symmetric)"},
+	// A loop over cpus by number in a symmetric model must be order-free.
+	{"a loop over cpus in steps of its own", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { for (cpu c = 0; c < NCPUS; c++) f[c] = false; }",
+		"test.irq:4:24: in a symmetric model a loop over cpus by number must be one step, inside atomic { } or an atomic fn: in steps of its own it would visit the cpus in the order of their numbers"},
+	{"a loop over cpus from this_cpu", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { atomic { for (cpu c = this_cpu; c < NCPUS; c++) f[c] = false; } }",
+		"test.irq:4:46: in a symmetric model a loop over cpus by number must start at 0, so that it visits every cpu: for (cpu c = 0; c < NCPUS; c++)"},
+	{"a loop over cpus with its variable declared before", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { cpu c; atomic { for (c = 0; c < NCPUS; c++) f[c] = false; } }",
+		"test.irq:4:40: in a symmetric model a loop over cpus by number must declare its variable and start at 0: for (cpu c = 0; c < NCPUS; c++)"},
+	{"a loop over cpus writes a shared scalar", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) n++; } }",
+		"test.irq:4:65: in a symmetric model a loop over cpus by number may write only its own cpu's elements (name[c]) and its own locals: n would depend on the order of the cpus"},
+	{"a loop over cpus writes another cpu's element", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) f[this_cpu] = true; } }",
+		"test.irq:4:65: in a symmetric model a loop over cpus by number may write only its own cpu's elements (name[c]) and its own locals: f[this_cpu] would depend on the order of the cpus"},
+	{"a loop over cpus writes a local of the thread", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { int k; atomic { for (cpu c = 0; c < NCPUS; c++) k = 1; } }",
+		"test.irq:4:72: in a symmetric model a loop over cpus by number may write only its own cpu's elements (name[c]) and its own locals: k would depend on the order of the cpus"},
+	{"a loop over cpus reads what it writes elsewhere", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) f[c] = !f[this_cpu]; } }",
+		"test.irq:4:73: in a symmetric model a loop over cpus by number may read f, which it writes, only at [c]: a turn would see the writes of the turns before it"},
+	{"a loop over cpus breaks", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) { if (f[c]) break; } } }",
+		"test.irq:4:77: in a symmetric model a loop over cpus by number may not break: where it stops would depend on the order of the cpus"},
+	{"a loop over cpus returns", "cpus 3 symmetric;\nbool f[cpu];\nint n;\natomic fn g() { for (cpu c = 0; c < NCPUS; c++) { if (f[c]) return; } }\nthread t on each cpu { g(); }",
+		"test.irq:4:61: in a symmetric model a loop over cpus by number may not return: which cpu returns first would depend on their order"},
+	{"a loop over cpus sends IPIs", "cpus 3 symmetric;\nbool f[cpu];\nint n;\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) send_ipi(c, 3); } }",
+		"test.irq:4:65: in a symmetric model a loop over cpus by number may not call send_ipi, which changes the state in the order of the cpus"},
+	{"a loop over cpus calls a fn", "cpus 3 symmetric;\nbool f[cpu];\nint n;\natomic fn g(cpu c) { f[c] = false; }\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) g(c); } }",
+		"test.irq:5:65: in a symmetric model a loop over cpus by number may not call fn g (write its body in the loop)"},
+	{"a loop over cpus writes under tso", "cpus 3 symmetric;\nmemory tso;\nbool f[cpu];\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) f[c] = false; } }",
+		"test.irq:4:65: in a symmetric model a loop over cpus by number may write shared variables only under memory sc: a store buffer would hold f[c] in the order of the cpus"},
 
 	// Invariants, finals, liveness declarations and covers.
 	{"liveness sends an IPI", "cpus 1;\nint x;\nliveness x == 1 ~> send_ipi(0, 1);",
@@ -521,6 +544,7 @@ var okTests = []struct{ name, src string }{
 	{"int conditions as in C", "cpus 1;\nint x;\nthread t on cpu 0 { if (x) { } while (x & 1) { } await !x; assert x || 1; }"},
 	{"atomics", "cpus 2;\nint x;\nint o;\ncpu c;\nbool b;\nthread t on cpu 0 { x = cmpxchg(x, 0, 1); b = try_cmpxchg(x, o, 2); c = xchg(c, 1); x = fetch_or(x, 4) + fetch_add(x, 1); b = xchg(b, true); }"},
 	{"handler context", "cpus 2;\nint v;\nbool off;\nhandler h { v = this_vector; off = irqs_disabled(); irq_enable(); send_ipi(this_cpu, 3); }"},
+	{"an order-free loop over cpus in a symmetric model", "cpus 3 symmetric;\nbool f[cpu];\ncpu dst[cpu];\nint m[cpu][2];\nint n;\natomic fn clear(cpu me) { for (cpu c = 0; c < NCPUS; c++) { int k = n; if (!cpu_online(c) || c == me) continue; if (f[c] && dst[c] == me) { f[c] = false; dst[c] = c; } for (int i = 0; i < 2; i++) { m[c][i] = k + i; if (m[c][i] > 1) break; } } }\nthread t on each cpu { clear(this_cpu); atomic { for (cpu c = 0; c < NCPUS; c++) { either { f[c] = true; } or { choose m[c][0] in 0..1; } } } }"},
 	{"pure built-ins in properties", "cpus 2;\nthread t on cpu 0 { }\ninvariant i: !pending(0, 3) || cpu_online(0);\nfinal current(1) == none || current(1) == t;"},
 }
 

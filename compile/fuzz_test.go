@@ -35,6 +35,10 @@ func FuzzLoad(f *testing.F) {
 	// Symmetric models and threads on each cpu.
 	f.Add([]byte("cpus 3 symmetric except 0;\nconst V = 0x30;\nbool marked[thread];\nthread last[cpu];\nhandler h { }\ninit { for (int i = 0; i < NCPUS; i++) request_irq(cpu(i), V, h); }\nthread w on each cpu { cpu c; choose c in 0..NCPUS-1; thread t = current(c); if (t != none) marked[t] = true; last[c] = current(this_cpu); send_ipi(c, V); }"))
 	f.Add([]byte("cpus 2;\nthread w on each cpu { cpu c; choose c in 1..1; thread t = current(this_cpu); int n = 7; assert c == 1 && t != none && n == 7; }"))
+	// An order-free loop over every cpu in a symmetric model (sema's
+	// orderFree), and one that breaks its rules.
+	f.Add([]byte("cpus 3 symmetric;\nbool f[cpu];\ncpu q[cpu];\nint n;\natomic fn flush(cpu me) { for (cpu c = 0; c < NCPUS; c++) { int k = n; if (f[c] && q[c] == me) { f[c] = false; q[c] = c; } } }\nthread w on each cpu { atomic { f[this_cpu] = true; q[this_cpu] = this_cpu; } flush(this_cpu); }"))
+	f.Add([]byte("cpus 3 symmetric;\nbool f[cpu];\nthread w on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) { if (!f[c]) { f[c] = true; break; } } } }"))
 	// Memory tso: buffered stores, barriers, locked steps, symmetry.
 	f.Add([]byte("cpus 2;\nmemory tso 2;\nint x, y, r;\nthread a on cpu 0 { x = 1; smp_mb(); r = READ_ONCE(y); }\nthread b on cpu 1 { WRITE_ONCE(y, 1); smp_store_release(x, 2); int v = smp_load_acquire(x); xchg(y, v); }\nfinal r >= 0;"))
 	f.Add([]byte("cpus 3 symmetric;\nmemory tso;\ncpu last[cpu];\nthread w on each cpu { cpu t; choose t in 0..NCPUS-1; last[this_cpu] = t; atomic { last[t] = this_cpu; } }"))

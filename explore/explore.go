@@ -504,7 +504,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 	parallel(nw, func(i int) {
 		frontier.parts[i] = newSpillAt("frontier", levelToFile)
 		next.parts[i] = newSpillAt("frontier", levelToFile)
-		workers[i] = worker{id: i, m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: make(machine.State, size),
+		workers[i] = worker{id: i, m: machine.New(p), cd: coder, fpr: newFingerprinter(sym, size), cur: machine.NewState(size),
 			cands: newSpillAt("candidates", levelToFile), seen: newLevelSet(), cov: newCoverage(p), coverDone: coverDone, rec: rec, recMu: &recMu, por: por, visit: opt.visit}
 		workers[i].m.Coverage(workers[i].cov.instrs)
 	})
@@ -1281,8 +1281,8 @@ type fingerprinter struct {
 func newFingerprinter(sym *machine.Symmetry, size int) fingerprinter {
 	f := fingerprinter{sym: sym}
 	if sym != nil {
-		f.canon = make(machine.State, size)
-		f.scratch = make(machine.State, size)
+		f.canon = machine.NewState(size)
+		f.scratch = machine.NewState(size)
 	}
 	return f
 }

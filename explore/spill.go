@@ -62,7 +62,8 @@ func newSpill(name string) *spill { return newSpillAt(name, spillToFile) }
 
 // newSpillAt makes an empty spill that moves to a file past toFile bytes.
 func newSpillAt(name string, toFile int64) *spill {
-	sp := &spill{name: name, limit: toFile}
+	sp := alone[spill]()
+	sp.name, sp.limit = name, toFile
 	if toFile <= 0 {
 		sp.toFile()
 	}

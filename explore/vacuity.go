@@ -21,12 +21,11 @@ type coverage struct {
 }
 
 func newCoverage(p *machine.Program) *coverage {
-	c := &coverage{
-		instrs:   make([]uint64, (p.Instrs+63)/64),
-		entered:  make([]bool, len(p.Handlers)),
-		coverAt:  make([]int32, len(p.Covers)),
-		coverErr: make([]*machine.Violation, len(p.Covers)),
-	}
+	c := alone[coverage]()
+	c.instrs = aloneSlice[uint64]((p.Instrs + 63) / 64)
+	c.entered = aloneSlice[bool](len(p.Handlers))
+	c.coverAt = make([]int32, len(p.Covers))
+	c.coverErr = make([]*machine.Violation, len(p.Covers))
 	for i := range c.coverAt {
 		c.coverAt[i] = -1
 	}

@@ -124,16 +124,35 @@ type Machine struct {
 
 // New returns a machine for p.
 func New(p *Program) *Machine {
-	m := &Machine{P: p, L: p.Layout}
+	// Workers each step a machine of their own, writing its buffers for
+	// every successor: on cache lines of its own, no worker's writes
+	// slow another's reads (false sharing cost two workers 4 % of the
+	// largest benchmark run).
+	m := &new(struct {
+		_ [cacheLine]byte
+		m Machine
+		_ [cacheLine]byte
+	}).m
+	m.P, m.L = p, p.Layout
 	m.x.L = p.Layout
 	m.probe.L = p.Layout
 	if !p.KeepDeadLocals {
 		m.dead = p.deadLocals()
 	}
-	m.buf = make(State, p.Layout.Size)
-	m.buf2 = make(State, p.Layout.Size)
-	m.pbuf = make(State, p.Layout.Size)
+	m.buf = NewState(p.Layout.Size)
+	m.buf2 = NewState(p.Layout.Size)
+	m.pbuf = NewState(p.Layout.Size)
 	return m
+}
+
+// cacheLine is the size of a cache line, or more.
+const cacheLine = 64
+
+// NewState returns a zero state of n slots on cache lines of its own:
+// for a buffer that one worker writes for every state.
+func NewState(n int) State {
+	const pad = cacheLine / 4 // slots of 4 bytes
+	return make(State, pad+n+pad)[pad : pad+n : pad+n]
 }
 
 // Emit receives successors; returning false stops the enumeration.

@@ -1,0 +1,28 @@
+package explore
+
+import "unsafe"
+
+// cacheLine is the size of a cache line, or more.
+const cacheLine = 64
+
+// alone returns a new zero T on cache lines of its own. The workers each
+// write objects of their own for every state; made in a row (as they are
+// when the workers start), two workers' small objects could share a
+// cache line, and each write by one would cost the other a miss.
+func alone[T any]() *T {
+	return &new(struct {
+		_ [cacheLine]byte
+		v T
+		_ [cacheLine]byte
+	}).v
+}
+
+// aloneSlice returns n zero Ts on cache lines of their own (see alone).
+func aloneSlice[T any](n int) []T {
+	var zero T
+	pad := cacheLine / max(1, int(unsafe.Sizeof(zero)))
+	if pad == 0 {
+		pad = 1
+	}
+	return make([]T, pad+n+pad)[pad : pad+n : pad+n]
+}

@@ -76,6 +76,9 @@ type Options struct {
 	// reducedOnly (tests) keeps the reduced search's violation instead of
 	// looking again without the reduction.
 	reducedOnly bool
+	// noRecording (tests) lets the liveness graph's recording go after
+	// the first level, as a tight budget would.
+	noRecording bool
 }
 
 // Progress is where a search stands at the end of a level, or (Liveness
@@ -860,7 +863,7 @@ func Explore(p *machine.Program, opt Options) *Result {
 		held := st.bytes() + spills
 		if rec != nil {
 			held += rec.bytes()
-			if opt.MaxMemory > 0 && held > opt.MaxMemory/2 {
+			if opt.MaxMemory > 0 && held > opt.MaxMemory/2 || opt.noRecording {
 				// The recorded graph would crowd the safety search out
 				// of its budget: let it go. The liveness check will
 				// explore again, within the whole budget, once the
@@ -934,6 +937,10 @@ func Explore(p *machine.Program, opt Options) *Result {
 		// search's own storage is let go first.
 		st = nil
 		letGo()
+		if rec != nil {
+			rec.close()
+			rec = nil
+		}
 		if full := again(p, opt, start); full.Verdict == Violated {
 			return full
 		}
@@ -972,10 +979,12 @@ func Explore(p *machine.Program, opt Options) *Result {
 	}
 	if res.Verdict == Verified && !opt.SafetyOnly {
 		var recorded func() (*lgraph, string, error)
-		quotient := rec != nil && sym != nil
+		// The quotient's recording may have been let go for the budget
+		// (rec nil): without an edge back, there is still nothing to read.
+		quotient := sym != nil && len(p.Liveness) == 0
 		if quotient {
 			letGo()
-			res.Liveness = acyclicQuotient(rec, st, inits, nw, opt.MaxMemory, revisits)
+			res.Liveness = acyclicQuotient(rec, st, inits, nw, opt, start, revisits)
 			rec = nil
 		} else if rec != nil {
 			// The search's own blocks and sets are spent: let them go
@@ -1000,6 +1009,10 @@ func Explore(p *machine.Program, opt Options) *Result {
 				}
 			}
 		}
+	}
+	if rec != nil {
+		// Not read back: the search ended short of verified.
+		rec.close()
 	}
 	if res.Verdict == Verified {
 		res.Unreached = unreached(p, cov)

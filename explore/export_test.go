@@ -15,3 +15,10 @@ func Visiting(opt Options, f func(machine.State)) Options {
 	opt.visit = f
 	return opt
 }
+
+// NoRecording returns opt set to let the recording of the liveness graph
+// go after the first level, as a budget too tight for it would.
+func NoRecording(opt Options) Options {
+	opt.noRecording = true
+	return opt
+}

@@ -472,20 +472,33 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 // that say Acyclic if it has no cycle: then neither has the machine's
 // graph, whose cycles the quotient would map to closed walks. Without an
 // edge back to a state of the same depth or less (revisits false) there is
-// nothing to read back. It returns nil if the quotient has a cycle or it
-// cannot tell (the graph would pass budget, or its spill cannot be read
-// back): the liveness check then explores again without symmetry.
-func acyclicQuotient(rec *recorder, st *store, inits []machine.State, nw int, budget int64, revisits bool) *LivenessFigures {
+// nothing to read back, and rec may be nil (the search let the recording
+// go for the budget). It returns nil if the quotient has a cycle or it
+// cannot tell (no recording, the time is up, the graph would pass the
+// budget, or its spill cannot be read back): the liveness check then
+// explores again without symmetry.
+func acyclicQuotient(rec *recorder, st *store, inits []machine.State, nw int, opt Options, start time.Time, revisits bool) *LivenessFigures {
 	if !revisits {
-		rec.close()
+		if rec != nil {
+			rec.close()
+		}
 		return &LivenessFigures{Acyclic: true}
 	}
-	start := time.Now()
-	g, limit, err := rec.graph(st, inits, nw, budget)
+	if rec == nil {
+		return nil
+	}
+	if opt.Time > 0 && time.Since(start) > opt.Time || opt.interrupted() {
+		rec.close()
+		return nil
+	}
+	begin := time.Now()
+	g, limit, err := rec.graph(st, inits, nw, opt.MaxMemory)
 	if g == nil || limit != "" || err != nil || !g.acyclic() {
 		return nil
 	}
-	return &LivenessFigures{Acyclic: true, States: int64(len(g.first) - 1), Edges: int64(len(g.dst)), Elapsed: time.Since(start)}
+	n := int64(len(g.first) - 1)
+	// The graph, and the peel's two numbers per state.
+	return &LivenessFigures{Acyclic: true, States: n, Edges: int64(len(g.dst)), Bytes: g.bytes() + 8*n, Elapsed: time.Since(begin)}
 }
 
 // acyclic reports whether the graph has no cycle. It peels off, as Kahn's

@@ -10,23 +10,25 @@ import (
 	"github.com/irqcheck/irqcheck/machine"
 )
 
-// A search without symmetry reduction that will be followed by the
-// liveness check records the state graph as it goes, so that the check
-// need not explore again. A worker records what a chunk's expansion
-// finds (per state its number of edges and its rows of obligations and
-// predicates, per edge its successor's fingerprint and its classes) and
-// writes it to its own spill (spill.go) when the chunk is done; at the end of a level the chunks' places in the spills are
-// noted in level order, and so are the fingerprints of the level's new
-// states, in the order of their numbers. The search thus holds none of
-// the graph beside its frontier. When it is done and its frontier is
-// gone, the graph is read back chunk by chunk, and the successors'
-// fingerprints become state numbers through the store, which learns the
-// number of each of its fingerprints from the recorded order. States are
-// numbered as the store numbers them, so the graph is the same whatever
-// the number of workers. Read back, an edge costs 4 bytes for its
-// successor and 1 for its class (2 in a model of more than 254 classes);
-// it keeps no transition number (see lgraph.trans). The BFS tree is the
-// store's own parent links.
+// A search that will be followed by the liveness check records the state
+// graph as it goes, so that the check need not explore again; the search
+// of a symmetric model without liveness declarations records the
+// quotient's, to know whether it has a cycle (see acyclicQuotient). A
+// worker records what a chunk's expansion finds (per state its number of
+// edges and its rows of obligations and predicates, per edge its
+// successor's fingerprint and its classes) and writes it to its own spill
+// (spill.go) when the chunk is done; at the end of a level the chunks'
+// places in the spills are noted in level order, and so are the
+// fingerprints of the level's new states, in the order of their numbers.
+// The search thus holds none of the graph beside its frontier. When it is
+// done and its frontier is gone, the graph is read back chunk by chunk,
+// and the successors' fingerprints become state numbers through the store,
+// which learns the number of each of its fingerprints from the recorded
+// order. States are numbered as the store numbers them, so the graph is
+// the same whatever the number of workers. Read back, an edge costs 4
+// bytes for its successor and 1 for its class (2 in a model of more than
+// 254 classes); it keeps no transition number (see lgraph.trans). The BFS
+// tree is the store's own parent links.
 
 // recorder holds the graph recorded so far.
 type recorder struct {

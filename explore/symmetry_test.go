@@ -362,6 +362,18 @@ func TestSymmetryAcyclic(t *testing.T) {
 		if tt.acyclic && r.Liveness.States != tt.readBack {
 			t.Errorf("%s: the liveness check read back %d states, want %d", tt.name, r.Liveness.States, tt.readBack)
 		}
+		if tt.acyclic && tt.readBack > 0 && r.Liveness.Bytes == 0 {
+			t.Errorf("%s: the figures of the quotient read back give no bytes", tt.name)
+		}
+		// With the recording let go (as a tight budget would), a
+		// search with no edge back still needs nothing read back; one
+		// with edges back explores again without symmetry, to the same
+		// verdict.
+		d := explore.Explore(load(t, tt.src), explore.NoRecording(explore.Options{}))
+		wantAcyclic := tt.acyclic && tt.readBack == 0
+		if d.Verdict != tt.verdict || d.Liveness == nil || d.Liveness.Acyclic != wantAcyclic {
+			t.Errorf("%s, recording let go: %s, liveness %+v; want %s, acyclic %v", tt.name, d.Verdict, d.Liveness, tt.verdict, wantAcyclic)
+		}
 	}
 }
 

@@ -55,7 +55,9 @@ type checker struct {
 	proc       *Proc       // enclosing process, or nil in a fn
 	atomic     int         // depth of atomic context
 	loops      int         // depth of loops
-	loopStart  syntax.Expr // the 0 of a loop over every cpu whose init is being checked (see cpuLoopStart)
+	loopStart  syntax.Expr // the start of a loop over every cpu whose init is being checked (see cpuLoopStart)
+	loopCPU    int64       // the cpu that start named, if loopNamed
+	loopNamed  bool        // the start named a cpu that cpuLiteral let pass, for orderFree to check
 	locals     *[]*Object
 	inProperty bool       // checking an invariant or final: pure expressions only
 	curFeats   *[]feature // context-sensitive features used by the body
@@ -931,12 +933,18 @@ func (c *checker) stmt(s syntax.Stmt) {
 		c.loops--
 	case *syntax.ForStmt:
 		c.scopes = append(c.scopes, map[string]*Object{})
+		c.loopNamed = false
 		if s.Init != nil {
 			c.loopStart = cpuLoopStart(s)
 			c.stmt(s.Init)
 			c.loopStart = nil
 		}
 		obj := c.cpuLoop(s)
+		if obj == nil && c.loopNamed {
+			// Not a loop over cpus after all (NCPUS is not the
+			// built-in): the cpu its start names breaks the symmetry.
+			c.cpuNamed(c.loopCPU, s.Init.(*syntax.DeclStmt).Decl.Init.Pos())
+		}
 		if obj != nil {
 			c.prog.Info.CPULoops[s] = obj
 		} else {
@@ -1768,11 +1776,20 @@ func (c *checker) cpuLiteral(v int64, pos syntax.Pos) bool {
 	if !p.Symmetric || c.inInit() || v < 0 || v >= int64(len(p.Distinguished)) || p.Distinguished[v] {
 		return true
 	}
-	if v == 0 && c.loopStart != nil && c.loopStart.Pos() == pos {
-		return true // the start of a loop over every cpu, checked by orderFree
+	if c.loopStart != nil && c.loopStart.Pos() == pos {
+		// The start of a loop over every cpu: orderFree checks that it
+		// is 0.
+		c.loopCPU, c.loopNamed = v, true
+		return true
 	}
-	c.errorf(pos, "cpu %d named by its number breaks the symmetry of cpus %d symmetric (make it distinguished: cpus %d symmetric except %d;)", v, p.NCPUs, p.NCPUs, v)
+	c.cpuNamed(v, pos)
 	return false
+}
+
+// cpuNamed reports cpu v named by its number in a symmetric model.
+func (c *checker) cpuNamed(v int64, pos syntax.Pos) {
+	p := c.prog
+	c.errorf(pos, "cpu %d named by its number breaks the symmetry of cpus %d symmetric (make it distinguished: cpus %d symmetric except %d;)", v, p.NCPUs, p.NCPUs, v)
 }
 
 func (c *checker) fnCall(e *syntax.CallExpr, fn *Fn, top bool) *Type {

@@ -79,6 +79,9 @@ type Options struct {
 	// noRecording (tests) lets the liveness graph's recording go after
 	// the first level, as a tight budget would.
 	noRecording bool
+	// graphBudget (tests), if not 0, is the budget of reading a recorded
+	// quotient back, in place of MaxMemory.
+	graphBudget int64
 }
 
 // Progress is where a search stands at the end of a level, or (Liveness
@@ -982,9 +985,10 @@ func Explore(p *machine.Program, opt Options) *Result {
 		// The quotient's recording may have been let go for the budget
 		// (rec nil): without an edge back, there is still nothing to read.
 		quotient := sym != nil && len(p.Liveness) == 0
+		var quotientLimit string
 		if quotient {
 			letGo()
-			res.Liveness = acyclicQuotient(rec, st, inits, nw, opt, start, revisits)
+			res.Liveness, quotientLimit = acyclicQuotient(rec, st, inits, nw, opt, start, revisits)
 			rec = nil
 		} else if rec != nil {
 			// The search's own blocks and sets are spent: let them go
@@ -993,6 +997,8 @@ func Explore(p *machine.Program, opt Options) *Result {
 			recorded = func() (*lgraph, string, error) { return rec.graph(st, inits, nw, opt.MaxMemory) }
 		}
 		switch {
+		case quotientLimit != "":
+			res.Verdict, res.Limit = Incomplete, quotientLimit+livenessLimit
 		case quotient && res.Liveness != nil:
 			// The quotient has no cycle, and neither has the real graph,
 			// whose cycles it would map to closed walks: no run loops, so

@@ -22,3 +22,10 @@ func NoRecording(opt Options) Options {
 	opt.noRecording = true
 	return opt
 }
+
+// GraphBudget returns opt set to read a recorded quotient back within
+// budget bytes, whatever the budget of the search.
+func GraphBudget(opt Options, budget int64) Options {
+	opt.graphBudget = budget
+	return opt
+}

@@ -474,31 +474,39 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 // edge back to a state of the same depth or less (revisits false) there is
 // nothing to read back, and rec may be nil (the search let the recording
 // go for the budget). It returns nil if the quotient has a cycle or it
-// cannot tell (no recording, the time is up, the graph would pass the
-// budget, or its spill cannot be read back): the liveness check then
-// explores again without symmetry.
-func acyclicQuotient(rec *recorder, st *store, inits []machine.State, nw int, opt Options, start time.Time, revisits bool) *LivenessFigures {
+// cannot tell (no recording, the time is up, or its spill cannot be read
+// back): the liveness check then explores again without symmetry. If the
+// quotient would pass the memory budget, so would the machine's graph,
+// which is larger: it returns the limit, "mem", and the check stops there.
+func acyclicQuotient(rec *recorder, st *store, inits []machine.State, nw int, opt Options, start time.Time, revisits bool) (*LivenessFigures, string) {
 	if !revisits {
 		if rec != nil {
 			rec.close()
 		}
-		return &LivenessFigures{Acyclic: true}
+		return &LivenessFigures{Acyclic: true}, ""
 	}
 	if rec == nil {
-		return nil
+		return nil, ""
 	}
 	if opt.Time > 0 && time.Since(start) > opt.Time || opt.interrupted() {
 		rec.close()
-		return nil
+		return nil, ""
 	}
 	begin := time.Now()
-	g, limit, err := rec.graph(st, inits, nw, opt.MaxMemory)
-	if g == nil || limit != "" || err != nil || !g.acyclic() {
-		return nil
+	budget := opt.MaxMemory
+	if opt.graphBudget > 0 {
+		budget = opt.graphBudget
+	}
+	g, limit, err := rec.graph(st, inits, nw, budget)
+	if limit != "" {
+		return nil, limit
+	}
+	if g == nil || err != nil || !g.acyclic() {
+		return nil, ""
 	}
 	n := int64(len(g.first) - 1)
 	// The graph, and the peel's two numbers per state.
-	return &LivenessFigures{Acyclic: true, States: n, Edges: int64(len(g.dst)), Bytes: g.bytes() + 8*n, Elapsed: time.Since(begin)}
+	return &LivenessFigures{Acyclic: true, States: n, Edges: int64(len(g.dst)), Bytes: g.bytes() + 8*n, Elapsed: time.Since(begin)}, ""
 }
 
 // acyclic reports whether the graph has no cycle. It peels off, as Kahn's

@@ -374,6 +374,14 @@ func TestSymmetryAcyclic(t *testing.T) {
 		if d.Verdict != tt.verdict || d.Liveness == nil || d.Liveness.Acyclic != wantAcyclic {
 			t.Errorf("%s, recording let go: %s, liveness %+v; want %s, acyclic %v", tt.name, d.Verdict, d.Liveness, tt.verdict, wantAcyclic)
 		}
+		// A quotient that would pass the budget stops the check: the
+		// machine's graph is larger still.
+		if tt.readBack > 0 {
+			m := explore.Explore(load(t, tt.src), explore.GraphBudget(explore.Options{}, 1))
+			if want := "mem (liveness check; the safety search was complete)"; m.Verdict != explore.Incomplete || m.Limit != want {
+				t.Errorf("%s, quotient over budget: %s, limit %q; want incomplete, %q", tt.name, m.Verdict, m.Limit, want)
+			}
+		}
 	}
 }
 

@@ -2,7 +2,8 @@ package explore
 
 import "unsafe"
 
-// cacheLine is the size of a cache line, or more.
+// cacheLine is 64 bytes, the cache line of amd64 and of most arm64
+// machines (Apple's are 128).
 const cacheLine = 64
 
 // alone returns a new zero T on cache lines of its own. The workers each
@@ -20,9 +21,7 @@ func alone[T any]() *T {
 // aloneSlice returns n zero Ts on cache lines of their own (see alone).
 func aloneSlice[T any](n int) []T {
 	var zero T
-	pad := cacheLine / max(1, int(unsafe.Sizeof(zero)))
-	if pad == 0 {
-		pad = 1
-	}
+	size := max(1, int(unsafe.Sizeof(zero)))
+	pad := (cacheLine + size - 1) / size // elements enough to fill a line
 	return make([]T, pad+n+pad)[pad : pad+n : pad+n]
 }

@@ -474,10 +474,12 @@ func (g *lgraph) starvation(o int, tr *Trace, loop int) *machine.Violation {
 // edge back to a state of the same depth or less (revisits false) there is
 // nothing to read back, and rec may be nil (the search let the recording
 // go for the budget). It returns nil if the quotient has a cycle or it
-// cannot tell (no recording, the time is up, or its spill cannot be read
-// back): the liveness check then explores again without symmetry. If the
-// quotient would pass the memory budget, so would the machine's graph,
-// which is larger: it returns the limit, "mem", and the check stops there.
+// cannot tell (no recording, the time is up or the check was interrupted,
+// or its spill cannot be read back): the liveness check then explores
+// again without symmetry, which stops at once for the clock or the
+// interrupt. If the quotient would pass the memory budget, so would the
+// machine's graph, which is larger: it returns the limit, "mem", and the
+// check stops there.
 func acyclicQuotient(rec *recorder, st *store, inits []machine.State, nw int, opt Options, start time.Time, revisits bool) (*LivenessFigures, string) {
 	if !revisits {
 		if rec != nil {
@@ -499,7 +501,7 @@ func acyclicQuotient(rec *recorder, st *store, inits []machine.State, nw int, op
 	}
 	g, limit, err := rec.graph(st, inits, nw, budget)
 	if limit != "" {
-		return nil, limit
+		return &LivenessFigures{Elapsed: time.Since(begin)}, limit
 	}
 	if g == nil || err != nil || !g.acyclic() {
 		return nil, ""

@@ -375,12 +375,12 @@ func (s *fpSet) slot(fp uint64) uint64 {
 type levelSet struct {
 	// Each worker writes its own set for every successor: the padding
 	// keeps two workers' sets off one cache line.
-	_     [64]byte
+	_     [cacheLine]byte
 	table []uint64
 	mask  uint64
 	n     int
 	peak  int // the most fingerprints it held since the level began
-	_     [64]byte
+	_     [cacheLine]byte
 }
 
 func newLevelSet() *levelSet {

@@ -378,8 +378,8 @@ func TestSymmetryAcyclic(t *testing.T) {
 		// machine's graph is larger still.
 		if tt.readBack > 0 {
 			m := explore.Explore(load(t, tt.src), explore.GraphBudget(explore.Options{}, 1))
-			if want := "mem (liveness check; the safety search was complete)"; m.Verdict != explore.Incomplete || m.Limit != want {
-				t.Errorf("%s, quotient over budget: %s, limit %q; want incomplete, %q", tt.name, m.Verdict, m.Limit, want)
+			if want := "mem (liveness check; the safety search was complete)"; m.Verdict != explore.Incomplete || m.Limit != want || m.Liveness == nil {
+				t.Errorf("%s, quotient over budget: %s, limit %q, liveness %+v; want incomplete, %q, and figures", tt.name, m.Verdict, m.Limit, m.Liveness, want)
 			}
 		}
 	}

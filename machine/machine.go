@@ -126,8 +126,9 @@ type Machine struct {
 func New(p *Program) *Machine {
 	// Workers each step a machine of their own, writing its buffers for
 	// every successor: on cache lines of its own, no worker's writes
-	// slow another's reads (false sharing cost two workers 4 % of the
-	// largest benchmark run).
+	// slow another's reads (false sharing cost two workers a tenth of
+	// their speed on the largest benchmark run: bench/RESULTS.md, "Both
+	// cores").
 	m := &new(struct {
 		_ [cacheLine]byte
 		m Machine
@@ -145,7 +146,8 @@ func New(p *Program) *Machine {
 	return m
 }
 
-// cacheLine is the size of a cache line, or more.
+// cacheLine is 64 bytes, the cache line of amd64 and of most arm64
+// machines (Apple's are 128).
 const cacheLine = 64
 
 // NewState returns a zero state of n slots on cache lines of its own:

@@ -935,7 +935,11 @@ func (c *checker) stmt(s syntax.Stmt) {
 		c.scopes = append(c.scopes, map[string]*Object{})
 		c.loopNamed = false
 		if s.Init != nil {
-			c.loopStart = cpuLoopStart(s)
+			if cpuLoopStart(s) != nil {
+				// As written, parentheses and all: cpuLiteral is
+				// given the position of the whole initial value.
+				c.loopStart = s.Init.(*syntax.DeclStmt).Decl.Init
+			}
 			c.stmt(s.Init)
 			c.loopStart = nil
 		}

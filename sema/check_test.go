@@ -450,6 +450,8 @@ var errorTests = []struct {
 		"test.irq:8:87: in a symmetric model a loop over cpus by number may read q, which it writes, only at [c]: a turn would see the writes of the turns before it"},
 	{"a loop over cpus reads a row it writes elsewhere", "cpus 3 symmetric;\nstruct slot { int x; }\nbool f[cpu];\nint g[cpu];\nint m[cpu][2];\nslot q[cpu];\nint n;\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) { m[c][0] = 1; int k = m[this_cpu][1]; } } }",
 		"test.irq:8:88: in a symmetric model a loop over cpus by number may read m, which it writes, only at [c]: a turn would see the writes of the turns before it"},
+	{"a loop over cpus from (1)", "cpus 3 symmetric;\nbool f[cpu];\nthread t on each cpu { atomic { for (cpu c = (1); c < NCPUS; c++) f[c] = false; } }",
+		"test.irq:3:46: in a symmetric model a loop over cpus by number must start at 0, so that it visits every cpu: for (cpu c = 0; c < NCPUS; c++)"},
 	{"a loop over cpus from 1", "cpus 3 symmetric;\nbool f[cpu];\nthread t on each cpu { atomic { for (cpu c = 1; c < NCPUS; c++) f[c] = false; } }",
 		"test.irq:3:46: in a symmetric model a loop over cpus by number must start at 0, so that it visits every cpu: for (cpu c = 0; c < NCPUS; c++)"},
 	{"a loop over cpus whose condition names another variable", "cpus 3 symmetric;\nbool f[cpu];\nthread t on each cpu { cpu c = this_cpu; atomic { for (cpu d = 0; c < NCPUS; c++) f[d] = false; } }",
@@ -576,6 +578,7 @@ var okTests = []struct{ name, src string }{
 	{"atomics", "cpus 2;\nint x;\nint o;\ncpu c;\nbool b;\nthread t on cpu 0 { x = cmpxchg(x, 0, 1); b = try_cmpxchg(x, o, 2); c = xchg(c, 1); x = fetch_or(x, 4) + fetch_add(x, 1); b = xchg(b, true); }"},
 	{"handler context", "cpus 2;\nint v;\nbool off;\nhandler h { v = this_vector; off = irqs_disabled(); irq_enable(); send_ipi(this_cpu, 3); }"},
 	{"an order-free loop over cpus in a symmetric model", "cpus 3 symmetric;\nbool f[cpu];\ncpu dst[cpu];\nint m[cpu][2];\nint n;\natomic fn clear(cpu me) { for (cpu c = 0; c < NCPUS; c++) { int k = n; if (!cpu_online(c) || c == me) continue; if (f[c] && dst[c] == me) { f[c] = false; dst[c] = c; } for (int i = 0; i < 2; i++) { m[c][i] = k + i; if (m[c][i] > 1) break; } } }\nthread t on each cpu { clear(this_cpu); atomic { for (cpu c = 0; c < NCPUS; c++) { either { f[c] = true; } or { choose m[c][0] in 0..1; } } } }"},
+	{"an order-free loop over cpus from (0)", "cpus 3 symmetric;\nbool f[cpu];\nthread t on each cpu { atomic { for (cpu c = (0); c < NCPUS; c++) f[c] = true; } }"},
 	{"an order-free loop over cpus: rows, fields, a while that breaks, a choose into a local", "cpus 3 symmetric;\nstruct slot { int x; }\nbool f[cpu];\nbool seen[cpu];\nint m[cpu][2];\nslot q[cpu];\nthread t on each cpu { atomic { for (cpu c = 0; c < NCPUS; c++) { int k; choose k in 0..1; m[c][1] = m[c][0] + k; q[c].x = q[c].x + 1; while (m[c][0] < 2) { m[c][0]++; if (seen[this_cpu]) break; } f[c] = seen[this_cpu]; } } }"},
 	{"pure built-ins in properties", "cpus 2;\nthread t on cpu 0 { }\ninvariant i: !pending(0, 3) || cpu_online(0);\nfinal current(1) == none || current(1) == t;"},
 }

@@ -300,3 +300,51 @@ func catalogReport(t *testing.T, p *machine.Program, m *catalog.Model, workers i
 	}
 	return liveTiming.ReplaceAllString(timing.ReplaceAllString(b.String(), "T s, R states/s"), "$1, T s")
 }
+
+// The README's catalog table gives each model's verdict, states and trace
+// length, and the states with three CPUs, as irqcheck demo --cpus3 prints
+// them: every row must still be true, and every model must have a row.
+func TestCatalogTableInREADME(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rowRE := regexp.MustCompile("(?m)^\\| `([0-9a-z_]+)` \\| [0-9]+ \\| .* \\| ([a-z ]+) \\| ([0-9]+) \\| [^|]+ \\| ([0-9]+|-) \\| ([0-9]+|-) \\| [^|]+ \\|$")
+	rows := map[string][]string{}
+	for _, m := range rowRE.FindAllStringSubmatch(string(readme), -1) {
+		rows[m[1]] = m[2:]
+	}
+	for _, m := range catalog.All() {
+		t.Run(m.Name, func(t *testing.T) {
+			row, ok := rows[m.Name]
+			if !ok {
+				t.Fatal("no row in the README's catalog table")
+			}
+			p, err := compile.Load(m.Filename(), m.Source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := explore.Explore(p, explore.Options{})
+			trace := "-"
+			if r.Trace != nil {
+				trace = fmt.Sprint(len(r.Trace.Steps))
+			}
+			three := "-"
+			if v, _ := m.ExpectVerdict(); v == "verified" && m.CPUs3 {
+				src, err := m.WithCPUs(3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p3, err := compile.Load(m.Filename(), src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				three = fmt.Sprint(explore.Explore(p3, explore.Options{}).States)
+			}
+			got := []string{r.Outcome(), fmt.Sprint(r.States), trace, three}
+			if !slices.Equal(got, row) {
+				t.Errorf("README says %q (verdict, states, trace, states with 3 cpus); irqcheck demo --cpus3 gives %q", row, got)
+			}
+		})
+	}
+}

@@ -100,9 +100,10 @@ func slotKind(t *sema.Type) machine.SlotKind {
 
 // vectorUniverse collects the vectors that the given built-ins can name:
 // their constant vector arguments. If one is not constant, every small
-// integer constant in the model is a candidate. With request_irq alone it
-// gives the vectors that can have a handler; with every vector built-in,
-// those that can be pending.
+// integer constant in the model is a candidate. With request_irq alone,
+// whose vector sema requires to be constant, it gives exactly the vectors
+// that can have a handler; with every vector built-in, those that can be
+// pending.
 func vectorUniverse(p *sema.Program, ids ...sema.BuiltinID) ([]int, []*syntax.Error) {
 	seen := map[int]bool{}
 	dynamic := false

@@ -1895,6 +1895,13 @@ func (c *checker) builtinCall(e *syntax.CallExpr, b *Builtin) *Type {
 			if !t.IsInteger() {
 				c.errorf(a.Pos(), "argument %d of %s must be an int, not %s", i+1, b.Name, t)
 				ok = false
+				break
+			}
+			if _, isConst := c.prog.Info.Consts[a]; b.ID == BRequestIRQ && !isConst {
+				// The vectors that can have handlers are known before
+				// the search (see compile's vectorUniverse).
+				c.errorf(a.Pos(), "the vector of request_irq must be a constant, not %s, so that the checker knows which vectors can have handlers", syntax.ExprString(a))
+				ok = false
 			}
 		case CPU:
 			if !c.assignable(t, c.cpuType, a, fmt.Sprintf("argument %d of %s", i+1, b.Name)) {

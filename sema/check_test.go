@@ -235,6 +235,8 @@ var errorTests = []struct {
 		"test.irq:3:23: argument 1 of f: cannot use untyped int constant as bool"},
 	{"request_irq without a handler", "cpus 1;\nint h;\ninit { request_irq(0, 1, h); }",
 		"test.irq:3:26: argument 3 of request_irq must be the name of a handler"},
+	{"request_irq of a vector held in a variable", "cpus 1;\nint v = 3;\nhandler h { }\nthread t on cpu 0 { request_irq(0, v, h); }",
+		"test.irq:4:36: the vector of request_irq must be a constant, not v, so that the checker knows which vectors can have handlers"},
 	{"cmpxchg on a constant", "cpus 1;\nint x;\nthread t on cpu 0 { x = cmpxchg(1, 0, 1); }",
 		"test.irq:3:33: argument 1 of cmpxchg must be a variable, not 1"},
 	{"cmpxchg mismatched", "cpus 1;\nint x;\nbool b;\nthread t on cpu 0 { x = cmpxchg(x, b, 1); }",

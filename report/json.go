@@ -36,8 +36,11 @@ type jsonReport struct {
 	// PartialOrder: the figures, the liveness check's included, are
 	// those of the partial-order reduced graph
 	// (explore.Result.PartialOrder).
-	PartialOrder bool     `json:"partial_order,omitempty"`
-	Columns      []string `json:"columns"`
+	PartialOrder bool `json:"partial_order,omitempty"`
+	// SafetyOnly: verified without the liveness check (--safety-only):
+	// livelocks and liveness declarations were not checked.
+	SafetyOnly bool     `json:"safety_only,omitempty"`
+	Columns    []string `json:"columns"`
 	// InitialState is the state the trace starts from; absent without
 	// a trace.
 	InitialState []jsonRow  `json:"initial_state,omitempty"`
@@ -187,7 +190,7 @@ func JSON(w io.Writer, p *machine.Program, r *explore.Result) error {
 		Schema:  JSONSchemaVersion,
 		Verdict: string(r.Verdict), Limit: r.Limit, Model: p.Name,
 		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
-		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, PartialOrder: r.PartialOrder, Columns: cols, Trace: []jsonStep{},
+		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, PartialOrder: r.PartialOrder, SafetyOnly: safetyOnly(r), Columns: cols, Trace: []jsonStep{},
 	}
 	if secs > 0 {
 		jr.StatesPerS = float64(r.States) / secs

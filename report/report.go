@@ -68,10 +68,13 @@ func Text(w io.Writer, p *machine.Program, r *explore.Result, width int) {
 	Covers(w, p, r.Covers, width)
 }
 
+// safetyOnly reports whether r is verified without a liveness check.
+func safetyOnly(r *explore.Result) bool { return r.Verdict == explore.Verified && r.Liveness == nil }
+
 // notes writes what the verdict does not cover: a check of safety only,
 // figures of a reduced graph, runs cut short by a full store buffer or write history.
 func notes(w io.Writer, p *machine.Program, r *explore.Result) {
-	if r.Verdict == explore.Verified && r.Liveness == nil {
+	if safetyOnly(r) {
 		fmt.Fprintln(w, "safety only: livelocks and liveness declarations were not checked")
 	}
 	if r.PartialOrder {

@@ -91,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "list":
 		return cmdList(args[1:], stdout, stderr)
 	case "version":
-		return cmdVersion(stdout)
+		return cmdVersion(args[1:], stdout, stderr)
 	case "fmt":
 		return cmdFmt(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":

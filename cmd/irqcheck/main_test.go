@@ -104,6 +104,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"list", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"help"}, exitOK, ""},
 		{[]string{"version"}, exitOK, ""},
+		{[]string{"version", "--help"}, exitOK, ""},
+		{[]string{"version", "extra"}, exitUsage, "unexpected argument"},
+		{[]string{"sim", "--json", "--replay", "t.trail", "x.irq"}, exitUsage, "--json does not go with --replay or -i"},
+		{[]string{"sim", "--json", "-i", "x.irq"}, exitUsage, "--json does not go with --replay or -i"},
 		{[]string{"check", "/dev/zero"}, exitUsage, "larger than 16 MB: not a model"},
 		{[]string{}, exitUsage, "usage"},
 		{[]string{"sim", "../../examples/msi_x86_fix.irq"}, exitOK, ""},
@@ -203,6 +207,10 @@ func TestCoverAndSafetyFlags(t *testing.T) {
 	out := stdout.String()
 	if code != exitOK || !strings.Contains(out, "cover two reached in 2 steps:") || !strings.Contains(out, "safety only: livelocks and liveness declarations were not checked") {
 		t.Errorf("exit %d:\n%s%s", code, out, stderr.String())
+	}
+	stdout.Reset()
+	if code := run([]string{"check", "--json", "--safety-only", model}, &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), `"safety_only": true`) {
+		t.Errorf("--json --safety-only: exit %d, no \"safety_only\": true:\n%s", code, stdout.String())
 	}
 	stdout.Reset()
 	if code := run([]string{"check", model}, &stdout, &stderr); code != exitViolation || !strings.Contains(stdout.String(), "violation: livelock") {

@@ -38,6 +38,12 @@ func cmdSim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "irqcheck sim: --steps must be 0 to %d (the run's trace is kept whole)\n", maxSimSteps)
 		return exitUsage
 	}
+	if *jsonOut && (*replay != "" || *interactive) {
+		// check --json gives a counterexample as JSON; a replay or a
+		// run chosen step by step is drawn for people.
+		fmt.Fprintln(stderr, "irqcheck sim: --json does not go with --replay or -i, which draw the run as columns (check --json gives a counterexample as JSON)")
+		return exitUsage
+	}
 	if *width == 0 {
 		*width = traceWidth(stdout)
 	} else if *width < 40 || *width > 1000 {

@@ -1,8 +1,9 @@
 // Command benchtable runs the benchmark cases (the catalog and its
 // scaling families) with one and with several workers and prints the
-// figures as a Markdown table, the content of bench/RESULTS.md.
+// figures as a Markdown table: the table that opens bench/RESULTS.md,
+// whose later sections are written by hand from the scripts in bench/.
 //
-//	go run ./bench/cmd/benchtable [-cpus 4] [-workers 2] [-time 5m] > bench/RESULTS.md
+//	go run ./bench/cmd/benchtable [-cpus 4] [-workers 2] [-time 5m] > /tmp/table.md
 package main
 
 import (

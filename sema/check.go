@@ -514,9 +514,38 @@ func (c *checker) globalDecl(d *syntax.VarDecl) {
 	if d.Init != nil {
 		c.initializer(d.Init, t, true)
 		obj.Hex = c.isHexInit(d.Init)
+	} else {
+		c.startsInRange(d, t)
 	}
 	c.declare(d.Name, obj)
 	c.prog.Globals = append(c.prog.Globals, obj)
+}
+
+// startsInRange checks a variable declared without an initial value: it
+// starts at zero, every scalar in it, which a ranged int must allow.
+func (c *checker) startsInRange(d *syntax.VarDecl, t *Type) {
+	if r := zeroOutside(t); r != nil {
+		c.errorf(d.Name.NamePos, "%s starts at 0, outside %s: give it an initial value", d.Name.Name, r)
+	}
+}
+
+// zeroOutside returns a ranged int type in t (t itself, its elements or
+// its fields) whose range leaves out 0, or nil.
+func zeroOutside(t *Type) *Type {
+	switch {
+	case t == nil:
+	case t.Kind == Int && (t.Lo > 0 || t.Hi < 0):
+		return t
+	case t.Kind == Array:
+		return zeroOutside(t.Elem)
+	case t.Kind == Struct && t.Struct != nil:
+		for _, f := range t.Struct.Fields {
+			if r := zeroOutside(f.Type); r != nil {
+				return r
+			}
+		}
+	}
+	return nil
 }
 
 func (c *checker) isHexInit(e syntax.Expr) bool {
@@ -1071,6 +1100,8 @@ func (c *checker) localDecl(d *syntax.VarDecl) {
 			}
 		}
 		obj.Hex = c.isHexInit(d.Init)
+	} else {
+		c.startsInRange(d, t)
 	}
 	scope := c.scopes[len(c.scopes)-1]
 	if prev, ok := scope[d.Name.Name]; ok {

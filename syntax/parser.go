@@ -448,6 +448,7 @@ func (p *parser) parseDecl(list []Decl) []Decl {
 		if p.lit == "void" && p.peek(1) == IDENT {
 			p.habit("irqcheck has no void: a fn without a result is written fn NAME(PARAMS) { }")
 		}
+		p.checkHabits() // unsigned int x;
 		if p.peek(1) == IDENT {
 			return p.parseGlobals(list)
 		}
@@ -684,6 +685,7 @@ func (p *parser) parseType() TypeExpr {
 		p.next()
 		return &NamedType{NamePos: pos, Name: name}
 	case IDENT:
+		p.checkHabits() // unsigned in a parameter or a field
 		name := p.lit
 		p.next()
 		return &NamedType{NamePos: pos, Name: name}

@@ -282,6 +282,7 @@ func TestSchemaValidatesReports(t *testing.T) {
 		{"lasso", ex("spinlock_irq_deadlock.irq"), explore.Options{}, "violation", true, ""},
 		{"plain violation", ex("msi_naive.irq"), explore.Options{}, "violation", false, ""},
 		{"verified", ex("msi_x86_fix.irq"), explore.Options{}, "verified", false, ""},
+		{"safety only", ex("msi_x86_fix.irq"), explore.Options{SafetyOnly: true}, "verified", false, `"safety_only": true`},
 		{"vacuity", vacuity, explore.Options{}, "", false, ""},
 		{"covers", covers, explore.Options{Witnesses: true}, "", false, ""},
 		{"initial violation", initBad, explore.Options{}, "violation", false, ""},

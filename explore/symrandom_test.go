@@ -94,8 +94,8 @@ func randomSymmetricModel(r *rand.Rand) string {
 
 // Random small symmetric models give the same verdict, violation and
 // trace length with and without symmetry reduction (the liveness check
-// included), and every renaming of the CPUs commutes with their
-// successors on a quarter of them.
+// included), the same counts with one worker and two, and every renaming
+// of the CPUs commutes with their successors on a quarter of them.
 func TestSymmetryRandomModels(t *testing.T) {
 	n := *symModels
 	if testing.Short() {
@@ -111,8 +111,14 @@ func TestSymmetryRandomModels(t *testing.T) {
 			t.Fatalf("model %d does not compile: %v\n%s", i, err, src)
 		}
 		ok := t.Run(fmt.Sprint(i), func(t *testing.T) {
-			opt := explore.Options{MaxStates: 200_000}
+			opt := explore.Options{MaxStates: 200_000, Workers: 2}
 			with := explore.Explore(p, opt)
+			// Any number of workers gives the same answer and counts.
+			one := opt
+			one.Workers = 1
+			if w1 := explore.Explore(p, one); w1.Verdict != with.Verdict || w1.States != with.States || w1.Depth != with.Depth {
+				t.Fatalf("with symmetry, 1 worker: %s, %d states, depth %d; 2 workers: %s, %d, %d", w1.Verdict, w1.States, w1.Depth, with.Verdict, with.States, with.Depth)
+			}
 			opt.NoSymmetry = true
 			without := explore.Explore(p, opt)
 			if with.Verdict == explore.Incomplete || without.Verdict == explore.Incomplete {

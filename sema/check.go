@@ -521,11 +521,21 @@ func (c *checker) globalDecl(d *syntax.VarDecl) {
 	c.prog.Globals = append(c.prog.Globals, obj)
 }
 
-// startsInRange checks a variable declared without an initial value: it
-// starts at zero, every scalar in it, which a ranged int must allow.
+// startsInRange checks a global declared without an initial value: it
+// starts at zero, every scalar in it, which a ranged int must allow. (A
+// local is set before it is read, often by choose: its 0 is no state of
+// the model's start.)
 func (c *checker) startsInRange(d *syntax.VarDecl, t *Type) {
 	if r := zeroOutside(t); r != nil {
 		c.errorf(d.Name.NamePos, "%s starts at 0, outside %s: give it an initial value", d.Name.Name, r)
+	}
+}
+
+// leftOut checks what a global's brace list leaves out (what, of type t):
+// it starts at zero, as startsInRange says.
+func (c *checker) leftOut(global bool, lit *syntax.CompositeLit, what string, t *Type) {
+	if r := zeroOutside(t); global && r != nil {
+		c.errorf(lit.Lbrace, "%s starts at 0, outside %s: give it a value", what, r)
 	}
 }
 
@@ -582,6 +592,11 @@ func (c *checker) initializer(e syntax.Expr, t *Type, constant bool) {
 					seen[kv.Key.Name] = true
 					c.initializer(kv.Value, f.Type, constant)
 				}
+				for _, f := range t.Struct.Fields {
+					if !seen[f.Name] {
+						c.leftOut(constant, lit, "field "+f.Name, f.Type)
+					}
+				}
 				return
 			}
 			if len(lit.Elems) > len(t.Struct.Fields) {
@@ -590,6 +605,9 @@ func (c *checker) initializer(e syntax.Expr, t *Type, constant bool) {
 			}
 			for i, el := range lit.Elems {
 				c.initializer(el, t.Struct.Fields[i].Type, constant)
+			}
+			for _, f := range t.Struct.Fields[len(lit.Elems):] {
+				c.leftOut(constant, lit, "field "+f.Name, f.Type)
 			}
 		case Array:
 			if lit.Fields != nil {
@@ -602,6 +620,9 @@ func (c *checker) initializer(e syntax.Expr, t *Type, constant bool) {
 			}
 			for _, el := range lit.Elems {
 				c.initializer(el, t.Elem, constant)
+			}
+			if len(lit.Elems) < t.Len {
+				c.leftOut(constant, lit, fmt.Sprintf("element %d", len(lit.Elems)), t.Elem)
 			}
 		case Invalid:
 		default:
@@ -1100,8 +1121,6 @@ func (c *checker) localDecl(d *syntax.VarDecl) {
 			}
 		}
 		obj.Hex = c.isHexInit(d.Init)
-	} else {
-		c.startsInRange(d, t)
 	}
 	scope := c.scopes[len(c.scopes)-1]
 	if prev, ok := scope[d.Name.Name]; ok {

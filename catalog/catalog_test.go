@@ -312,6 +312,12 @@ func TestCatalogTableInREADME(t *testing.T) {
 	rowRE := regexp.MustCompile("(?m)^\\| `([0-9a-z_]+)` \\| [0-9]+ \\| .* \\| ([a-z ]+) \\| ([0-9]+) \\| [^|]+ \\| ([0-9]+|-) \\| ([0-9]+|-) \\| [^|]+ \\|$")
 	rows := map[string][]string{}
 	for _, m := range rowRE.FindAllStringSubmatch(string(readme), -1) {
+		if _, dup := rows[m[1]]; dup {
+			t.Errorf("two rows for %s", m[1])
+		}
+		if _, ok := catalog.Lookup(m[1]); !ok {
+			t.Errorf("a row for %s, which is not in the catalog", m[1])
+		}
 		rows[m[1]] = m[2:]
 	}
 	for _, m := range catalog.All() {

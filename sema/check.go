@@ -665,6 +665,9 @@ func (c *checker) typeOf(te syntax.TypeExpr, dims []*syntax.ArrayDim) *Type {
 		default:
 			o := c.lookup(te.Name)
 			switch {
+			case o == nil && te.Name == "unsigned":
+				c.errorf(te.NamePos, "undefined type unsigned: %s", syntax.UnsignedHint)
+				t = TypInvalid
 			case o == nil:
 				c.errorf(te.NamePos, "undefined type %s", te.Name)
 				t = TypInvalid

@@ -448,7 +448,7 @@ func (p *parser) parseDecl(list []Decl) []Decl {
 		if p.lit == "void" && p.peek(1) == IDENT {
 			p.habit("irqcheck has no void: a fn without a result is written fn NAME(PARAMS) { }")
 		}
-		p.checkHabits() // unsigned int x;
+		p.unsignedInt()
 		if p.peek(1) == IDENT {
 			return p.parseGlobals(list)
 		}
@@ -487,8 +487,20 @@ var cHabits = []struct {
 	{"switch", LPAREN, "irqcheck has no switch: write if (...) { } else if (...) { } else { }"},
 	{"do", LBRACE, "irqcheck has no do { } while: write while (true) { ...; if (!(COND)) break; }"},
 	{"goto", IDENT, "irqcheck has no goto: write a loop with break or continue, or an fn with return"},
-	{"unsigned", INT_T, "irqcheck's integers are int (32-bit signed) and int[LO..HI]: use a range for an unsigned value"},
-	{"unsigned", IDENT, "irqcheck's integers are int (32-bit signed) and int[LO..HI]: use a range for an unsigned value"},
+	{"unsigned", INT_T, UnsignedHint},
+	{"unsigned", IDENT, UnsignedHint},
+}
+
+// UnsignedHint says what to write for C's unsigned.
+const UnsignedHint = "irqcheck's integers are int (32-bit signed) and int[LO..HI]: use a range for an unsigned value"
+
+// unsignedInt reports C's unsigned int where a declaration or a type
+// begins. (unsigned NAME may name a struct called unsigned: sema gives
+// the hint if there is none.)
+func (p *parser) unsignedInt() {
+	if p.tok == IDENT && p.lit == "unsigned" && p.peek(1) == INT_T {
+		p.habit(UnsignedHint)
+	}
 }
 
 // parseConstDecl parses const [Type] Name = Value;.
@@ -685,7 +697,7 @@ func (p *parser) parseType() TypeExpr {
 		p.next()
 		return &NamedType{NamePos: pos, Name: name}
 	case IDENT:
-		p.checkHabits() // unsigned in a parameter or a field
+		p.unsignedInt()
 		name := p.lit
 		p.next()
 		return &NamedType{NamePos: pos, Name: name}

@@ -62,7 +62,7 @@ check flags:
 sim flags:
   --seed S          the random seed (default 1); the same seed gives the same run
   --steps N         stop after N steps (default 1000)
-  --json            print the run as one JSON object
+  --json            print the run as one JSON object (not with --replay or -i, which draw it)
   --width N         lay the trace out to N characters (default: the terminal's width, or 80)
   --replay FILE     draw the run saved by check --trail FILE; exit 2 if the model changed under it
   -i                choose each step from a numbered list (from the start, or after the trail with --replay)

@@ -139,6 +139,53 @@ func TestRules(t *testing.T) {
 			verdict: explore.Violated, kind: machine.Hang, msg: "vector 0x30 is pending on cpu 0",
 		},
 		{
+			name: "a device blocked for good is a hang",
+			src: `cpus 1; bool go;
+				device d { await go; }
+				thread t on cpu 0 { }`,
+			verdict: explore.Violated, kind: machine.Hang, msg: "device d is blocked forever",
+		},
+		{
+			// Not only the vectors 0x30 and 0x40 of the other cases,
+			// whose low bits are zero.
+			name: "this_vector is the vector the handler was entered for",
+			src: `cpus 1; const V = 0x31; int seen;
+				handler h { seen = this_vector; }
+				init { request_irq(0, V, h); }
+				thread t on cpu 0 { send_ipi(0, V); }
+				final seen == V;`,
+			verdict: explore.Verified,
+		},
+		{
+			name: "cpu_down leaves the cpu with no current thread",
+			src: `cpus 2; bool go;
+				thread a on cpu 1 { await go; }
+				thread t on cpu 0 { cpu_down(1); go = true; }
+				invariant cpu_online(1) || current(1) == none;`,
+			verdict: explore.Verified,
+		},
+		{
+			// Two IPIs of one vector to one cpu are two messages: the
+			// first may arrive and be handled before the second.
+			name: "messages in flight are a multiset: the same message twice is two",
+			src: `cpus 2; const V = 0x30; int n;
+				handler h { n++; }
+				init { request_irq(1, V, h); }
+				thread t on cpu 0 { atomic { send_ipi(1, V); send_ipi(1, V); } }
+				final n == 1;`,
+			verdict: explore.Violated, kind: machine.Final, msg: "n == 1",
+		},
+		{
+			// Sent B then A, A may arrive first and be taken alone.
+			name: "messages in flight arrive in any order",
+			src: `cpus 2; const A = 0x30; const B = 0x40; int first;
+				handler h { if (first == 0) first = this_vector; }
+				init { request_irq(1, A, h); request_irq(1, B, h); }
+				thread t on cpu 0 { atomic { send_ipi(1, B); send_ipi(1, A); } }
+				final first == B;`,
+			verdict: explore.Violated, kind: machine.Final, msg: "first == B",
+		},
+		{
 			name: "an interrupt on a vector with no handler is spurious",
 			src: `cpus 2; const V = 0x30;
 				handler h { }

@@ -1,6 +1,8 @@
 package machine_test
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -724,5 +726,58 @@ func TestFinishedThreadsOnNoCPU(t *testing.T) {
 	}
 	if finished == 0 {
 		t.Fatal("no thread ever finished: the test shows nothing")
+	}
+}
+
+// A handler's frame is cleared when it returns: with dead locals kept
+// (so that the reset of dead locals cannot hide it), no reachable state
+// in which a cpu runs no handler holds anything in that cpu's handler
+// frame, and some state with a handler running does.
+func TestHandlerFrameClearedOnReturn(t *testing.T) {
+	src := `cpus 1; const V = 0x30; int x;
+		handler h { int k = 2; x = k; }
+		init { request_irq(0, V, h); }
+		thread t on cpu 0 { send_ipi(0, V); send_ipi(0, V); }`
+	p, err := compile.Load("test.irq", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.KeepDeadLocals = true
+	l := p.Layout
+	m := machine.New(p)
+	queue, v := m.InitialStates()
+	if v != nil {
+		t.Fatal(v)
+	}
+	seen := map[string]bool{}
+	framed := 0 // states with a handler running and a value in its frame
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		key := fmt.Sprint(s)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		for c, cs := range l.CPUs {
+			frame := s[cs.HFrame : cs.HFrame+int32(l.HFrameSize)]
+			nonzero := slices.ContainsFunc(frame, func(v int32) bool { return v != 0 })
+			switch {
+			case s[cs.Handler] == 0 && nonzero:
+				t.Fatalf("cpu %d runs no handler, but its handler frame holds %v", c, frame)
+			case s[cs.Handler] != 0 && nonzero:
+				framed++
+			}
+		}
+		m.Successors(s, func(sc *machine.Successor) bool {
+			if sc.Violation != nil {
+				t.Fatalf("violation: %v", sc.Violation)
+			}
+			queue = append(queue, slices.Clone(sc.Next))
+			return true
+		})
+	}
+	if framed == 0 {
+		t.Fatal("no state with a value in a running handler's frame: the test shows nothing")
 	}
 }

@@ -154,6 +154,11 @@ type Result struct {
 	// PartialOrder is then false, unless that search hit a limit and the
 	// reduced search's trace is the one shown.
 	PartialOrder bool
+	// NotShortest, if not "", is the limit at which the search without
+	// the reduction, which looks for the shortest trace of a violation
+	// the reduced search found, stopped: the trace shown is the reduced
+	// search's, a real run but perhaps not the shortest.
+	NotShortest string
 }
 
 // CoverResult is the outcome of one cover declaration.
@@ -947,9 +952,11 @@ func Explore(p *machine.Program, opt Options) *Result {
 			rec.close()
 			rec = nil
 		}
-		if full := again(p, opt, start); full.Verdict == Violated {
+		full := again(p, opt, start)
+		if full.Verdict == Violated {
 			return full
 		}
+		res.NotShortest = full.Limit
 	}
 	switch {
 	case best != nil:
@@ -1014,9 +1021,11 @@ func Explore(p *machine.Program, opt Options) *Result {
 			if res.Verdict == Violated && res.PartialOrder && !opt.reducedOnly {
 				// As for a safety violation: the reduced graph's lasso
 				// is a real one, but its prefix may not be the shortest.
-				if full := again(p, opt, start); full.Verdict == Violated {
+				full := again(p, opt, start)
+				if full.Verdict == Violated {
 					return full
 				}
+				res.NotShortest = full.Limit
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package explore_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -232,5 +234,25 @@ func TestIndexErrors(t *testing.T) {
 		case tc.want != "" && (r.Violation == nil || r.Violation.Msg != tc.want):
 			t.Errorf("%s: %s %v, want the error %q", tc.src, r.Verdict, r.Violation, tc.want)
 		}
+	}
+}
+
+// When the search without the reduction, which looks for the shortest
+// trace of a violation the reduced search found, stops at a limit, the
+// reduced search's trace is shown and the result says it may not be the
+// shortest.
+func TestNotShortestUnderALimit(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "not_shortest.irq"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := load(t, string(src))
+	whole := explore.Explore(p, explore.Options{})
+	if whole.Verdict != explore.Violated || whole.NotShortest != "" || whole.Depth != 15 {
+		t.Fatalf("no limit: %s at depth %d, not shortest %q; want a violation at depth 15, the shortest", whole.Verdict, whole.Depth, whole.NotShortest)
+	}
+	cut := explore.Explore(p, explore.Options{MaxStates: 200_000})
+	if cut.Verdict != explore.Violated || cut.NotShortest != "max-states" || cut.Depth <= whole.Depth || cut.Trace == nil || len(cut.Trace.Steps) != cut.Depth {
+		t.Fatalf("--max-states 200000: %s at depth %d, not shortest %q; want the reduced search's deeper violation, marked max-states", cut.Verdict, cut.Depth, cut.NotShortest)
 	}
 }

@@ -39,8 +39,12 @@ type jsonReport struct {
 	PartialOrder bool `json:"partial_order,omitempty"`
 	// SafetyOnly: verified without the liveness check (--safety-only):
 	// livelocks and liveness declarations were not checked.
-	SafetyOnly bool     `json:"safety_only,omitempty"`
-	Columns    []string `json:"columns"`
+	SafetyOnly bool `json:"safety_only,omitempty"`
+	// NotShortest: the limit at which the search for the shortest trace
+	// stopped; the trace is the reduced search's, real but perhaps longer
+	// (explore.Result.NotShortest).
+	NotShortest string   `json:"not_shortest,omitempty"`
+	Columns     []string `json:"columns"`
 	// InitialState is the state the trace starts from; absent without
 	// a trace.
 	InitialState []jsonRow  `json:"initial_state,omitempty"`
@@ -190,7 +194,7 @@ func JSON(w io.Writer, p *machine.Program, r *explore.Result) error {
 		Schema:  JSONSchemaVersion,
 		Verdict: string(r.Verdict), Limit: r.Limit, Model: p.Name,
 		States: r.States, Transitions: r.Transitions, Depth: r.Depth,
-		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, PartialOrder: r.PartialOrder, SafetyOnly: safetyOnly(r), Columns: cols, Trace: []jsonStep{},
+		Seconds: secs, StoreBytes: r.StoreBytes, PeakBytes: r.PeakBytes, PeakRSS: r.PeakRSS, PartialOrder: r.PartialOrder, SafetyOnly: safetyOnly(r), NotShortest: r.NotShortest, Columns: cols, Trace: []jsonStep{},
 	}
 	if secs > 0 {
 		jr.StatesPerS = float64(r.States) / secs

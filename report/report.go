@@ -80,6 +80,9 @@ func notes(w io.Writer, p *machine.Program, r *explore.Result) {
 	if r.PartialOrder {
 		fmt.Fprintln(w, "partial-order reduction: the figures are the reduced graph's (--no-por counts them all)")
 	}
+	if r.NotShortest != "" {
+		fmt.Fprintf(w, "not the shortest, perhaps: the search without the reduction for the shortest trace stopped at %s; this run is real\n", r.NotShortest)
+	}
 	if r.StoreBufferFull {
 		entries := "entries"
 		if p.Layout.SBSize == 1 {

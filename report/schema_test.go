@@ -288,6 +288,7 @@ func TestSchemaValidatesReports(t *testing.T) {
 		{"initial violation", initBad, explore.Options{}, "violation", false, ""},
 		{"incomplete", ex("csd_conditional.irq"), explore.Options{MaxStates: 10}, "incomplete", false, ""},
 		{"weak stale read", filepath.Join("..", "catalog", "models", "004_csd_sync_release_weak_noacquire.irq"), explore.Options{}, "violation", false, `"read stale: 0 (memory: 42)"`},
+		{"not shortest", filepath.Join("..", "explore", "testdata", "not_shortest.irq"), explore.Options{MaxStates: 200_000}, "violation", false, `"not_shortest": "max-states"`},
 		{"weak history full", filepath.Join("..", "cmd", "irqcheck", "testdata", "check", "weak_history_full.irq"), explore.Options{}, "verified", false, `"history_full": true`},
 	}
 	for _, tc := range tests {

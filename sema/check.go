@@ -56,8 +56,6 @@ type checker struct {
 	atomic     int         // depth of atomic context
 	loops      int         // depth of loops
 	loopStart  syntax.Expr // the start of a loop over every cpu whose init is being checked (see cpuLoopStart)
-	loopCPU    int64       // the cpu that start named, if loopNamed
-	loopNamed  bool        // the start named a cpu that cpuLiteral let pass, for orderFree to check
 	locals     *[]*Object
 	inProperty bool       // checking an invariant or final: pure expressions only
 	curFeats   *[]feature // context-sensitive features used by the body
@@ -986,7 +984,6 @@ func (c *checker) stmt(s syntax.Stmt) {
 		c.loops--
 	case *syntax.ForStmt:
 		c.scopes = append(c.scopes, map[string]*Object{})
-		c.loopNamed = false
 		if s.Init != nil {
 			if cpuLoopStart(s) != nil {
 				// As written, parentheses and all: cpuLiteral is
@@ -996,12 +993,10 @@ func (c *checker) stmt(s syntax.Stmt) {
 			c.stmt(s.Init)
 			c.loopStart = nil
 		}
+		// A loop of that shape is a loop over cpus, and orderFree checks
+		// its start, unless NCPUS names no built-in: that is an error
+		// of its own (it cannot be redeclared).
 		obj := c.cpuLoop(s)
-		if obj == nil && c.loopNamed {
-			// Not a loop over cpus after all (NCPUS is not the
-			// built-in): the cpu its start names breaks the symmetry.
-			c.cpuNamed(c.loopCPU, s.Init.(*syntax.DeclStmt).Decl.Init.Pos())
-		}
 		if obj != nil {
 			c.prog.Info.CPULoops[s] = obj
 		} else {
@@ -1797,18 +1792,8 @@ func (c *checker) conversion(e *syntax.CallExpr) *Type {
 // In a symmetric model the loop names cpus by number: outside init it
 // must be one whose order cannot matter (see orderFree).
 func (c *checker) cpuLoop(s *syntax.ForStmt) *Object {
-	cond, ok := syntax.Unparen(s.Cond).(*syntax.BinaryExpr)
-	if !ok || cond.Op != syntax.LSS {
-		return nil
-	}
-	x, ok1 := syntax.Unparen(cond.X).(*syntax.Ident)
-	n, ok2 := syntax.Unparen(cond.Y).(*syntax.Ident)
-	post, ok3 := s.Post.(*syntax.IncDecStmt)
-	if !ok1 || !ok2 || !ok3 || post.Op != syntax.INC || n.Name != "NCPUS" {
-		return nil
-	}
-	px, ok := syntax.Unparen(post.X).(*syntax.Ident)
-	if !ok || px.Name != x.Name {
+	x, px := cpuLoopShape(s)
+	if x == nil {
 		return nil
 	}
 	obj := c.lookup(x.Name)
@@ -1834,19 +1819,10 @@ func (c *checker) cpuLiteral(v int64, pos syntax.Pos) bool {
 		return true
 	}
 	if c.loopStart != nil && c.loopStart.Pos() == pos {
-		// The start of a loop over every cpu: orderFree checks that it
-		// is 0.
-		c.loopCPU, c.loopNamed = v, true
-		return true
+		return true // the start of a loop over every cpu: orderFree checks that it is 0
 	}
-	c.cpuNamed(v, pos)
-	return false
-}
-
-// cpuNamed reports cpu v named by its number in a symmetric model.
-func (c *checker) cpuNamed(v int64, pos syntax.Pos) {
-	p := c.prog
 	c.errorf(pos, "cpu %d named by its number breaks the symmetry of cpus %d symmetric (make it distinguished: cpus %d symmetric except %d;)", v, p.NCPUs, p.NCPUs, v)
+	return false
 }
 
 func (c *checker) fnCall(e *syntax.CallExpr, fn *Fn, top bool) *Type {

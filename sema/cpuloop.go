@@ -72,20 +72,30 @@ func cpuLoopStart(s *syntax.ForStmt) syntax.Expr {
 	if !ok {
 		return nil
 	}
+	if x, _ := cpuLoopShape(s); x == nil || x.Name != d.Decl.Name.Name {
+		return nil
+	}
+	return lit
+}
+
+// cpuLoopShape returns the variable of a loop's condition and of its
+// increment if they read c < NCPUS and c++ (c any name), or nils.
+func cpuLoopShape(s *syntax.ForStmt) (x, px *syntax.Ident) {
 	cond, ok := syntax.Unparen(s.Cond).(*syntax.BinaryExpr)
 	if !ok || cond.Op != syntax.LSS {
-		return nil
+		return nil, nil
 	}
 	x, ok1 := syntax.Unparen(cond.X).(*syntax.Ident)
 	n, ok2 := syntax.Unparen(cond.Y).(*syntax.Ident)
 	post, ok3 := s.Post.(*syntax.IncDecStmt)
-	if !ok1 || !ok2 || !ok3 || x.Name != d.Decl.Name.Name || n.Name != "NCPUS" || post.Op != syntax.INC {
-		return nil
+	if !ok1 || !ok2 || !ok3 || n.Name != "NCPUS" || post.Op != syntax.INC {
+		return nil, nil
 	}
-	if px, ok := syntax.Unparen(post.X).(*syntax.Ident); !ok || px.Name != x.Name {
-		return nil
+	px, ok = syntax.Unparen(post.X).(*syntax.Ident)
+	if !ok || px.Name != x.Name {
+		return nil, nil
 	}
-	return lit
+	return x, px
 }
 
 // loopTurn checks the body of an order-free loop over cpus (see orderFree).

@@ -90,16 +90,26 @@ func checkSource(name string, src []byte, limit time.Duration) (*explore.Result,
 	return explore.Explore(p, explore.Options{Time: limit}), nil
 }
 
+// noArgs handles the arguments of a command that takes none: -h prints
+// the usage, anything else is an error. done says the command is over,
+// with exit code code.
+func noArgs(cmd string, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	if len(args) == 0 {
+		return 0, false
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK, true
+	}
+	fmt.Fprintf(stderr, "irqcheck %s: unexpected argument %q\n", cmd, args[0])
+	return exitUsage, true
+}
+
 // cmdList prints the embedded catalog.
 func cmdList(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "-h", "-help", "--help":
-			fmt.Fprint(stdout, usage)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "irqcheck list: unexpected argument %q\n", args[0])
-		return exitUsage
+	if code, done := noArgs("list", args, stdout, stderr); done {
+		return code
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "name\tseed\texpected\ttitle")

@@ -10,14 +10,8 @@ import (
 // cmdVersion prints the module version, the VCS revision and time of the
 // build, and the Go version, from the build information.
 func cmdVersion(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "-h", "-help", "--help":
-			fmt.Fprint(stdout, usage)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "irqcheck version: unexpected argument %q\n", args[0])
-		return exitUsage
+	if code, done := noArgs("version", args, stdout, stderr); done {
+		return code
 	}
 	fmt.Fprintln(stdout, versionLine())
 	return exitOK
